@@ -1,0 +1,33 @@
+/** Temporal client helpers for the API, the CLI and the launcher. */
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../domain/config';
+import { taskQueue } from '../workflows/task-queue';
+
+export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5 seconds' });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** Answers when the server and the namespace are reachable within the deadline. */
+export async function pingTemporal(client: Client, timeoutMs = 2_000): Promise<void> {
+  await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflowService.describeNamespace({ namespace: client.options.namespace }),
+  );
+}
+
+/** Link to a workflow in the Temporal web UI. */
+export function workflowUiUrl(config: Pick<Config, 'temporal'>, workflowId: string): string {
+  return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** Number of workers polling selfeval's workflow task queue right now. */
+export async function countPollers(client: Client, timeoutMs = 2_000): Promise<number> {
+  const response = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
+    client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+    }),
+  );
+  return response.pollers?.length ?? 0;
+}

@@ -1,0 +1,10 @@
+/**
+ * The explicit list of migrations, in order. Names are timestamps (`YYYY-MM-DDTHH-MM_name`) so
+ * they sort as they were written; add new ones at the end and never edit one that has shipped.
+ */
+import type { Migration } from 'kysely';
+import * as foundation from './2026-11-26T12-00_foundation';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-26T12-00_foundation': foundation,
+};

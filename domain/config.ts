@@ -1,0 +1,150 @@
+/**
+ * Configuration: environment variables → one typed, validated object. Pure: the caller passes
+ * the environment and the few facts of the host (working directory, home directory), so tests
+ * build configs without touching `process.env`.
+ *
+ * Every variable is documented in README.md ("Configuration"); keep the two in step.
+ */
+import { z } from 'zod';
+import { AppError } from './errors';
+import { bi, parse } from './validation';
+
+const port = z.coerce
+  .number()
+  .int()
+  .min(1, { message: bi('端口号应在 1–65535 之间', 'port must be between 1 and 65535') })
+  .max(65535, { message: bi('端口号应在 1–65535 之间', 'port must be between 1 and 65535') });
+
+/** `"false"`, `"0"`, `"no"`, `"off"` are false; `"true"`, `"1"`, `"yes"`, `"on"` are true. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((s) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''].includes(s), {
+    message: bi('应为 true 或 false', 'must be true or false'),
+  })
+  .transform((s) => ['true', '1', 'yes', 'on'].includes(s));
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^postgres(ql)?:\/\//.test(s), {
+    message: bi('应为 postgres://用户:密码@主机:端口/库名 形式的地址', 'must be a postgres://user:pass@host:port/db URL'),
+  });
+
+const hostPort = z
+  .string()
+  .trim()
+  .refine((s) => /^[^\s:/]+:\d{1,5}$/.test(s), {
+    message: bi('应为 主机:端口 形式，如 127.0.0.1:7233', 'must be host:port, e.g. 127.0.0.1:7233'),
+  });
+
+const envSchema = z.object({
+  SELFEVAL_DATA_DIR: z.string().trim().min(1).optional(),
+  SELFEVAL_CACHE_DIR: z.string().trim().min(1).optional(),
+  XDG_CACHE_HOME: z.string().trim().min(1).optional(),
+  DATABASE_URL: postgresUrl.optional(),
+  SELFEVAL_PG_PORT: port.default(5433),
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  SELFEVAL_TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: z.url().optional(),
+  TEMPORAL_CLI_PATH: z.string().trim().min(1).optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().trim().min(1).optional(),
+  HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  HTTP_PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_PRETTY: flag.optional(),
+});
+
+export interface Config {
+  /** Folder for embedded Postgres data, the Temporal SQLite file and generated files. */
+  dataDir: string;
+  /** Per-user cache for tools built once (Temporal CLI, test-server classpath). */
+  cacheDir: string;
+  database:
+    | { kind: 'url'; url: string }
+    | { kind: 'embedded'; port: number; dir: string };
+  temporal: {
+    /** `external` when TEMPORAL_ADDRESS is set; `embedded` means `npm start` runs a dev server. */
+    kind: 'external' | 'embedded';
+    address: string;
+    namespace: string;
+    devServerPort: number;
+    uiPort: number;
+    uiUrl: string;
+    sqliteFile: string;
+    cliPath?: string;
+    testServerPath?: string;
+  };
+  http: { host: string; port: number };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; pretty: boolean };
+}
+
+export interface HostFacts {
+  cwd: string;
+  homeDir: string;
+}
+
+function join(...parts: string[]): string {
+  return parts.join('/').replace(/\/+/g, '/');
+}
+
+function absolute(p: string, cwd: string): string {
+  return p.startsWith('/') ? p : join(cwd, p);
+}
+
+/** Throws an AppError('config') listing every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>, host: HostFacts): Config {
+  // Empty strings count as unset: `FOO= npm start` should not be an error.
+  const cleaned: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') cleaned[k] = v;
+  const parsed = parse(envSchema, cleaned);
+  if (!parsed.ok) {
+    throw new AppError('config', '配置有误', 'invalid configuration', parsed.problems);
+  }
+  const e = parsed.value;
+  const dataDir = absolute(e.SELFEVAL_DATA_DIR ?? '.data', host.cwd);
+  const cacheDir = absolute(
+    e.SELFEVAL_CACHE_DIR ?? join(e.XDG_CACHE_HOME ?? join(host.homeDir, '.cache'), 'selfeval'),
+    host.cwd,
+  );
+  const devPort = e.SELFEVAL_TEMPORAL_PORT;
+  const external = e.TEMPORAL_ADDRESS !== undefined;
+  return {
+    dataDir,
+    cacheDir,
+    database: e.DATABASE_URL
+      ? { kind: 'url', url: e.DATABASE_URL }
+      : { kind: 'embedded', port: e.SELFEVAL_PG_PORT, dir: join(dataDir, 'postgres') },
+    temporal: {
+      kind: external ? 'external' : 'embedded',
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${devPort}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      devServerPort: devPort,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,
+      sqliteFile: join(dataDir, 'temporal.sqlite'),
+      ...(e.TEMPORAL_CLI_PATH ? { cliPath: absolute(e.TEMPORAL_CLI_PATH, host.cwd) } : {}),
+      ...(e.TEMPORAL_TEST_SERVER_PATH ? { testServerPath: absolute(e.TEMPORAL_TEST_SERVER_PATH, host.cwd) } : {}),
+    },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? false },
+  };
+}
+
+/** Postgres URL of the embedded server for a database name. */
+export function embeddedDatabaseUrl(port: number, database = 'selfeval'): string {
+  return `postgres://postgres:postgres@127.0.0.1:${port}/${database}`;
+}
+
+/** The database URL the processes connect to, whichever Postgres is in use. */
+export function databaseUrlOf(config: Config): string {
+  return config.database.kind === 'url' ? config.database.url : embeddedDatabaseUrl(config.database.port);
+}
+
+/** A URL fit for logs: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@]*@/i, '$1:***@');
+}

@@ -1,0 +1,45 @@
+/**
+ * Building a Worker: the one place that wires activities, the workflow bundle and the task queue,
+ * used by the worker process and by the tests alike.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import { taskQueue as defaultTaskQueue } from '../workflows/task-queue';
+
+/** The workflow entry point, as TypeScript source (tsx, vitest) or compiled JavaScript (dist). */
+export function workflowsPath(): string {
+  const base = path.resolve(__dirname, '../workflows/index');
+  for (const ext of ['.ts', '.js']) if (fs.existsSync(base + ext)) return base + ext;
+  throw new Error(`workflow entry point not found next to ${base}`);
+}
+
+/** Bundle once and reuse across workers (bundling costs about a second). */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  activities: Activities;
+  taskQueue?: string;
+  workflowBundle?: WorkflowBundle;
+  /** Seconds given to running activities on shutdown. */
+  shutdownGraceTime?: string;
+}
+
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? defaultTaskQueue,
+    activities: options.activities,
+    workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The worker process: connects to Temporal and Postgres, runs every workflow and activity of
+ * selfeval on its task queue, and drains on SIGINT/SIGTERM (the SDK's Runtime handles the
+ * signals; `run()` resolves once in-flight tasks finish).
+ */
+import os from 'node:os';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
+import { createDb, pingDb } from '../db/connection';
+import { isAppError } from '../domain/errors';
+import { formatProblems } from '../domain/validation';
+import { createWorker } from './create-worker';
+import { createWorkerLogger, installRuntimeLogger } from './logger';
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.env, { cwd: process.cwd(), homeDir: os.homedir() });
+  const logger = createWorkerLogger(config);
+  installRuntimeLogger(logger, config.log.level);
+  const url = databaseUrlOf(config);
+  const db = createDb(url, {
+    applicationName: 'selfeval-worker',
+    onIdleError: (e) => logger.warn(`idle database connection lost: ${e.message}`),
+  });
+  try {
+    await pingDb(db, 5_000);
+  } catch (e) {
+    logger.fatal(`cannot reach the database at ${redactUrl(url)} (${errorText(e)}): check DATABASE_URL, or unset it to use the embedded Postgres of \`npm start\``);
+    await db.destroy();
+    process.exitCode = 1;
+    return;
+  }
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporal.address });
+  } catch (e) {
+    logger.fatal(`cannot reach Temporal at ${config.temporal.address} (${errorText(e)}): check TEMPORAL_ADDRESS, or start the stack with \`npm start\``);
+    await db.destroy();
+    process.exitCode = 1;
+    return;
+  }
+  try {
+    const worker = await createWorker({ connection, namespace: config.temporal.namespace, activities: createActivities({ db }) });
+    logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+    onSupervisorLost(() => {
+      logger.warn('the launcher is gone; shutting down');
+      worker.shutdown();
+    });
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+}
+
+/** Under `npm start`, stop by ourselves if the launcher dies without stopping us. */
+function onSupervisorLost(stop: () => void): void {
+  if (!process.env['SELFEVAL_SUPERVISED']) return;
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && stop(), 1_000).unref();
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message.split('\n')[0]! : String(e);
+}
+
+main().catch((e: unknown) => {
+  if (isAppError(e) && e.code === 'config') {
+    console.error(`worker: ${e.zh} / ${e.en}\n${formatProblems(e.details)}`);
+  } else {
+    console.error(e);
+  }
+  process.exitCode = 1;
+});

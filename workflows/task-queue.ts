@@ -1,0 +1,2 @@
+/** The task queue every selfeval workflow and activity runs on. */
+export const taskQueue = 'selfeval';
