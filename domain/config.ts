@@ -146,5 +146,6 @@ export function databaseUrlOf(config: Config): string {
 
 /** A URL fit for logs: the password replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]+):[^@]*@/i, '$1:***@');
+  // Greedy up to the last '@': a password may itself contain '@'.
+  return url.replace(/^([a-z]+:\/\/[^:/@]+):.*@/i, '$1:***@');
 }

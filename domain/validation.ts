@@ -83,6 +83,11 @@ function describeTooBig(issue: z.core.$ZodIssueTooBig): [string, string] {
 export function problemFromIssue(issue: z.core.$ZodIssue, input?: unknown): Problem {
   const path = formatPath(issue.path);
   const custom = (code: string, zh: string, en: string): Problem => ({ path, code, zh, en });
+  // A schema that wrote its own bilingual message (`bi(zh, en)`) knows best what to say.
+  if (issue.code !== 'custom' && issue.message.includes(SEP)) {
+    const [zh, en] = splitBi(issue.message);
+    return custom(issue.code, zh, en);
+  }
   switch (issue.code) {
     case 'invalid_type': {
       const expected = String(issue.expected);

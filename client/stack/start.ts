@@ -166,6 +166,22 @@ async function checkPorts(config: Config): Promise<void> {
   }
 }
 
+/** Before starting anything: the servers we are told to use must answer. */
+async function checkExternalServices(config: Config): Promise<void> {
+  if (config.database.kind === 'url') {
+    const db = createDb(config.database.url, { max: 1, applicationName: 'selfeval-stack' });
+    const error = await pingDb(db, 5_000).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+    await db.destroy();
+    if (error) fail(`cannot reach the database at ${redactUrl(config.database.url)} (${error}): check DATABASE_URL, or unset it to use the embedded Postgres`);
+  }
+  if (config.temporal.kind === 'external') {
+    const [host, port] = config.temporal.address.split(':') as [string, string];
+    if (!(await isListening(Number(port), host, 3_000))) {
+      fail(`cannot reach Temporal at ${config.temporal.address}: check TEMPORAL_ADDRESS, or unset it to run the embedded dev server`);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   let config: Config;
@@ -177,6 +193,7 @@ async function main(): Promise<void> {
   }
   fs.mkdirSync(config.dataDir, { recursive: true });
   await checkPorts(config);
+  await checkExternalServices(config);
 
   const stack = new Stack();
   current = stack;
@@ -234,11 +251,7 @@ async function main(): Promise<void> {
     await waitFor('Postgres', async () => pingDb(db, 1_000).then(() => true, () => false), { timeoutMs: 30_000, intervalMs: 250 });
   } catch {
     await db.destroy();
-    fail(
-      config.database.kind === 'url'
-        ? `cannot reach the database at ${redactUrl(dbUrl)}: check DATABASE_URL (or unset it to use the embedded Postgres)`
-        : `the embedded Postgres did not come up: see the [postgres] lines above (data folder ${config.database.dir})`,
-    );
+    fail(`the database did not come up: see the [postgres] lines above (data folder ${config.dataDir})`);
   }
   const applied = await migrateToLatest(db);
   say('migrate', applied.applied.length ? `applied ${applied.applied.join(', ')}` : 'schema is up to date');
@@ -248,11 +261,7 @@ async function main(): Promise<void> {
   try {
     await waitFor(`Temporal at ${config.temporal.address}`, () => isListening(Number(tPort), tHost), { timeoutMs: 60_000, intervalMs: 250 });
   } catch {
-    fail(
-      config.temporal.kind === 'external'
-        ? `cannot reach Temporal at ${config.temporal.address}: check TEMPORAL_ADDRESS (or unset it to run the embedded dev server)`
-        : 'the Temporal dev server did not come up within 60 s: see the [temporal] lines above',
-    );
+    fail('Temporal did not come up within 60 s: see the [temporal] lines above');
   }
 
   stack.node('worker', 'worker/main', childEnv);
