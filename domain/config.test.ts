@@ -50,18 +50,14 @@ describe('parseConfig', () => {
     expect(c.http.port).toBe(8080);
   });
 
-  it('treats empty variables as unset and parses flags explicitly ("false" is false)', () => {
-    expect(parseConfig({ DATABASE_URL: '', LOG_PRETTY: 'false' }, host)).toMatchObject({
-      database: { kind: 'embedded' },
-      log: { pretty: false },
-    });
-    expect(parseConfig({ LOG_PRETTY: 'yes' }, host).log.pretty).toBe(true);
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ DATABASE_URL: '', HTTP_PORT: ' ' }, host)).toMatchObject({ database: { kind: 'embedded' }, http: { port: 3000 } });
   });
 
   it('lists every bad variable, with its name, in Chinese and English', () => {
-    const e = configError({ HTTP_PORT: 'abc', SELFEVAL_PG_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_PRETTY: 'maybe', TEMPORAL_ADDRESS: 'nohost' });
+    const e = configError({ HTTP_PORT: 'abc', SELFEVAL_PG_PORT: '70000', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', TEMPORAL_ADDRESS: 'nohost' });
     expect(e.code).toBe('config');
-    expect(e.details.map((d) => d.path).sort()).toEqual(['DATABASE_URL', 'HTTP_PORT', 'LOG_PRETTY', 'SELFEVAL_PG_PORT', 'TEMPORAL_ADDRESS']);
+    expect(e.details.map((d) => d.path).sort()).toEqual(['DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'SELFEVAL_PG_PORT', 'TEMPORAL_ADDRESS']);
     const pg = e.details.find((d) => d.path === 'SELFEVAL_PG_PORT');
     expect(pg?.zh).toBe('端口号应在 1–65535 之间');
     expect(pg?.en).toBe('port must be between 1 and 65535');

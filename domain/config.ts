@@ -15,16 +15,6 @@ const port = z.coerce
   .min(1, { message: bi('端口号应在 1–65535 之间', 'port must be between 1 and 65535') })
   .max(65535, { message: bi('端口号应在 1–65535 之间', 'port must be between 1 and 65535') });
 
-/** `"false"`, `"0"`, `"no"`, `"off"` are false; `"true"`, `"1"`, `"yes"`, `"on"` are true. */
-const flag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((s) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''].includes(s), {
-    message: bi('应为 true 或 false', 'must be true or false'),
-  })
-  .transform((s) => ['true', '1', 'yes', 'on'].includes(s));
-
 const postgresUrl = z
   .string()
   .trim()
@@ -55,7 +45,6 @@ const envSchema = z.object({
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  LOG_PRETTY: flag.optional(),
 });
 
 export interface Config {
@@ -79,7 +68,7 @@ export interface Config {
     testServerPath?: string;
   };
   http: { host: string; port: number };
-  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; pretty: boolean };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }
 
 export interface HostFacts {
@@ -130,7 +119,7 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
       ...(e.TEMPORAL_TEST_SERVER_PATH ? { testServerPath: absolute(e.TEMPORAL_TEST_SERVER_PATH, host.cwd) } : {}),
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
-    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY ?? false },
+    log: { level: e.LOG_LEVEL },
   };
 }
 

@@ -1,0 +1,70 @@
+/**
+ * docker-compose.yml is valid (checked by docker compose / docker-compose itself, which needs no
+ * daemon for `config`) and wires the production topology: every selfeval service reaches the
+ * same Postgres and Temporal, and runs an entry point that exists in the source tree.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = path.resolve(__dirname, '../..');
+
+function composeConfig(): string {
+  const file = path.join(root, 'docker-compose.yml');
+  const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+  const args = ['-f', file, 'config'];
+  if (plugin.status === 0) return execFileSync('docker', ['compose', ...args], { encoding: 'utf8', cwd: root });
+  try {
+    return execFileSync('docker-compose', args, { encoding: 'utf8', cwd: root });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error('neither `docker compose` nor `docker-compose` is installed: apt-get install docker-compose (.ci/run does this)');
+    }
+    throw e;
+  }
+}
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }> | string[];
+}
+
+describe('docker-compose.yml', () => {
+  const resolved = parse(composeConfig()) as { services: Record<string, Service> };
+
+  it('has the production topology', () => {
+    expect(Object.keys(resolved.services).sort()).toEqual(['http', 'migrate', 'postgres', 'temporal', 'temporal-ui', 'worker']);
+    expect(resolved.services['temporal']?.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(resolved.services['temporal']?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
+    expect(resolved.services['temporal-ui']?.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+  });
+
+  it('wires every selfeval service to the same Postgres and Temporal, after migrations', () => {
+    for (const name of ['migrate', 'worker', 'http']) {
+      const env = resolved.services[name]?.environment ?? {};
+      expect(env['DATABASE_URL'], name).toMatch(/^postgres:\/\/[^@]+@postgres:5432\/selfeval$/);
+      expect(env['TEMPORAL_ADDRESS'], name).toBe('temporal:7233');
+      expect(resolved.services[name]?.build, name).toBeDefined();
+    }
+    for (const name of ['worker', 'http']) {
+      expect(resolved.services[name]?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
+    }
+    expect(resolved.services['http']?.environment?.['HTTP_HOST']).toBe('0.0.0.0');
+  });
+
+  it('runs entry points that exist (dist/x.js is built from x.ts)', () => {
+    for (const name of ['migrate', 'worker', 'http']) {
+      const script = resolved.services[name]?.command?.find((a) => a.startsWith('dist/'));
+      expect(script, name).toBeDefined();
+      const source = path.join(root, script!.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+      expect(fs.existsSync(source), source).toBe(true);
+    }
+    const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('npm run build');
+  });
+});
