@@ -119,8 +119,13 @@ export function problemFromIssue(issue: z.core.$ZodIssue, input?: unknown): Prob
     }
     case 'not_multiple_of':
       return custom('not_multiple_of', `必须是 ${String(issue.divisor)} 的整数倍`, `must be a multiple of ${String(issue.divisor)}`);
-    case 'invalid_union':
+    case 'invalid_union': {
+      // When only one alternative was of the right shape, its own complaint is the useful one.
+      const specific = issue.errors.filter((branch) => !branch.every((sub) => sub.code === 'invalid_type' && sub.path.length === 0));
+      const first = specific.length === 1 ? specific[0]?.[0] : undefined;
+      if (first) return problemFromIssue({ ...first, path: [...issue.path, ...first.path] }, input);
       return custom('invalid_union', '不符合任何允许的形式', 'does not match any allowed form');
+    }
     case 'custom': {
       const code = typeof issue.params?.['code'] === 'string' ? (issue.params['code']) : 'custom';
       const [zh, en] = splitBi(issue.message);

@@ -1,0 +1,496 @@
+/**
+ * The unit-year document: everything a unit's finance office knows about one fiscal year, as a
+ * file (JSON or YAML; the Excel workbook maps onto the same shape). Parsing it gives a typed
+ * `UnitYear` with every amount in 分, or every problem at once with its field path, in Chinese and
+ * English — and nothing else happens until the file is clean.
+ *
+ * Two kinds of figures are kept apart on purpose:
+ * - `stated`: what the unit declares in its report (totals, shares) — may be wrong, rounded or
+ *   incomplete; that is what reconciliation is for;
+ * - itemised rows: projects, allocations, contracts, payments, holdbacks, assessments.
+ */
+import { z } from 'zod';
+import { type Fen, formatWanYuan, MoneyError, parseMoney } from '../money';
+import { bi, parse, type Problem } from '../validation';
+import { sectionSubmissionSchema } from '../submission';
+
+export const UNIT_YEAR_FORMAT = 'selfeval.unit-year/v1';
+
+// ── Scalars ────────────────────────────────────────────────────────────────────────────────
+
+/** Stable identifiers used in URLs, workflow ids and spreadsheets. */
+export const codeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: bi('编码只能包含字母、数字和 . _ -，以字母或数字开头，最长 64 位', 'code: letters, digits, . _ - only, starting with a letter or digit, at most 64 characters'),
+  });
+
+export const civilDateSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: bi('日期格式应为 YYYY-MM-DD', 'date must be YYYY-MM-DD') })
+  .refine((s) => {
+    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+  }, { message: bi('不存在的日期', 'no such date') });
+
+/**
+ * An amount with its unit written out: "2217.42万元", "977996.00元", "12345分" (or a plain
+ * integer meaning 分, for machine-written files). A bare decimal number is refused: its unit
+ * would be a guess.
+ */
+export const moneySchema = z.union([z.string(), z.number()]).transform((raw, ctx): Fen => {
+  const fail = (zh: string, en: string) => {
+    ctx.addIssue({ code: 'custom', message: bi(zh, en), params: { code: 'invalid_amount' } });
+    return z.NEVER;
+  };
+  if (typeof raw === 'number') {
+    if (!Number.isSafeInteger(raw)) return fail('不带单位的金额必须是整数（单位：分）；请写成 "12.34万元" 或 "1234.56元"', 'an amount without a unit must be a whole number of 分; write "12.34万元" or "1234.56元"');
+    return raw;
+  }
+  const text = raw.trim();
+  try {
+    if (/万元?$/.test(text)) return parseMoney(text, 'wan');
+    if (/元$/.test(text)) return parseMoney(text, 'yuan');
+    if (/分$/.test(text)) {
+      const body = text.slice(0, -1).trim();
+      if (!/^[+-]?\d+$/.test(body)) return fail(`以分为单位的金额必须是整数：${raw}`, `an amount in 分 must be a whole number: ${raw}`);
+      const n = Number(body);
+      if (!Number.isSafeInteger(n)) return fail(`金额过大：${raw}`, `amount too large: ${raw}`);
+      return n;
+    }
+    return fail(`金额须注明单位（万元、元或分）：${raw}`, `amount needs a unit (万元, 元 or 分): ${raw}`);
+  } catch (e) {
+    if (e instanceof MoneyError) return fail(e.zh, e.en);
+    throw e;
+  }
+});
+
+export const nonNegativeMoney = moneySchema.refine((f) => f >= 0, {
+  message: bi('金额不能为负数', 'amount may not be negative'),
+  params: { code: 'negative_amount' },
+});
+
+/** A percentage as written ("75%", "74.84%", 75) → basis points (7500). */
+export const percentSchema = z.union([z.string(), z.number()]).transform((raw, ctx): number => {
+  const text = typeof raw === 'number' ? String(raw) : raw.trim().replace(/[%％]$/, '');
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: bi(`不是有效的百分比（最多两位小数）：${raw}`, `not a valid percentage (at most 2 decimals): ${raw}`) });
+    return z.NEVER;
+  }
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+});
+
+/** Where in the published report a stated figure comes from, e.g. "二（一）". */
+const sourceSchema = z.string().trim().min(1).max(200).optional();
+
+/** A stated amount: plain ("2217.42万元") or with its source ({ amount, source }). */
+const statedAmountSchema = z
+  .union([nonNegativeMoney, z.object({ amount: nonNegativeMoney, source: sourceSchema }).strict()])
+  .transform((v) => (typeof v === 'number' ? { amount: v } : v));
+
+const statedShareSchema = z
+  .union([percentSchema, z.object({ share: percentSchema, source: sourceSchema }).strict()])
+  .transform((v) => (typeof v === 'number' ? { shareBp: v } : { shareBp: v.share, source: v.source }));
+
+const text = z.string().trim().min(1).max(20_000);
+const name = z.string().trim().min(1).max(200);
+
+// ── Unit, sections, people ─────────────────────────────────────────────────────────────────
+
+const sectionSchema = z
+  .object({
+    code: codeSchema,
+    name,
+    level: z.string().trim().max(50).optional(),
+    /** Position of the section's achievements in the report (三、(三)); by list order when unset. */
+    reportOrder: z.number().int().optional(),
+  })
+  .strict();
+
+export const roles = ['finance_officer', 'section_head', 'unit_head', 'admin'] as const;
+export type Role = (typeof roles)[number];
+
+const personSchema = z
+  .object({
+    name,
+    email: z.email({ message: bi('邮箱格式不正确', 'invalid email address') }),
+    roles: z.array(z.enum(roles)).min(1),
+    /** For a section head: the section they answer for. */
+    section: codeSchema.optional(),
+  })
+  .strict();
+
+const unitSchema = z
+  .object({
+    code: codeSchema,
+    name,
+    shortName: name.optional(),
+    level: z.string().trim().max(50).optional(),
+    category: z.string().trim().max(100).optional(),
+    fundingType: z.string().trim().max(100).optional(),
+    /** 核定编制数. */
+    staffQuota: z.number().int().nonnegative(),
+    leadershipPosts: z.array(z.object({ title: name, count: z.number().int().positive() }).strict()).default([]),
+    /** 内设机构领导职数 (e.g. 副科级领导职数 6). */
+    sectionLeadershipPosts: z.number().int().nonnegative().optional(),
+    functions: z.array(text).default([]),
+    sections: z.array(sectionSchema).min(1),
+  })
+  .strict();
+
+// ── Stated figures ─────────────────────────────────────────────────────────────────────────
+
+const statedSchema = z
+  .object({
+    income: z
+      .object({
+        total: statedAmountSchema,
+        bySource: z.array(z.object({ source: name, amount: nonNegativeMoney }).strict()).default([]),
+      })
+      .strict(),
+    /** 上年结转结余. */
+    carryOver: statedAmountSchema,
+    /** 年末结转结余 — often not stated. */
+    closingBalance: statedAmountSchema.optional(),
+    expenditure: z
+      .object({
+        total: statedAmountSchema,
+        basic: statedAmountSchema,
+        personnel: statedAmountSchema,
+        public: statedAmountSchema,
+        personnelShare: statedShareSchema.optional(),
+        publicShare: statedShareSchema.optional(),
+        project: statedAmountSchema,
+      })
+      .strict(),
+    /** Budget figures the indicators need; each optional because many reports omit them. */
+    budget: z
+      .object({
+        initial: statedAmountSchema.optional(),
+        supplementary: statedAmountSchema.optional(),
+        adjusted: statedAmountSchema.optional(),
+        publicFunds: statedAmountSchema.optional(),
+        threePublic: statedAmountSchema.optional(),
+        threePublicPreviousYear: statedAmountSchema.optional(),
+        procurement: statedAmountSchema.optional(),
+      })
+      .strict()
+      .default({}),
+    actual: z
+      .object({
+        threePublic: statedAmountSchema.optional(),
+        procurement: statedAmountSchema.optional(),
+        /** 上年末结转结余, for 结转结余变动率. */
+        previousClosingBalance: statedAmountSchema.optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+// ── Projects and their money ───────────────────────────────────────────────────────────────
+
+const allocationSchema = z
+  .object({
+    code: codeSchema,
+    name,
+    /** Budget year the money was first allocated in; earlier than the unit-year means carried over. */
+    budgetYear: z.number().int().min(1990).max(2100),
+    /**
+     * When carried-over money was re-purposed, the year of the original allocation (the recovery
+     * clock is not reset by re-purposing; 财预〔2015〕15号).
+     */
+    originalBudgetYear: z.number().int().min(1990).max(2100).optional(),
+    amount: nonNegativeMoney,
+    source: sourceSchema,
+  })
+  .strict();
+
+const contractSchema = z
+  .object({
+    code: codeSchema,
+    name: name.optional(),
+    vendor: name.optional(),
+    amount: nonNegativeMoney.optional(),
+    signedOn: civilDateSchema.optional(),
+    acceptedOn: civilDateSchema.optional(),
+    warrantyMonths: z.number().int().min(0).max(120).optional(),
+    /** Retention (质保金) as a share of the contract, e.g. "5%". */
+    retentionRate: percentSchema.optional(),
+    /** Days to pay after acceptance or delivery (SME rule: 30, at most 60). */
+    paymentTermDays: z.number().int().min(1).max(60, { message: bi('付款期限不得超过 60 天（保障中小企业款项支付条例）', 'payment term may not exceed 60 days (SME payment regulation)') }).default(30),
+    /** O&M fee scaled by the assessment's coefficient. */
+    omCoefficientApplies: z.boolean().default(false),
+    note: text.optional(),
+  })
+  .strict();
+
+const paymentSchema = z
+  .object({
+    code: codeSchema,
+    allocation: codeSchema,
+    contract: codeSchema.optional(),
+    amount: nonNegativeMoney,
+    paidOn: civilDateSchema.optional(),
+    note: text.optional(),
+    source: sourceSchema,
+  })
+  .strict();
+
+export const holdbackKinds = ['retention', 'om_assessment', 'acceptance', 'milestone'] as const;
+export type HoldbackKind = (typeof holdbackKinds)[number];
+
+export const holdbackStatuses = ['waiting', 'payable', 'partially_released', 'released', 'forfeited'] as const;
+export type HoldbackStatus = (typeof holdbackStatuses)[number];
+
+const holdbackSchema = z
+  .object({
+    code: codeSchema,
+    kind: z.enum(holdbackKinds),
+    allocation: codeSchema,
+    contract: codeSchema.optional(),
+    amount: nonNegativeMoney,
+    /** The condition in the contract's words, e.g. "质保期届满后支付". */
+    condition: text,
+    /** For om_assessment: the assessment period awaited, e.g. "2020". */
+    period: z.string().trim().min(1).max(20).optional(),
+    /** For milestone: what must happen, e.g. "系统升级改造项目完成". */
+    milestone: name.optional(),
+    /** Explicit due date, when the contract fixes one. */
+    dueOn: civilDateSchema.optional(),
+    status: z.enum(holdbackStatuses).default('waiting'),
+    source: sourceSchema,
+  })
+  .strict();
+
+const omAssessmentSchema = z
+  .object({
+    holdback: codeSchema,
+    period: z.string().trim().min(1).max(20),
+    assessedOn: civilDateSchema.optional(),
+    score: z.number().min(0).max(100).optional(),
+    passed: z.boolean(),
+    /** Payment coefficient from the score, e.g. "95%". */
+    coefficient: percentSchema.optional(),
+    note: text.optional(),
+  })
+  .strict();
+
+const projectSchema = z
+  .object({
+    code: codeSchema,
+    name,
+    /** 重点项目 (for 重点支出安排率); unset when the unit has not said. */
+    key: z.boolean().optional(),
+    source: sourceSchema,
+    allocations: z.array(allocationSchema).min(1),
+    contracts: z.array(contractSchema).default([]),
+    payments: z.array(paymentSchema).default([]),
+    holdbacks: z.array(holdbackSchema).default([]),
+    assessments: z.array(omAssessmentSchema).default([]),
+    /** The unit's own explanation of the project (what it was for), for the report. */
+    description: text.optional(),
+  })
+  .strict();
+
+const narrativeBlockSchema = z
+  .object({
+    lead: text.optional(),
+    items: z.array(text).default([]),
+  })
+  .strict();
+
+// ── The document ───────────────────────────────────────────────────────────────────────────
+
+const documentSchema = z
+  .object({
+    format: z.literal(UNIT_YEAR_FORMAT, { message: bi(`文件格式应为 ${UNIT_YEAR_FORMAT}`, `format must be ${UNIT_YEAR_FORMAT}`) }),
+    unit: unitSchema,
+    year: z.number().int().min(2000).max(2100),
+    staff: z
+      .object({
+        actual: z.number().int().nonnegative(),
+        previousYear: z.number().int().nonnegative().optional(),
+        source: sourceSchema,
+      })
+      .strict(),
+    people: z.array(personSchema).default([]),
+    stated: statedSchema,
+    projects: z.array(projectSchema).default([]),
+    /** Unit-level narrative written by the finance office (三、(一)经济性, (二)效率性). */
+    narrative: z
+      .object({
+        economy: narrativeBlockSchema.default({ items: [] }),
+        efficiency: narrativeBlockSchema.default({ items: [] }),
+      })
+      .strict()
+      .default({ economy: { items: [] }, efficiency: { items: [] } }),
+    /** Section submissions known at import time (the seed's six sections); usually they come through tasks. */
+    submissions: z.array(sectionSubmissionSchema).default([]),
+    /** When the report is dated, if fixed by the unit. */
+    reportDate: civilDateSchema.optional(),
+  })
+  .strict();
+
+export type UnitYearDocument = z.input<typeof documentSchema>;
+export type UnitYear = z.output<typeof documentSchema>;
+export type Project = UnitYear['projects'][number];
+export type Allocation = Project['allocations'][number];
+export type Contract = Project['contracts'][number];
+export type Payment = Project['payments'][number];
+export type Holdback = Project['holdbacks'][number];
+export type OmAssessment = Project['assessments'][number];
+export type Section = UnitYear['unit']['sections'][number];
+export type Person = UnitYear['people'][number];
+export type StatedAmount = { amount: Fen; source?: string | undefined };
+
+// ── Cross-references: what a schema of one field cannot see ────────────────────────────────
+
+function problem(path: string, code: string, zh: string, en: string): Problem {
+  return { path, code, zh, en };
+}
+
+function duplicates<T>(items: readonly T[], key: (t: T) => string): Map<string, number[]> {
+  const seen = new Map<string, number[]>();
+  items.forEach((item, i) => seen.set(key(item), [...(seen.get(key(item)) ?? []), i]));
+  return new Map([...seen].filter(([, at]) => at.length > 1));
+}
+
+/** Checks that need the whole document: identities, references, amounts against contracts, dates. */
+export function crossCheck(doc: UnitYear): Problem[] {
+  const problems: Problem[] = [];
+  const sectionCodes = new Set(doc.unit.sections.map((s) => s.code));
+
+  for (const [code, at] of duplicates(doc.unit.sections, (s) => s.code)) {
+    for (const i of at.slice(1)) problems.push(problem(`unit.sections[${i}].code`, 'duplicate_code', `科室编码重复：${code}`, `duplicate section code: ${code}`));
+  }
+  for (const [email, at] of duplicates(doc.people, (p) => p.email.toLowerCase())) {
+    for (const i of at.slice(1)) problems.push(problem(`people[${i}].email`, 'duplicate_email', `人员邮箱重复：${email}`, `duplicate person email: ${email}`));
+  }
+  doc.people.forEach((p, i) => {
+    if (p.roles.includes('section_head') && !p.section) {
+      problems.push(problem(`people[${i}].section`, 'required', '科室负责人须指明所负责的科室', 'a section head must name their section'));
+    }
+    if (p.section && !sectionCodes.has(p.section)) {
+      problems.push(problem(`people[${i}].section`, 'unknown_section', `未知的科室：${p.section}`, `unknown section: ${p.section}`));
+    }
+  });
+
+  for (const [code, at] of duplicates(doc.projects, (p) => p.code)) {
+    for (const i of at.slice(1)) problems.push(problem(`projects[${i}].code`, 'duplicate_code', `项目编码重复：${code}`, `duplicate project code: ${code}`));
+  }
+  // Allocation, contract, payment and holdback codes are unique across the whole unit-year:
+  // they name withheld-payment workflows and spreadsheet rows.
+  for (const [label, pick, what] of [
+    ['allocations', (p: Project) => p.allocations, ['资金安排', 'allocation']],
+    ['contracts', (p: Project) => p.contracts, ['合同', 'contract']],
+    ['payments', (p: Project) => p.payments, ['支付', 'payment']],
+    ['holdbacks', (p: Project) => p.holdbacks, ['暂缓支付', 'holdback']],
+  ] as const) {
+    const all = doc.projects.flatMap((p, pi) => (pick(p) as ReadonlyArray<{ code: string }>).map((x, xi) => ({ code: x.code, path: `projects[${pi}].${label}[${xi}].code` })));
+    for (const [code, at] of duplicates(all, (x) => x.code)) {
+      for (const i of at.slice(1)) problems.push(problem(all[i]!.path, 'duplicate_code', `${what[0]}编码重复：${code}`, `duplicate ${what[1]} code: ${code}`));
+    }
+  }
+
+  doc.projects.forEach((p, pi) => {
+    const at = (rest: string) => `projects[${pi}].${rest}`;
+    const allocations = new Map(p.allocations.map((a) => [a.code, a]));
+    const contracts = new Map(p.contracts.map((c) => [c.code, c]));
+    const holdbacks = new Map(p.holdbacks.map((h) => [h.code, h]));
+
+    p.allocations.forEach((a, ai) => {
+      if (a.budgetYear > doc.year) {
+        problems.push(problem(at(`allocations[${ai}].budgetYear`), 'future_budget_year', `预算年度 ${a.budgetYear} 晚于评价年度 ${doc.year}`, `budget year ${a.budgetYear} is after the evaluated year ${doc.year}`));
+      }
+      if (a.originalBudgetYear !== undefined && a.originalBudgetYear > a.budgetYear) {
+        problems.push(problem(at(`allocations[${ai}].originalBudgetYear`), 'invalid_original_year', '原始预算年度不能晚于预算年度', 'the original budget year cannot be after the budget year'));
+      }
+    });
+    p.contracts.forEach((c, ci) => {
+      if (c.signedOn && c.acceptedOn && c.acceptedOn < c.signedOn) {
+        problems.push(problem(at(`contracts[${ci}].acceptedOn`), 'accepted_before_signed', '验收日期早于签订日期', 'accepted before it was signed'));
+      }
+    });
+
+    const paidByContract = new Map<string, { total: Fen; last: number }>();
+    p.payments.forEach((pay, i) => {
+      if (!allocations.has(pay.allocation)) {
+        problems.push(problem(at(`payments[${i}].allocation`), 'unknown_allocation', `项目 ${p.code} 中没有资金安排 ${pay.allocation}`, `project ${p.code} has no allocation ${pay.allocation}`));
+      }
+      if (pay.contract !== undefined) {
+        if (!contracts.has(pay.contract)) {
+          problems.push(problem(at(`payments[${i}].contract`), 'unknown_contract', `项目 ${p.code} 中没有合同 ${pay.contract}`, `project ${p.code} has no contract ${pay.contract}`));
+        } else {
+          const sum = paidByContract.get(pay.contract) ?? { total: 0, last: i };
+          paidByContract.set(pay.contract, { total: sum.total + pay.amount, last: i });
+        }
+      }
+      if (pay.paidOn && Number(pay.paidOn.slice(0, 4)) > doc.year) {
+        problems.push(problem(at(`payments[${i}].paidOn`), 'payment_after_year', `支付日期 ${pay.paidOn} 晚于评价年度`, `payment date ${pay.paidOn} is after the evaluated year`));
+      }
+    });
+    for (const [code, { total, last }] of paidByContract) {
+      const contract = contracts.get(code);
+      if (contract?.amount !== undefined && total > contract.amount) {
+        problems.push(
+          problem(at(`payments[${last}].amount`), 'payment_exceeds_contract', `合同 ${code} 的支付合计 ${formatWanYuan(total)} 万元超过合同金额 ${formatWanYuan(contract.amount)} 万元`, `payments on contract ${code} (${formatWanYuan(total)} 万元) exceed its amount (${formatWanYuan(contract.amount)} 万元)`),
+        );
+      }
+    }
+
+    p.holdbacks.forEach((h, i) => {
+      const path = (f: string) => at(`holdbacks[${i}].${f}`);
+      if (!allocations.has(h.allocation)) {
+        problems.push(problem(path('allocation'), 'unknown_allocation', `项目 ${p.code} 中没有资金安排 ${h.allocation}`, `project ${p.code} has no allocation ${h.allocation}`));
+      }
+      const contract = h.contract === undefined ? undefined : contracts.get(h.contract);
+      if (h.contract !== undefined && !contract) {
+        problems.push(problem(path('contract'), 'unknown_contract', `项目 ${p.code} 中没有合同 ${h.contract}`, `project ${p.code} has no contract ${h.contract}`));
+      }
+      if (h.kind === 'retention' && !h.dueOn && !(contract?.acceptedOn && contract.warrantyMonths !== undefined)) {
+        problems.push(
+          problem(path('contract'), 'retention_without_warranty', '质保金须关联有验收日期和质保期的合同，或写明到期日', 'a retention needs a contract with acceptance date and warranty months, or an explicit due date'),
+        );
+      }
+      if (h.kind === 'acceptance' && h.contract === undefined) {
+        problems.push(problem(path('contract'), 'required', '验收后支付须关联合同', 'an acceptance holdback needs its contract'));
+      }
+      if (h.kind === 'om_assessment' && !h.period) {
+        problems.push(problem(path('period'), 'required', '运维考核暂缓须写明考核期间', 'an O&M assessment holdback needs its assessment period'));
+      }
+      if (h.kind === 'milestone' && !h.milestone) {
+        problems.push(problem(path('milestone'), 'required', '里程碑暂缓须写明里程碑', 'a milestone holdback needs its milestone'));
+      }
+    });
+    p.assessments.forEach((a, i) => {
+      const h = holdbacks.get(a.holdback);
+      if (!h) problems.push(problem(at(`assessments[${i}].holdback`), 'unknown_holdback', `项目 ${p.code} 中没有暂缓支付 ${a.holdback}`, `project ${p.code} has no holdback ${a.holdback}`));
+      else if (h.kind !== 'om_assessment') {
+        problems.push(problem(at(`assessments[${i}].holdback`), 'not_om_assessment', `暂缓支付 ${a.holdback} 不是运维考核类`, `holdback ${a.holdback} is not an O&M assessment holdback`));
+      }
+    });
+  });
+
+  doc.submissions.forEach((s, i) => {
+    if (!sectionCodes.has(s.section)) problems.push(problem(`submissions[${i}].section`, 'unknown_section', `未知的科室：${s.section}`, `unknown section: ${s.section}`));
+  });
+  for (const [code, at] of duplicates(doc.submissions, (s) => s.section)) {
+    for (const i of at.slice(1)) problems.push(problem(`submissions[${i}].section`, 'duplicate_submission', `科室 ${code} 的提交重复`, `more than one submission for section ${code}`));
+  }
+  return problems;
+}
+
+export type ParsedUnitYear = { ok: true; value: UnitYear } | { ok: false; problems: Problem[] };
+
+/** Field-level schema first, then the cross-checks; every problem is reported, nothing is written. */
+export function parseUnitYear(input: unknown): ParsedUnitYear {
+  const parsed = parse(documentSchema, input);
+  if (!parsed.ok) return parsed;
+  const problems = crossCheck(parsed.value);
+  return problems.length ? { ok: false, problems } : { ok: true, value: parsed.value };
+}
