@@ -1,11 +1,17 @@
 /**
  * kysely table types: the shape of every table as the application sees it. Migrations do not
  * import this file (they are typed `Kysely<any>` so they never drift with app code); repositories do.
+ * bigint columns read as JS numbers (db/connection.ts refuses unsafe values); `date` columns as
+ * 'YYYY-MM-DD' strings; numeric as strings.
  */
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamptz column with a default. */
+export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** jsonb: read as parsed JSON, written as a JSON string. */
+export type Json<T> = ColumnType<T, string, string>;
 
 export interface SmokeChecksTable {
   /** Workflow id that wrote the row (unique: a retried activity writes once). */
@@ -13,9 +19,186 @@ export interface SmokeChecksTable {
   note: string;
   /** When the workflow's timer fired, as the workflow saw it (ISO instant). */
   fired_at: Timestamp;
-  written_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  written_at: DefaultTimestamp;
+}
+
+export interface UnitsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  short_name: string | null;
+  level: string | null;
+  category: string | null;
+  funding_type: string | null;
+  staff_quota: number;
+  leadership_posts: Json<Array<{ title: string; count: number }>>;
+  section_leadership_posts: number | null;
+  functions: Json<string[]>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SectionsTable {
+  id: Generated<number>;
+  unit_id: number;
+  code: string;
+  name: string;
+  level: string | null;
+  report_order: number | null;
+  position: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface UserRolesTable {
+  id: Generated<number>;
+  user_id: number;
+  unit_id: number;
+  role: 'finance_officer' | 'section_head' | 'unit_head' | 'admin';
+  section_id: number | null;
+}
+
+export interface UnitYearsTable {
+  id: Generated<number>;
+  unit_id: number;
+  year: number;
+  staff_actual: number;
+  staff_previous_year: number | null;
+  staff_source: string | null;
+  narrative: Json<unknown>;
+  report_date: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface StatedFiguresTable {
+  unit_year_id: number;
+  key: string;
+  amount_fen: number | null;
+  share_bp: number | null;
+  source: string | null;
+}
+
+export interface IncomeSourcesTable {
+  unit_year_id: number;
+  position: number;
+  source: string;
+  amount_fen: number;
+}
+
+interface ItemColumns {
+  id: Generated<number>;
+  unit_year_id: number;
+  code: string;
+  position: number;
+}
+
+export interface ProjectsTable extends ItemColumns {
+  name: string;
+  is_key: boolean | null;
+  description: string | null;
+  source: string | null;
+}
+
+export interface AllocationsTable extends ItemColumns {
+  project_id: number;
+  name: string;
+  budget_year: number;
+  original_budget_year: number | null;
+  amount_fen: number;
+  source: string | null;
+}
+
+export interface ContractsTable extends ItemColumns {
+  project_id: number;
+  name: string | null;
+  vendor: string | null;
+  amount_fen: number | null;
+  signed_on: string | null;
+  accepted_on: string | null;
+  warranty_months: number | null;
+  retention_rate_bp: number | null;
+  payment_term_days: number;
+  om_coefficient_applies: boolean;
+  note: string | null;
+}
+
+export interface PaymentsTable extends ItemColumns {
+  project_id: number;
+  allocation_id: number;
+  contract_id: number | null;
+  amount_fen: number;
+  paid_on: string | null;
+  note: string | null;
+  source: string | null;
+}
+
+export interface HoldbacksTable extends ItemColumns {
+  project_id: number;
+  kind: 'retention' | 'om_assessment' | 'acceptance' | 'milestone';
+  allocation_id: number;
+  contract_id: number | null;
+  amount_fen: number;
+  condition: string;
+  period: string | null;
+  milestone: string | null;
+  due_on: string | null;
+  status: 'waiting' | 'payable' | 'partially_released' | 'released' | 'forfeited';
+  source: string | null;
+}
+
+export interface OmAssessmentsTable {
+  id: Generated<number>;
+  holdback_id: number;
+  period: string;
+  assessed_on: string | null;
+  /** numeric(5,2), read as text. */
+  score: ColumnType<string | null, string | number | null, string | number | null>;
+  passed: boolean;
+  coefficient_bp: number | null;
+  note: string | null;
+}
+
+export interface SectionSubmissionsTable {
+  unit_year_id: number;
+  section_id: number;
+  position: number;
+  content: Json<unknown>;
+  origin: 'import' | 'task';
+  updated_at: DefaultTimestamp;
+}
+
+export interface LedgerImportsTable {
+  id: Generated<number>;
+  unit_year_id: number;
+  content_sha256: string;
+  file_name: string | null;
+  actor: string;
+  summary: Json<unknown>;
+  imported_at: DefaultTimestamp;
 }
 
 export interface Database {
   smoke_checks: SmokeChecksTable;
+  units: UnitsTable;
+  sections: SectionsTable;
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  unit_years: UnitYearsTable;
+  stated_figures: StatedFiguresTable;
+  income_sources: IncomeSourcesTable;
+  projects: ProjectsTable;
+  allocations: AllocationsTable;
+  contracts: ContractsTable;
+  payments: PaymentsTable;
+  holdbacks: HoldbacksTable;
+  om_assessments: OmAssessmentsTable;
+  section_submissions: SectionSubmissionsTable;
+  ledger_imports: LedgerImportsTable;
 }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { type Fen, formatWanYuan, MoneyError, parseMoney } from '../money';
 import { bi, parse, type Problem } from '../validation';
-import { sectionSubmissionSchema } from '../submission';
+import { type SectionSubmission, sectionSubmissionSchema } from '../submission';
 
 export const UNIT_YEAR_FORMAT = 'selfeval.unit-year/v1';
 
@@ -354,24 +354,109 @@ function problem(path: string, code: string, zh: string, en: string): Problem {
   return { path, code, zh, en };
 }
 
-function duplicates<T>(items: readonly T[], key: (t: T) => string): Map<string, number[]> {
+/** One array element as the cross-checks see it: its code (if it has a usable one) and the item if it parsed. */
+interface Entry<T> {
+  code?: string | undefined;
+  item?: T | undefined;
+}
+
+/**
+ * The document as far as it is well-formed. Cross-checks run on this even when some fields are
+ * invalid, so a file's problems — wrong types and broken references alike — come out in one go.
+ */
+interface Checkable {
+  year?: number | undefined;
+  sections: Array<Entry<Section>>;
+  people: Array<Entry<Person>>;
+  projects: Array<{
+    code?: string | undefined;
+    allocations: Array<Entry<Allocation>>;
+    contracts: Array<Entry<Contract>>;
+    payments: Array<Entry<Payment>>;
+    holdbacks: Array<Entry<Holdback>>;
+    assessments: Array<Entry<OmAssessment>>;
+  }>;
+  submissions: Array<Entry<SectionSubmission>>;
+}
+
+function entries<T extends { code?: string }>(items: readonly T[]): Array<Entry<T>> {
+  return items.map((item) => ({ code: item.code, item }));
+}
+
+function checkableOf(doc: UnitYear): Checkable {
+  return {
+    year: doc.year,
+    sections: entries(doc.unit.sections),
+    people: doc.people.map((item) => ({ code: item.email.toLowerCase(), item })),
+    projects: doc.projects.map((p) => ({
+      code: p.code,
+      allocations: entries(p.allocations),
+      contracts: entries(p.contracts),
+      payments: entries(p.payments),
+      holdbacks: entries(p.holdbacks),
+      assessments: p.assessments.map((item) => ({ item })),
+    })),
+    submissions: doc.submissions.map((item) => ({ code: item.section, item })),
+  };
+}
+
+/** Best effort on a document that failed the field schema: each element parsed on its own. */
+function checkableOfRaw(raw: unknown): Checkable {
+  const obj = (v: unknown): Record<string, unknown> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const codeOf = (v: unknown, field = 'code') => {
+    const c = codeSchema.safeParse(obj(v)[field]);
+    return c.success ? c.data : undefined;
+  };
+  const each = <T>(items: unknown, schema: z.ZodType<T>, field = 'code'): Array<Entry<T>> =>
+    arr(items).map((v) => {
+      const parsed = schema.safeParse(v);
+      return { code: codeOf(v, field), item: parsed.success ? parsed.data : undefined };
+    });
+  const root = obj(raw);
+  const unit = obj(root['unit']);
+  const year = z.number().int().safeParse(root['year']);
+  return {
+    year: year.success ? year.data : undefined,
+    sections: each(unit['sections'], sectionSchema),
+    people: arr(root['people']).map((v) => {
+      const parsed = personSchema.safeParse(v);
+      const email = obj(v)['email'];
+      return { code: typeof email === 'string' ? email.trim().toLowerCase() : undefined, item: parsed.success ? parsed.data : undefined };
+    }),
+    projects: arr(root['projects']).map((p) => ({
+      code: codeOf(p),
+      allocations: each(obj(p)['allocations'], allocationSchema),
+      contracts: each(obj(p)['contracts'], contractSchema),
+      payments: each(obj(p)['payments'], paymentSchema),
+      holdbacks: each(obj(p)['holdbacks'], holdbackSchema),
+      assessments: each(obj(p)['assessments'], omAssessmentSchema, 'holdback'),
+    })),
+    submissions: each(root['submissions'], sectionSubmissionSchema, 'section'),
+  };
+}
+
+function duplicates<T>(items: ReadonlyArray<Entry<T>>): Map<string, number[]> {
   const seen = new Map<string, number[]>();
-  items.forEach((item, i) => seen.set(key(item), [...(seen.get(key(item)) ?? []), i]));
+  items.forEach((e, i) => {
+    if (e.code !== undefined) seen.set(e.code, [...(seen.get(e.code) ?? []), i]);
+  });
   return new Map([...seen].filter(([, at]) => at.length > 1));
 }
 
 /** Checks that need the whole document: identities, references, amounts against contracts, dates. */
-export function crossCheck(doc: UnitYear): Problem[] {
+function crossCheck(doc: Checkable): Problem[] {
   const problems: Problem[] = [];
-  const sectionCodes = new Set(doc.unit.sections.map((s) => s.code));
+  const sectionCodes = new Set(doc.sections.flatMap((s) => (s.code ? [s.code] : [])));
 
-  for (const [code, at] of duplicates(doc.unit.sections, (s) => s.code)) {
+  for (const [code, at] of duplicates(doc.sections)) {
     for (const i of at.slice(1)) problems.push(problem(`unit.sections[${i}].code`, 'duplicate_code', `科室编码重复：${code}`, `duplicate section code: ${code}`));
   }
-  for (const [email, at] of duplicates(doc.people, (p) => p.email.toLowerCase())) {
+  for (const [email, at] of duplicates(doc.people)) {
     for (const i of at.slice(1)) problems.push(problem(`people[${i}].email`, 'duplicate_email', `人员邮箱重复：${email}`, `duplicate person email: ${email}`));
   }
-  doc.people.forEach((p, i) => {
+  doc.people.forEach(({ item: p }, i) => {
+    if (!p) return;
     if (p.roles.includes('section_head') && !p.section) {
       problems.push(problem(`people[${i}].section`, 'required', '科室负责人须指明所负责的科室', 'a section head must name their section'));
     }
@@ -380,57 +465,62 @@ export function crossCheck(doc: UnitYear): Problem[] {
     }
   });
 
-  for (const [code, at] of duplicates(doc.projects, (p) => p.code)) {
+  for (const [code, at] of duplicates(doc.projects.map((p) => ({ code: p.code })))) {
     for (const i of at.slice(1)) problems.push(problem(`projects[${i}].code`, 'duplicate_code', `项目编码重复：${code}`, `duplicate project code: ${code}`));
   }
   // Allocation, contract, payment and holdback codes are unique across the whole unit-year:
   // they name withheld-payment workflows and spreadsheet rows.
-  for (const [label, pick, what] of [
-    ['allocations', (p: Project) => p.allocations, ['资金安排', 'allocation']],
-    ['contracts', (p: Project) => p.contracts, ['合同', 'contract']],
-    ['payments', (p: Project) => p.payments, ['支付', 'payment']],
-    ['holdbacks', (p: Project) => p.holdbacks, ['暂缓支付', 'holdback']],
+  for (const [label, what] of [
+    ['allocations', ['资金安排', 'allocation']],
+    ['contracts', ['合同', 'contract']],
+    ['payments', ['支付', 'payment']],
+    ['holdbacks', ['暂缓支付', 'holdback']],
   ] as const) {
-    const all = doc.projects.flatMap((p, pi) => (pick(p) as ReadonlyArray<{ code: string }>).map((x, xi) => ({ code: x.code, path: `projects[${pi}].${label}[${xi}].code` })));
-    for (const [code, at] of duplicates(all, (x) => x.code)) {
+    const all = doc.projects.flatMap((p, pi) => p[label].map((x, xi) => ({ code: x.code, path: `projects[${pi}].${label}[${xi}].code` })));
+    for (const [code, at] of duplicates(all)) {
       for (const i of at.slice(1)) problems.push(problem(all[i]!.path, 'duplicate_code', `${what[0]}编码重复：${code}`, `duplicate ${what[1]} code: ${code}`));
     }
   }
 
   doc.projects.forEach((p, pi) => {
     const at = (rest: string) => `projects[${pi}].${rest}`;
-    const allocations = new Map(p.allocations.map((a) => [a.code, a]));
-    const contracts = new Map(p.contracts.map((c) => [c.code, c]));
-    const holdbacks = new Map(p.holdbacks.map((h) => [h.code, h]));
+    const pname = p.code ?? `#${pi + 1}`;
+    // References resolve against every element that has a usable code, valid or not, so an
+    // allocation with a bad amount does not also make its payments "unknown".
+    const allocationCodes = new Set(p.allocations.flatMap((a) => (a.code ? [a.code] : [])));
+    const contracts = new Map(p.contracts.flatMap((c) => (c.code ? [[c.code, c.item] as const] : [])));
+    const holdbacks = new Map(p.holdbacks.flatMap((h) => (h.code ? [[h.code, h.item] as const] : [])));
 
-    p.allocations.forEach((a, ai) => {
-      if (a.budgetYear > doc.year) {
+    p.allocations.forEach(({ item: a }, ai) => {
+      if (!a) return;
+      if (doc.year !== undefined && a.budgetYear > doc.year) {
         problems.push(problem(at(`allocations[${ai}].budgetYear`), 'future_budget_year', `预算年度 ${a.budgetYear} 晚于评价年度 ${doc.year}`, `budget year ${a.budgetYear} is after the evaluated year ${doc.year}`));
       }
       if (a.originalBudgetYear !== undefined && a.originalBudgetYear > a.budgetYear) {
         problems.push(problem(at(`allocations[${ai}].originalBudgetYear`), 'invalid_original_year', '原始预算年度不能晚于预算年度', 'the original budget year cannot be after the budget year'));
       }
     });
-    p.contracts.forEach((c, ci) => {
-      if (c.signedOn && c.acceptedOn && c.acceptedOn < c.signedOn) {
+    p.contracts.forEach(({ item: c }, ci) => {
+      if (c?.signedOn && c.acceptedOn && c.acceptedOn < c.signedOn) {
         problems.push(problem(at(`contracts[${ci}].acceptedOn`), 'accepted_before_signed', '验收日期早于签订日期', 'accepted before it was signed'));
       }
     });
 
     const paidByContract = new Map<string, { total: Fen; last: number }>();
-    p.payments.forEach((pay, i) => {
-      if (!allocations.has(pay.allocation)) {
-        problems.push(problem(at(`payments[${i}].allocation`), 'unknown_allocation', `项目 ${p.code} 中没有资金安排 ${pay.allocation}`, `project ${p.code} has no allocation ${pay.allocation}`));
+    p.payments.forEach(({ item: pay }, i) => {
+      if (!pay) return;
+      if (!allocationCodes.has(pay.allocation)) {
+        problems.push(problem(at(`payments[${i}].allocation`), 'unknown_allocation', `项目 ${pname} 中没有资金安排 ${pay.allocation}`, `project ${pname} has no allocation ${pay.allocation}`));
       }
       if (pay.contract !== undefined) {
         if (!contracts.has(pay.contract)) {
-          problems.push(problem(at(`payments[${i}].contract`), 'unknown_contract', `项目 ${p.code} 中没有合同 ${pay.contract}`, `project ${p.code} has no contract ${pay.contract}`));
+          problems.push(problem(at(`payments[${i}].contract`), 'unknown_contract', `项目 ${pname} 中没有合同 ${pay.contract}`, `project ${pname} has no contract ${pay.contract}`));
         } else {
           const sum = paidByContract.get(pay.contract) ?? { total: 0, last: i };
           paidByContract.set(pay.contract, { total: sum.total + pay.amount, last: i });
         }
       }
-      if (pay.paidOn && Number(pay.paidOn.slice(0, 4)) > doc.year) {
+      if (doc.year !== undefined && pay.paidOn && Number(pay.paidOn.slice(0, 4)) > doc.year) {
         problems.push(problem(at(`payments[${i}].paidOn`), 'payment_after_year', `支付日期 ${pay.paidOn} 晚于评价年度`, `payment date ${pay.paidOn} is after the evaluated year`));
       }
     });
@@ -443,14 +533,15 @@ export function crossCheck(doc: UnitYear): Problem[] {
       }
     }
 
-    p.holdbacks.forEach((h, i) => {
+    p.holdbacks.forEach(({ item: h }, i) => {
+      if (!h) return;
       const path = (f: string) => at(`holdbacks[${i}].${f}`);
-      if (!allocations.has(h.allocation)) {
-        problems.push(problem(path('allocation'), 'unknown_allocation', `项目 ${p.code} 中没有资金安排 ${h.allocation}`, `project ${p.code} has no allocation ${h.allocation}`));
+      if (!allocationCodes.has(h.allocation)) {
+        problems.push(problem(path('allocation'), 'unknown_allocation', `项目 ${pname} 中没有资金安排 ${h.allocation}`, `project ${pname} has no allocation ${h.allocation}`));
       }
       const contract = h.contract === undefined ? undefined : contracts.get(h.contract);
-      if (h.contract !== undefined && !contract) {
-        problems.push(problem(path('contract'), 'unknown_contract', `项目 ${p.code} 中没有合同 ${h.contract}`, `project ${p.code} has no contract ${h.contract}`));
+      if (h.contract !== undefined && !contracts.has(h.contract)) {
+        problems.push(problem(path('contract'), 'unknown_contract', `项目 ${pname} 中没有合同 ${h.contract}`, `project ${pname} has no contract ${h.contract}`));
       }
       if (h.kind === 'retention' && !h.dueOn && !(contract?.acceptedOn && contract.warrantyMonths !== undefined)) {
         problems.push(
@@ -467,19 +558,23 @@ export function crossCheck(doc: UnitYear): Problem[] {
         problems.push(problem(path('milestone'), 'required', '里程碑暂缓须写明里程碑', 'a milestone holdback needs its milestone'));
       }
     });
-    p.assessments.forEach((a, i) => {
-      const h = holdbacks.get(a.holdback);
-      if (!h) problems.push(problem(at(`assessments[${i}].holdback`), 'unknown_holdback', `项目 ${p.code} 中没有暂缓支付 ${a.holdback}`, `project ${p.code} has no holdback ${a.holdback}`));
-      else if (h.kind !== 'om_assessment') {
-        problems.push(problem(at(`assessments[${i}].holdback`), 'not_om_assessment', `暂缓支付 ${a.holdback} 不是运维考核类`, `holdback ${a.holdback} is not an O&M assessment holdback`));
+    p.assessments.forEach(({ item: a }, i) => {
+      if (!a) return;
+      if (!holdbacks.has(a.holdback)) {
+        problems.push(problem(at(`assessments[${i}].holdback`), 'unknown_holdback', `项目 ${pname} 中没有暂缓支付 ${a.holdback}`, `project ${pname} has no holdback ${a.holdback}`));
+      } else {
+        const h = holdbacks.get(a.holdback);
+        if (h && h.kind !== 'om_assessment') {
+          problems.push(problem(at(`assessments[${i}].holdback`), 'not_om_assessment', `暂缓支付 ${a.holdback} 不是运维考核类`, `holdback ${a.holdback} is not an O&M assessment holdback`));
+        }
       }
     });
   });
 
-  doc.submissions.forEach((s, i) => {
-    if (!sectionCodes.has(s.section)) problems.push(problem(`submissions[${i}].section`, 'unknown_section', `未知的科室：${s.section}`, `unknown section: ${s.section}`));
+  doc.submissions.forEach(({ item: s }, i) => {
+    if (s && !sectionCodes.has(s.section)) problems.push(problem(`submissions[${i}].section`, 'unknown_section', `未知的科室：${s.section}`, `unknown section: ${s.section}`));
   });
-  for (const [code, at] of duplicates(doc.submissions, (s) => s.section)) {
+  for (const [code, at] of duplicates(doc.submissions)) {
     for (const i of at.slice(1)) problems.push(problem(`submissions[${i}].section`, 'duplicate_submission', `科室 ${code} 的提交重复`, `more than one submission for section ${code}`));
   }
   return problems;
@@ -487,10 +582,17 @@ export function crossCheck(doc: UnitYear): Problem[] {
 
 export type ParsedUnitYear = { ok: true; value: UnitYear } | { ok: false; problems: Problem[] };
 
-/** Field-level schema first, then the cross-checks; every problem is reported, nothing is written. */
+/**
+ * Every problem of a unit-year file: field problems from the schema, and the cross-checks on
+ * whatever is well-formed, together. Nothing is written anywhere until this says ok.
+ */
 export function parseUnitYear(input: unknown): ParsedUnitYear {
   const parsed = parse(documentSchema, input);
-  if (!parsed.ok) return parsed;
-  const problems = crossCheck(parsed.value);
-  return problems.length ? { ok: false, problems } : { ok: true, value: parsed.value };
+  if (parsed.ok) {
+    const problems = crossCheck(checkableOf(parsed.value));
+    return problems.length ? { ok: false, problems } : { ok: true, value: parsed.value };
+  }
+  const seen = new Set(parsed.problems.map((p) => p.path));
+  const more = crossCheck(checkableOfRaw(input)).filter((p) => !seen.has(p.path));
+  return { ok: false, problems: [...parsed.problems, ...more] };
 }

@@ -1,0 +1,112 @@
+/**
+ * Ledger files: a unit-year as JSON, YAML or an Excel workbook (台账), read into the parsed
+ * `UnitYear` or every problem with its location; and written back out in any of the three.
+ */
+import path from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { formatWanYuan, formatYuan, type Fen } from '../../domain/money';
+import { parseUnitYear, type UnitYear } from '../../domain/ledger/unit-year.schema';
+import type { Problem } from '../../domain/validation';
+import { readWorkbook, writeWorkbook } from './excel';
+
+export type LedgerFormat = 'json' | 'yaml' | 'xlsx';
+
+export function formatOf(fileName: string): LedgerFormat | undefined {
+  const ext = path.extname(fileName).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.xlsx') return 'xlsx';
+  return undefined;
+}
+
+export type ReadResult = { ok: true; value: UnitYear } | { ok: false; problems: Problem[] };
+
+function syntaxProblem(zh: string, en: string): ReadResult {
+  return { ok: false, problems: [{ path: '(file)', code: 'syntax', zh, en }] };
+}
+
+/** Reads a ledger file's bytes; the format comes from the file name. */
+export async function readLedgerFile(fileName: string, bytes: Buffer): Promise<ReadResult> {
+  const format = formatOf(fileName);
+  if (!format) return syntaxProblem(`不支持的文件类型：${path.basename(fileName)}（应为 .json、.yaml 或 .xlsx）`, `unsupported file type: ${path.basename(fileName)} (use .json, .yaml or .xlsx)`);
+  if (format === 'xlsx') {
+    const read = await readWorkbook(bytes);
+    if (!read.ok) return read;
+    const parsed = parseUnitYear(read.document);
+    if (parsed.ok) return parsed;
+    // Say where in the workbook each problem is: "支付 第5行 (projects[1].payments[0].amount)".
+    return { ok: false, problems: parsed.problems.map((p) => ({ ...p, path: read.locate(p.path) ? `${read.locate(p.path)} (${p.path})` : p.path })) };
+  }
+  const text = bytes.toString('utf8');
+  if (format === 'json') {
+    try {
+      return parseUnitYear(JSON.parse(text));
+    } catch (e) {
+      return syntaxProblem(`JSON 语法错误：${(e as Error).message}`, `JSON syntax error: ${(e as Error).message}`);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', code: 'syntax', zh: `YAML 语法错误：${e.message}`, en: `YAML syntax error: ${e.message}` })) };
+  }
+  return parseUnitYear(doc.toJS());
+}
+
+/** An amount as the files write it: exact, in 万元 when that needs at most two decimals, else in 元. */
+export function moneyText(fen: Fen): string {
+  return fen % 10_000 === 0 ? `${formatWanYuan(fen)}万元` : `${formatYuan(fen)}元`;
+}
+
+function shareText(bp: number): string {
+  return `${(bp / 100).toFixed(bp % 100 === 0 ? 0 : 2)}%`;
+}
+
+/** The parsed document back to its file form (amounts with units, shares as percentages). */
+export function toDocument(y: UnitYear): Record<string, unknown> {
+  const amount = (s: { amount: Fen; source?: string | undefined } | undefined) =>
+    s === undefined ? undefined : s.source ? { amount: moneyText(s.amount), source: s.source } : moneyText(s.amount);
+  const share = (s: { shareBp: number; source?: string | undefined } | undefined) =>
+    s === undefined ? undefined : s.source ? { share: shareText(s.shareBp), source: s.source } : shareText(s.shareBp);
+  const mapValues = (o: Record<string, { amount: Fen; source?: string | undefined } | undefined>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, amount(v)]));
+  return {
+    format: y.format,
+    year: y.year,
+    unit: y.unit,
+    staff: y.staff,
+    people: y.people,
+    stated: {
+      income: { total: amount(y.stated.income.total), bySource: y.stated.income.bySource.map((b) => ({ source: b.source, amount: moneyText(b.amount) })) },
+      carryOver: amount(y.stated.carryOver),
+      closingBalance: amount(y.stated.closingBalance),
+      expenditure: {
+        total: amount(y.stated.expenditure.total),
+        basic: amount(y.stated.expenditure.basic),
+        personnel: amount(y.stated.expenditure.personnel),
+        personnelShare: share(y.stated.expenditure.personnelShare),
+        public: amount(y.stated.expenditure.public),
+        publicShare: share(y.stated.expenditure.publicShare),
+        project: amount(y.stated.expenditure.project),
+      },
+      budget: mapValues(y.stated.budget),
+      actual: mapValues(y.stated.actual),
+    },
+    projects: y.projects.map((p) => ({
+      ...p,
+      allocations: p.allocations.map((a) => ({ ...a, amount: moneyText(a.amount) })),
+      contracts: p.contracts.map((c) => ({ ...c, amount: c.amount === undefined ? undefined : moneyText(c.amount), retentionRate: c.retentionRate === undefined ? undefined : shareText(c.retentionRate) })),
+      payments: p.payments.map((x) => ({ ...x, amount: moneyText(x.amount) })),
+      holdbacks: p.holdbacks.map((h) => ({ ...h, amount: moneyText(h.amount) })),
+      assessments: p.assessments.map((a) => ({ ...a, coefficient: a.coefficient === undefined ? undefined : shareText(a.coefficient) })),
+    })),
+    narrative: y.narrative,
+    submissions: y.submissions,
+    reportDate: y.reportDate,
+  };
+}
+
+export async function writeLedgerFile(y: UnitYear, format: LedgerFormat): Promise<Buffer> {
+  if (format === 'xlsx') return writeWorkbook(y);
+  const doc = JSON.parse(JSON.stringify(toDocument(y))) as unknown; // drops undefined members
+  return Buffer.from(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0 }), 'utf8');
+}
