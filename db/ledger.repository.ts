@@ -40,7 +40,8 @@ function same(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return (a ?? null) === (b ?? null);
   if (typeof a === 'object' || typeof b === 'object') return canonicalJson(a) === canonicalJson(b);
-  return String(a as string | number | boolean) === String(b as string | number | boolean);
+  // Scalars arrive in the same representation they are written in (see db/connection.ts).
+  return false;
 }
 
 /**

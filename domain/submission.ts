@@ -4,13 +4,12 @@
  * validates a draft (everything optional but well-formed) and a final submission (complete).
  */
 import { z } from 'zod';
+import { outputDirections } from './indicators';
 import { bi } from './validation';
 
 const text = z.string().trim().min(1, { message: bi('不能为空', 'may not be empty') }).max(20_000);
 const title = z.string().trim().min(1, { message: bi('不能为空', 'may not be empty') }).max(200);
 
-export const indicatorDirections = ['>=', '<=', '='] as const;
-export type IndicatorDirection = (typeof indicatorDirections)[number];
 
 /** Decimal text with at most 4 decimals, e.g. "35000", "99.5"; kept as text so nothing is lost. */
 const decimal = z
@@ -23,7 +22,7 @@ export const outputIndicatorSchema = z
     name: title,
     /** 计量单位, e.g. 条, 家, %, 起. */
     unit: z.string().trim().max(20).default(''),
-    direction: z.enum(indicatorDirections),
+    direction: z.enum(outputDirections),
     target: decimal,
     actual: decimal,
     /** 偏差原因 when the target was not met. */

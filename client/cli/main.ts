@@ -13,7 +13,7 @@ import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { migrateToLatest } from '../../db/migrate';
 import { type Config, databaseUrlOf, parseConfig, redactUrl } from '../../domain/config';
 import { AppError, isAppError } from '../../domain/errors';
-import { formatProblems, type Problem } from '../../domain/validation';
+import { formatProblems } from '../../domain/validation';
 import { analyseUnitYear, type Analysis } from '../../domain/ledger/analysis';
 import { formatOf, readLedgerFile, writeLedgerFile } from '../ledger/files';
 
@@ -68,6 +68,12 @@ function printAnalysis(a: Analysis): void {
   console.log(`${a.unitName} ${a.year} 年度`);
   console.log(`\n对账发现 findings: ${a.reconciliation.findings.length}（需确认 blocking: ${blocking}）`);
   for (const f of a.reconciliation.findings) console.log(`  ${severityMark[f.severity]} [${f.code}] ${f.zh}`);
+  console.log('\n指标 indicators:');
+  for (const i of a.indicators) console.log(`  ${i.formulaZh}${i.notApplicable ? `（不适用：${i.notApplicable.zh}）` : ''}`);
+  const sheet = a.score;
+  console.log(`\n得分预览 score preview (${sheet.ruleSetId}): ${(sheet.totalCp / 100).toFixed(2)} / ${(sheet.scoredMaxCp / 100).toFixed(2)} 已评分`);
+  console.log(`  ${sheet.summaryZh}`);
+  for (const l of sheet.losses) console.log(`  ${severityMark['warning']} ${l.reasonZh}`);
   if (a.ageing.length) {
     console.log('\n结转资金账龄 carry-over ageing:');
     for (const g of a.ageing) console.log(`  ${g.status === 'recoverable' ? severityMark['error'] : severityMark['warning']} ${g.zh}`);

@@ -1,0 +1,927 @@
+/**
+ * Scoring a 部门整体支出绩效自评 against a rule set that is configuration, not constants
+ * (DOMAIN.md §1.3: the published variants weight and score the same indicators differently).
+ *
+ * - Points are centipoints (integer hundredths of a point, see ./rate): a weight of 100 points
+ *   is 10 000 cp. Each indicator's score is rounded half-up to the centipoint once; the total is
+ *   the exact sum of those, so the grade boundaries (90.00 优, 89.99 良) are exact.
+ * - Rates are compared with thresholds exactly (basis points, cross-multiplied), never as floats.
+ * - Every lost point has a Chinese reason. An indicator without data, or whose data do not fit
+ *   its rule, is "未评分" with a reason — never silently full marks, never silently zero.
+ *
+ * Rule kinds: `cap_deduct`, `shortfall_deduct`, `bands`, `proportional`, `tiers`, `execution_rate`
+ * (see {@link Rule}). {@link HUNAN_DEPARTMENT_RULE_SET} is the built-in Hunan-style rule set.
+ */
+import { z } from 'zod';
+import {
+  type Bilingual,
+  IndicatorCodeSchema,
+  indicatorNames,
+  type IndicatorResult,
+  indicatorVariants,
+  type OutputIndicatorResult,
+} from './indicators';
+import {
+  type Bp,
+  BP_PER_WHOLE,
+  bpAbove,
+  type Centipoints,
+  compareToBp,
+  formatBp,
+  formatBpAsPoints,
+  formatBpFractionAsPoints,
+  formatPercent,
+  formatPercentNear,
+  formatPoints,
+  formatPointsShort,
+  proportionalSteps,
+  type Rate,
+  scaleToCentipoints,
+  wholeSteps,
+} from './rate';
+import { bi } from './validation';
+
+// ── Rule set schema ────────────────────────────────────────────────────────────────────────
+
+const label = z.string().trim().min(1).max(200);
+const centipoints = z.number().int().nonnegative();
+const bp = z.number().int();
+const slug = z.string().regex(/^[a-z][a-z0-9_]*$/, { message: bi('应为小写字母、数字和下划线组成的标识', 'must be a snake_case id') });
+
+/**
+ * Whole steps or proportional. "每低 5% 扣 2 分" is read as whole steps (a 0.73% shortfall is less
+ * than one step and costs nothing — the S6 worked example gives 99.27% full marks); "每超 1 个百分点
+ * 扣 0.5 分" is read proportionally (5.5 points over costs 2.75). Each rule states which.
+ */
+export const steppings = ['whole', 'proportional'] as const;
+export type Stepping = (typeof steppings)[number];
+
+const capDeductRule = z
+  .object({
+    kind: z.literal('cap_deduct'),
+    indicator: IndicatorCodeSchema,
+    /** At or below this, full marks. */
+    capBp: bp,
+    /** Size of one step above the cap, e.g. 100 bp = 1 percentage point. */
+    stepBp: z.number().int().positive(),
+    /** Deduction per step, e.g. 50 cp = 0.5 point. */
+    perStepCp: z.number().int().positive(),
+    stepping: z.enum(steppings),
+  })
+  .strict();
+
+const shortfallDeductRule = z
+  .object({
+    kind: z.literal('shortfall_deduct'),
+    indicator: IndicatorCodeSchema,
+    /** At or above this, full marks. */
+    targetBp: bp,
+    stepBp: z.number().int().positive(),
+    perStepCp: z.number().int().positive(),
+    stepping: z.enum(steppings),
+  })
+  .strict();
+
+const boundSchema = z.object({ bp, inclusive: z.boolean() }).strict();
+export type BandBound = z.output<typeof boundSchema>;
+
+const bandSchema = z
+  .object({
+    /** Lower edge; `null` = unbounded below. */
+    min: boundSchema.nullable(),
+    /** Upper edge; `null` = unbounded above. */
+    max: boundSchema.nullable(),
+    pointsCp: centipoints,
+    /** The source's own wording, e.g. "0–10%". */
+    labelZh: z.string().trim().optional(),
+  })
+  .strict();
+export type Band = z.output<typeof bandSchema>;
+
+const bandsRule = z
+  .object({
+    kind: z.literal('bands'),
+    indicator: IndicatorCodeSchema,
+    /** Ascending, contiguous, non-overlapping (checked). */
+    bands: z.array(bandSchema).min(1),
+  })
+  .strict();
+
+const proportionalRule = z.object({ kind: z.literal('proportional') }).strict();
+
+const tierSchema = z
+  .object({
+    key: slug,
+    labelZh: label,
+    /** Share of the weight, lower edge inclusive. */
+    minBp: z.number().int().min(0).max(BP_PER_WHOLE),
+    /** Share of the weight, upper edge exclusive — except 100%, which is inclusive. */
+    maxBp: z.number().int().min(0).max(BP_PER_WHOLE),
+  })
+  .strict();
+export type Tier = z.output<typeof tierSchema>;
+
+const tiersRule = z.object({ kind: z.literal('tiers'), tiers: z.array(tierSchema).min(1) }).strict();
+
+const executionRateRule = z
+  .object({
+    kind: z.literal('execution_rate'),
+    indicator: IndicatorCodeSchema,
+    /** A rate below this must carry an explanation (财预〔2020〕10号 自评表: 90%); `null` = never. */
+    explainBelowBp: bp.nullable(),
+  })
+  .strict();
+
+export const Rule = z.discriminatedUnion('kind', [capDeductRule, shortfallDeductRule, bandsRule, proportionalRule, tiersRule, executionRateRule]);
+export type Rule = z.output<typeof Rule>;
+
+const indicatorSchema = z
+  .object({
+    id: slug,
+    level1: label,
+    level2: label,
+    level3: label,
+    /** Weight in centipoints (5 points = 500). */
+    weightCp: z.number().int().positive(),
+    rule: Rule,
+    /** For indicators with several formulas: the one this rule expects (e.g. 预算完成率 `hunan`). */
+    variant: z.string().optional(),
+    /** When the ratio does not apply (zero denominator): leave unscored, or full marks (S4 楼堂馆所). */
+    whenNotApplicable: z.enum(['unscored', 'full_marks']).default('unscored'),
+    sourceNote: z.string().optional(),
+  })
+  .strict();
+export type RuleSetIndicator = z.output<typeof indicatorSchema>;
+
+/** 10 000 cp = 100 points. */
+export const TOTAL_WEIGHT_CP = 100 * 100;
+
+function issue(ctx: z.RefinementCtx, path: PropertyKey[], code: string, zh: string, en: string): void {
+  ctx.addIssue({ code: 'custom', path, message: bi(zh, en), params: { code } });
+}
+
+function checkBands(bands: readonly Band[], weightCp: number, ctx: z.RefinementCtx, path: PropertyKey[]): void {
+  bands.forEach((band, i) => {
+    const at = [...path, i];
+    if (band.pointsCp > weightCp) {
+      issue(ctx, [...at, 'pointsCp'], 'band_points_exceed_weight', `该档分值 ${formatPoints(band.pointsCp)} 超过指标权重 ${formatPoints(weightCp)}`, `band points ${formatPoints(band.pointsCp)} exceed the weight ${formatPoints(weightCp)}`);
+    }
+    if (band.min && band.max) {
+      const empty = band.min.bp > band.max.bp || (band.min.bp === band.max.bp && !(band.min.inclusive && band.max.inclusive));
+      if (empty) issue(ctx, at, 'band_empty', '该档区间为空（下限高于上限）', 'the band is empty (lower edge above upper edge)');
+    }
+    if (band.min === null && i > 0) issue(ctx, [...at, 'min'], 'band_unbounded_inside', '只有第一档可以没有下限', 'only the first band may be unbounded below');
+    if (band.max === null && i < bands.length - 1) issue(ctx, [...at, 'max'], 'band_unbounded_inside', '只有最后一档可以没有上限', 'only the last band may be unbounded above');
+    const prev = i > 0 ? bands[i - 1] : undefined;
+    if (prev?.max && band.min) {
+      const contiguous = prev.max.bp === band.min.bp && prev.max.inclusive !== band.min.inclusive;
+      if (!contiguous) {
+        issue(
+          ctx,
+          [...at, 'min'],
+          'bands_not_contiguous',
+          `各档须按升序首尾相接、不重叠：上一档上限 ${formatBp(prev.max.bp)}${prev.max.inclusive ? '（含）' : '（不含）'}，本档下限 ${formatBp(band.min.bp)}${band.min.inclusive ? '（含）' : '（不含）'}`,
+          `bands must be ascending, touching and not overlapping: previous upper edge ${formatBp(prev.max.bp)} (${prev.max.inclusive ? 'incl.' : 'excl.'}), this lower edge ${formatBp(band.min.bp)} (${band.min.inclusive ? 'incl.' : 'excl.'})`,
+        );
+      }
+    }
+  });
+}
+
+function checkTiers(tiers: readonly Tier[], ctx: z.RefinementCtx, path: PropertyKey[]): void {
+  const keys = new Set<string>();
+  tiers.forEach((t, i) => {
+    if (keys.has(t.key)) issue(ctx, [...path, i, 'key'], 'duplicate_tier', `档次标识重复：${t.key}`, `duplicate tier key: ${t.key}`);
+    keys.add(t.key);
+    if (t.minBp >= t.maxBp) issue(ctx, [...path, i], 'tier_empty', '档次下限须低于上限', 'a tier lower edge must be below its upper edge');
+  });
+  const sorted = [...tiers].sort((a, b) => a.minBp - b.minBp);
+  let edge = 0;
+  for (const t of sorted) {
+    if (t.minBp !== edge) {
+      issue(ctx, path, 'tiers_not_contiguous', `各档须首尾相接覆盖 0–100%：在 ${formatBp(edge)} 处断开或重叠`, `tiers must cover 0–100% without gaps or overlaps: broken at ${formatBp(edge)}`);
+      return;
+    }
+    edge = t.maxBp;
+  }
+  if (edge !== BP_PER_WHOLE) issue(ctx, path, 'tiers_not_contiguous', '各档须覆盖到 100%', 'tiers must reach 100%');
+}
+
+/** A scoring rule set: which indicators, their weights (summing to exactly 100) and rules. */
+export const ScoringRuleSet = z
+  .object({
+    id: z.string().trim().min(1).max(100),
+    year: z.number().int().min(2000).max(2100),
+    /** Province / region the rules come from, e.g. "湖南（岳阳、长沙雨花区口径）". */
+    region: label,
+    /** Where the weights and rules come from, and what was chosen locally. */
+    sourceNote: z.string().trim().min(1),
+    indicators: z.array(indicatorSchema).min(1),
+  })
+  .strict()
+  .superRefine((set, ctx) => {
+    const ids = new Set<string>();
+    set.indicators.forEach((ind, i) => {
+      if (ids.has(ind.id)) issue(ctx, ['indicators', i, 'id'], 'duplicate_indicator_id', `指标标识重复：${ind.id}`, `duplicate indicator id: ${ind.id}`);
+      ids.add(ind.id);
+      const rule = ind.rule;
+      if (rule.kind === 'bands') checkBands(rule.bands, ind.weightCp, ctx, ['indicators', i, 'rule', 'bands']);
+      if (rule.kind === 'tiers') checkTiers(rule.tiers, ctx, ['indicators', i, 'rule', 'tiers']);
+      if (ind.variant !== undefined) {
+        const code = 'indicator' in rule ? rule.indicator : undefined;
+        const allowed: readonly string[] = code && code in indicatorVariants ? indicatorVariants[code as keyof typeof indicatorVariants] : [];
+        if (!allowed.includes(ind.variant)) {
+          issue(ctx, ['indicators', i, 'variant'], 'invalid_variant', `该指标没有“${ind.variant}”口径`, `the indicator has no "${ind.variant}" variant`);
+        }
+      }
+    });
+    const total = set.indicators.reduce((sum, ind) => sum + ind.weightCp, 0);
+    if (total !== TOTAL_WEIGHT_CP) {
+      issue(ctx, ['indicators'], 'weights_not_100', `各指标权重合计 ${formatPoints(total)} 分，应为 100 分`, `indicator weights add up to ${formatPoints(total)} points; they must add up to 100`);
+    }
+  });
+export type ScoringRuleSet = z.output<typeof ScoringRuleSet>;
+export type ScoringRuleSetInput = z.input<typeof ScoringRuleSet>;
+
+// ── Values ─────────────────────────────────────────────────────────────────────────────────
+
+/** A reviewer's pick for a qualitative (`tiers`) indicator. */
+export const TierPick = z
+  .object({
+    kind: z.literal('tier'),
+    tier: slug,
+    pointsCp: centipoints,
+    /** Why points were lost; required in spirit whenever points < weight (flagged if absent). */
+    reasonZh: z.string().trim().min(1).optional(),
+  })
+  .strict();
+export type TierPick = z.output<typeof TierPick>;
+
+/** A reviewer's score for any indicator (e.g. when a ratio does not apply). Always carries a reason. */
+export const ManualScore = z
+  .object({
+    kind: z.literal('manual'),
+    pointsCp: centipoints,
+    reasonZh: z.string().trim().min(1),
+  })
+  .strict();
+export type ManualScore = z.output<typeof ManualScore>;
+
+export type IndicatorValue =
+  | { kind: 'indicator'; result: IndicatorResult; explanationZh?: string }
+  | { kind: 'output'; result: OutputIndicatorResult; explanationZh?: string }
+  | TierPick
+  | ManualScore;
+
+/** Values keyed by rule-set indicator id. A missing key means "no data yet". */
+export type ScoringValues = Readonly<Partial<Record<string, IndicatorValue>>>;
+
+/** Routes computed indicator results to the rule-set indicators that consume them (by code and variant). */
+export function valuesFromResults(ruleSet: ScoringRuleSet, results: readonly IndicatorResult[]): Record<string, IndicatorValue> {
+  const out: Record<string, IndicatorValue> = {};
+  for (const ind of ruleSet.indicators) {
+    if (!('indicator' in ind.rule)) continue;
+    const code = ind.rule.indicator;
+    const match = results.find((r) => r.code === code && (ind.variant === undefined || r.variant === ind.variant));
+    if (match) out[ind.id] = { kind: 'indicator', result: match };
+  }
+  return out;
+}
+
+// ── Results ────────────────────────────────────────────────────────────────────────────────
+
+export interface Flag {
+  code: 'explanation_required';
+  zh: string;
+  en: string;
+  /** The explanation given, or `null` while it is still owed. */
+  explanationZh: string | null;
+}
+
+interface IndicatorScoreBase {
+  id: string;
+  level1: string;
+  level2: string;
+  level3: string;
+  maxCp: Centipoints;
+  /** 评分标准 in words, generated from the rule. */
+  criteriaZh: string;
+  /** The value as shown (e.g. "95.10%"), when there is one. */
+  valueText: string | null;
+  /** The working, from the indicator result, when there is one. */
+  formulaZh: string | null;
+  flags: Flag[];
+}
+
+export type IndicatorScore = IndicatorScoreBase &
+  (
+    | {
+        status: 'scored';
+        pointsCp: Centipoints;
+        deductionCp: Centipoints;
+        /** Non-null exactly when points were lost. */
+        deductionReasonZh: string | null;
+        /** How the score was reached (also when full). */
+        basisZh: string;
+        /** Scored by a reviewer (`manual` value) rather than by the rule. */
+        manual: boolean;
+        unscoredReason: null;
+      }
+    | {
+        status: 'unscored';
+        pointsCp: null;
+        deductionCp: null;
+        deductionReasonZh: null;
+        basisZh: string;
+        manual: false;
+        unscoredReason: Bilingual;
+      }
+  );
+
+export const grades = [
+  { code: 'excellent', zh: '优', minCp: 9000 },
+  { code: 'good', zh: '良', minCp: 8000 },
+  { code: 'fair', zh: '中', minCp: 6000 },
+  { code: 'poor', zh: '差', minCp: 0 },
+] as const;
+export type GradeCode = (typeof grades)[number]['code'];
+export interface Grade {
+  code: GradeCode;
+  zh: string;
+}
+
+/** 优 ≥90, 良 80 to <90, 中 60 to <80, 差 <60 (财预〔2020〕10号), on exact centipoints. */
+export function gradeOf(totalCp: Centipoints): Grade {
+  const g = grades.find((x) => totalCp >= x.minCp) ?? grades[grades.length - 1]!;
+  return { code: g.code, zh: g.zh };
+}
+
+export interface ScoreSheet {
+  ruleSetId: string;
+  year: number;
+  region: string;
+  /** True when every indicator is scored (the total and grade are final). */
+  final: boolean;
+  indicators: IndicatorScore[];
+  /** Sum of the scored indicators' points. */
+  totalCp: Centipoints;
+  maxCp: Centipoints;
+  scoredMaxCp: Centipoints;
+  unscoredCount: number;
+  unscoredMaxCp: Centipoints;
+  /** The grade, once every indicator is scored; `null` before. */
+  grade: Grade | null;
+  /** The grade if every unscored indicator scores 0 (worst) or full marks (best). */
+  gradeRange: { worst: Grade; best: Grade };
+  /** Indicators that lose points, with the reason. */
+  losses: { id: string; level3: string; deductionCp: Centipoints; reasonZh: string }[];
+  /** Indicators not yet scored, with the reason. */
+  missing: { id: string; level3: string; maxCp: Centipoints; reason: Bilingual }[];
+  /** Explanations still owed (execution rate below 90%, unmet targets, unexplained deductions). */
+  explanationsOwed: { id: string; level3: string; zh: string; en: string }[];
+  summaryZh: string;
+}
+
+// ── Scoring ────────────────────────────────────────────────────────────────────────────────
+
+type Outcome =
+  | { status: 'scored'; pointsCp: Centipoints; basisZh: string; deductionReasonZh: string | null; manual?: boolean }
+  | { status: 'unscored'; reason: Bilingual };
+
+interface Context {
+  ind: RuleSetIndicator;
+  flags: Flag[];
+  valueText: string | null;
+  formulaZh: string | null;
+}
+
+const pts = formatPoints;
+const ptsShort = formatPointsShort;
+
+function full(ind: RuleSetIndicator, basisZh: string): Outcome {
+  return { status: 'scored', pointsCp: ind.weightCp, basisZh: `${basisZh}，得满分 ${pts(ind.weightCp)} 分`, deductionReasonZh: null };
+}
+
+/** Deduct `rawCp` (floored at 0 points) and say why. */
+function deduct(ind: RuleSetIndicator, rawCp: Centipoints, lead: string): Outcome {
+  const deductionCp = Math.min(rawCp, ind.weightCp);
+  const amount = rawCp > ind.weightCp ? `应扣 ${pts(rawCp)} 分，超过本项分值 ${pts(ind.weightCp)} 分，扣至 0 分为止，扣 ${pts(deductionCp)} 分` : `扣 ${pts(deductionCp)} 分`;
+  const text = `${lead}，${amount}`;
+  return { status: 'scored', pointsCp: ind.weightCp - deductionCp, basisZh: `${text}，得 ${pts(ind.weightCp - deductionCp)} 分`, deductionReasonZh: text };
+}
+
+function unscored(zh: string, en: string): Outcome {
+  return { status: 'unscored', reason: { zh, en } };
+}
+
+function missingValue(ind: RuleSetIndicator): Outcome {
+  return unscored(`${ind.level3}：尚无数据，未评分`, `${ind.level3}: no data yet, not scored`);
+}
+
+function mismatch(ind: RuleSetIndicator, got: string): Outcome {
+  return unscored(`${ind.level3}：所给数据（${got}）与评分规则不符，未评分`, `${ind.level3}: the value given (${got}) does not fit the rule, not scored`);
+}
+
+function explanationFlag(ctx: Context, zh: string, en: string, explanationZh: string | undefined): void {
+  ctx.flags.push({ code: 'explanation_required', zh, en, explanationZh: explanationZh?.trim() ? explanationZh.trim() : null });
+}
+
+/** The rate a rate-based rule needs, or why there is none. */
+function rateFor(ctx: Context, code: IndicatorResult['code'], value: IndicatorValue | undefined): { rate: Rate; name: string; explanationZh?: string } | Outcome {
+  const { ind } = ctx;
+  if (value === undefined) return missingValue(ind);
+  if (value.kind !== 'indicator') return mismatch(ind, value.kind);
+  const r = value.result;
+  if (r.code !== code) return mismatch(ind, r.code);
+  if (ind.variant !== undefined && r.variant !== ind.variant) {
+    return unscored(`${ind.level3}：计算口径为“${r.variant ?? '未注明'}”，评分规则要求“${ind.variant}”口径，未评分`, `${ind.level3}: computed as "${r.variant ?? 'unspecified'}", the rule needs "${ind.variant}", not scored`);
+  }
+  ctx.formulaZh = r.formulaZh;
+  if (r.rate === null) {
+    if (ind.whenNotApplicable === 'full_marks') return full(ind, `${ind.level3}不适用（${r.notApplicable.zh}），按评分规则视同达标`);
+    return unscored(`${ind.level3}：${r.notApplicable.zh}；请评审人工评定`, `${ind.level3} does not apply: ${r.notApplicable.en}; a reviewer must score it`);
+  }
+  return { rate: r.rate, name: indicatorNames[code].zh, ...(value.explanationZh !== undefined ? { explanationZh: value.explanationZh } : {}) };
+}
+
+function stepWords(stepBp: Bp): string {
+  return `${formatBpAsPoints(stepBp)} 个百分点`;
+}
+
+function scoreCapDeduct(ctx: Context, rule: z.output<typeof capDeductRule>, value: IndicatorValue | undefined): Outcome {
+  const got = rateFor(ctx, rule.indicator, value);
+  if ('status' in got) return got;
+  const shown = formatPercentNear(got.rate, [rule.capBp]);
+  ctx.valueText = shown;
+  const over = bpAbove(got.rate, rule.capBp);
+  const head = `${got.name} ${shown}`;
+  if (over.n <= 0n) return full(ctx.ind, `${head}，未超过 ${formatBp(rule.capBp)}`);
+  const overText = `超过 ${formatBp(rule.capBp)} ${formatBpFractionAsPoints(over)} 个百分点`;
+  const per = `每超 ${stepWords(rule.stepBp)}扣 ${ptsShort(rule.perStepCp)} 分`;
+  if (rule.stepping === 'whole') {
+    const steps = wholeSteps(over, rule.stepBp);
+    if (steps === 0) return full(ctx.ind, `${head}，${overText}，不足 ${stepWords(rule.stepBp)}，${per}，不扣分`);
+    return deduct(ctx.ind, steps * rule.perStepCp, `${head}，${overText}，${per}（不足 ${stepWords(rule.stepBp)}的部分不计），计 ${steps} 档`);
+  }
+  const raw = proportionalSteps(over, rule.stepBp, rule.perStepCp);
+  if (raw === 0) return full(ctx.ind, `${head}，${overText}，${per}，应扣不足 0.005 分，不扣分`);
+  return deduct(ctx.ind, raw, `${head}，${overText}，${per}`);
+}
+
+function scoreShortfallDeduct(ctx: Context, rule: z.output<typeof shortfallDeductRule>, value: IndicatorValue | undefined): Outcome {
+  const got = rateFor(ctx, rule.indicator, value);
+  if ('status' in got) return got;
+  const shown = formatPercentNear(got.rate, [rule.targetBp]);
+  ctx.valueText = shown;
+  const above = bpAbove(got.rate, rule.targetBp);
+  const under = { n: -above.n, d: above.d };
+  const head = `${got.name} ${shown}`;
+  if (under.n <= 0n) return full(ctx.ind, `${head}，达到 ${formatBp(rule.targetBp)}`);
+  const underText = `低于 ${formatBp(rule.targetBp)} ${formatBpFractionAsPoints(under)} 个百分点`;
+  const per = `每低 ${stepWords(rule.stepBp)}扣 ${ptsShort(rule.perStepCp)} 分`;
+  if (rule.stepping === 'whole') {
+    const steps = wholeSteps(under, rule.stepBp);
+    if (steps === 0) return full(ctx.ind, `${head}，${underText}，不足 ${stepWords(rule.stepBp)}，${per}，不扣分`);
+    return deduct(ctx.ind, steps * rule.perStepCp, `${head}，${underText}，${per}（不足 ${stepWords(rule.stepBp)}的部分不计），计 ${steps} 档`);
+  }
+  const raw = proportionalSteps(under, rule.stepBp, rule.perStepCp);
+  if (raw === 0) return full(ctx.ind, `${head}，${underText}，${per}，应扣不足 0.005 分，不扣分`);
+  return deduct(ctx.ind, raw, `${head}，${underText}，${per}`);
+}
+
+function inBand(rate: Rate, band: Band): boolean {
+  if (band.min) {
+    const c = compareToBp(rate, band.min.bp);
+    if (c < 0 || (c === 0 && !band.min.inclusive)) return false;
+  }
+  if (band.max) {
+    const c = compareToBp(rate, band.max.bp);
+    if (c > 0 || (c === 0 && !band.max.inclusive)) return false;
+  }
+  return true;
+}
+
+/** A band in words: "高于 0% 且不高于 10%", "不低于 90%", "等于 0%". */
+export function describeBand(band: Band): string {
+  const { min, max } = band;
+  if (min && max && min.bp === max.bp) return `等于 ${formatBp(min.bp)}`;
+  const lower = min ? `${min.inclusive ? '不低于' : '高于'} ${formatBp(min.bp)}` : '';
+  const upper = max ? `${max.inclusive ? '不高于' : '低于'} ${formatBp(max.bp)}` : '';
+  if (lower && upper) return `${lower} 且${upper}`;
+  return lower || upper || '任意值';
+}
+
+function scoreBands(ctx: Context, rule: z.output<typeof bandsRule>, value: IndicatorValue | undefined): Outcome {
+  const got = rateFor(ctx, rule.indicator, value);
+  if ('status' in got) return got;
+  const edges = rule.bands.flatMap((b) => [b.min?.bp, b.max?.bp]).filter((x): x is number => x !== undefined);
+  const shown = formatPercentNear(got.rate, edges);
+  ctx.valueText = shown;
+  const band = rule.bands.find((b) => inBand(got.rate, b));
+  if (!band) return unscored(`${got.name} ${shown} 不在任何评分区间内，未评分`, `${got.name} ${shown} is outside every scoring band, not scored`);
+  const where = `${got.name} ${shown}，${describeBand(band)}${band.labelZh ? `（${band.labelZh}）` : ''}`;
+  if (band.pointsCp >= ctx.ind.weightCp) return full(ctx.ind, where);
+  const lost = ctx.ind.weightCp - band.pointsCp;
+  const text = `${where}，该档得 ${ptsShort(band.pointsCp)} 分，扣 ${pts(lost)} 分`;
+  return { status: 'scored', pointsCp: band.pointsCp, basisZh: text, deductionReasonZh: text };
+}
+
+function scoreProportional(ctx: Context, value: IndicatorValue | undefined): Outcome {
+  const { ind } = ctx;
+  if (value === undefined) return missingValue(ind);
+  if (value.kind !== 'output') return mismatch(ind, value.kind);
+  const r = value.result;
+  ctx.formulaZh = r.formulaZh;
+  if (r.met === false) {
+    explanationFlag(ctx, `${r.nameZh}未达到目标值，须分析偏差原因`, `${r.nameZh} missed its target: explain the deviation`, value.explanationZh);
+  }
+  if (r.completion === null) {
+    if (ind.whenNotApplicable === 'full_marks') return full(ind, `${r.nameZh}不适用（${r.notApplicable?.zh ?? ''}），按评分规则视同达标`);
+    return unscored(`${r.nameZh}：${r.notApplicable?.zh ?? '无法计算完成比例'}；请评审人工评定`, `${r.nameZh}: ${r.notApplicable?.en ?? 'no completion ratio'}; a reviewer must score it`);
+  }
+  const shown = formatPercent(r.completion);
+  ctx.valueText = shown;
+  const raw = scaleToCentipoints(r.completion, ind.weightCp);
+  const head = `${r.nameZh}完成比例 ${shown}`;
+  if (raw >= ind.weightCp) return full(ind, `${head}，按完成比例计分不超过分值`);
+  const points = Math.max(0, raw);
+  const lost = ind.weightCp - points;
+  const why = value.explanationZh?.trim() ? `；偏差原因：${value.explanationZh.trim()}` : '';
+  const text = `${head}，按完成比例计分 ${shown} × ${ptsShort(ind.weightCp)} 分 = ${pts(points)} 分，扣 ${pts(lost)} 分${why}`;
+  return { status: 'scored', pointsCp: points, basisZh: text, deductionReasonZh: text };
+}
+
+function tierRange(tier: Tier, weightCp: Centipoints): string {
+  // Shown to the centipoint; the check itself is exact (cross-multiplied).
+  const lo = Math.ceil((tier.minBp * weightCp) / BP_PER_WHOLE);
+  const top = tier.maxBp === BP_PER_WHOLE;
+  const hi = top ? Math.floor((tier.maxBp * weightCp) / BP_PER_WHOLE) : Math.ceil((tier.maxBp * weightCp) / BP_PER_WHOLE);
+  const mark = top ? '（含）' : '（不含）';
+  return `分值的 ${formatBp(tier.minBp)}（含）至 ${formatBp(tier.maxBp)}${mark}，即 ${pts(lo)} 分（含）至 ${pts(hi)} 分${mark}`;
+}
+
+function scoreTiers(ctx: Context, rule: z.output<typeof tiersRule>, value: IndicatorValue | undefined): Outcome {
+  const { ind } = ctx;
+  if (value === undefined) return missingValue(ind);
+  if (value.kind !== 'tier') return mismatch(ind, value.kind);
+  const tier = rule.tiers.find((t) => t.key === value.tier);
+  if (!tier) return unscored(`${ind.level3}：没有“${value.tier}”这一档，未评分`, `${ind.level3}: no tier "${value.tier}", not scored`);
+  const p = BigInt(value.pointsCp) * BigInt(BP_PER_WHOLE);
+  const lo = BigInt(tier.minBp) * BigInt(ind.weightCp);
+  const hi = BigInt(tier.maxBp) * BigInt(ind.weightCp);
+  const within = p >= lo && (tier.maxBp === BP_PER_WHOLE ? p <= hi : p < hi);
+  ctx.valueText = tier.labelZh;
+  if (!within) {
+    return unscored(
+      `${ind.level3}：所给 ${pts(value.pointsCp)} 分不在“${tier.labelZh}”档范围内（${tierRange(tier, ind.weightCp)}），未评分`,
+      `${ind.level3}: ${pts(value.pointsCp)} points is outside the "${tier.key}" tier, not scored`,
+    );
+  }
+  const head = `评审认定“${tier.labelZh}”（${tierRange(tier, ind.weightCp)}）`;
+  if (value.pointsCp === ind.weightCp) return full(ind, head);
+  const lost = ind.weightCp - value.pointsCp;
+  if (!value.reasonZh) {
+    explanationFlag(ctx, `${ind.level3}扣 ${pts(lost)} 分，评审须说明扣分原因`, `${ind.level3} loses ${pts(lost)} points: the reviewer must give the reason`, undefined);
+  }
+  const text = `${head}，得 ${pts(value.pointsCp)} 分，扣 ${pts(lost)} 分：${value.reasonZh ?? '（评审尚未说明扣分原因）'}`;
+  return { status: 'scored', pointsCp: value.pointsCp, basisZh: text, deductionReasonZh: text };
+}
+
+function scoreExecutionRate(ctx: Context, rule: z.output<typeof executionRateRule>, value: IndicatorValue | undefined): Outcome {
+  const got = rateFor(ctx, rule.indicator, value);
+  if ('status' in got) return got;
+  const { ind } = ctx;
+  const edges = rule.explainBelowBp === null ? [BP_PER_WHOLE] : [BP_PER_WHOLE, rule.explainBelowBp];
+  const shown = formatPercentNear(got.rate, edges);
+  ctx.valueText = shown;
+  if (rule.explainBelowBp !== null && compareToBp(got.rate, rule.explainBelowBp) < 0) {
+    explanationFlag(ctx, `${got.name} ${shown}，低于 ${formatBp(rule.explainBelowBp)}，须说明原因`, `${got.name} ${shown} is below ${formatBp(rule.explainBelowBp)}: an explanation is required`, got.explanationZh);
+  }
+  const raw = Math.max(0, scaleToCentipoints(got.rate, ind.weightCp));
+  if (raw >= ind.weightCp) return full(ind, `${got.name} ${shown}，得分 = ${got.name} × 分值，以分值为限`);
+  const lost = ind.weightCp - raw;
+  const why = got.explanationZh?.trim() ? `；原因：${got.explanationZh.trim()}` : '';
+  const text = `${got.name} ${shown}，得分 = ${shown} × ${ptsShort(ind.weightCp)} 分 = ${pts(raw)} 分，扣 ${pts(lost)} 分${why}`;
+  return { status: 'scored', pointsCp: raw, basisZh: text, deductionReasonZh: text };
+}
+
+function scoreManual(ind: RuleSetIndicator, value: ManualScore): Outcome {
+  if (value.pointsCp > ind.weightCp) {
+    return unscored(`${ind.level3}：人工评分 ${pts(value.pointsCp)} 分超过分值 ${pts(ind.weightCp)} 分，未评分`, `${ind.level3}: manual score ${pts(value.pointsCp)} exceeds the weight ${pts(ind.weightCp)}, not scored`);
+  }
+  const lost = ind.weightCp - value.pointsCp;
+  const text = `评审人工评定 ${pts(value.pointsCp)} 分${lost > 0 ? `，扣 ${pts(lost)} 分` : ''}：${value.reasonZh}`;
+  return { status: 'scored', pointsCp: value.pointsCp, basisZh: text, deductionReasonZh: lost > 0 ? text : null, manual: true };
+}
+
+/** 评分标准 in words, for the indicator table. */
+export function describeRuleZh(ind: RuleSetIndicator): string {
+  const rule = ind.rule;
+  const w = ptsShort(ind.weightCp);
+  switch (rule.kind) {
+    case 'cap_deduct':
+      return `不高于 ${formatBp(rule.capBp)} 得满分 ${w} 分；每超 ${stepWords(rule.stepBp)}扣 ${ptsShort(rule.perStepCp)} 分${rule.stepping === 'whole' ? `（不足 ${stepWords(rule.stepBp)}的部分不计）` : ''}，扣完为止`;
+    case 'shortfall_deduct':
+      return `达到 ${formatBp(rule.targetBp)} 得满分 ${w} 分；每低 ${stepWords(rule.stepBp)}扣 ${ptsShort(rule.perStepCp)} 分${rule.stepping === 'whole' ? `（不足 ${stepWords(rule.stepBp)}的部分不计）` : ''}，扣完为止`;
+    case 'bands':
+      return rule.bands.map((b) => `${describeBand(b)}${b.labelZh ? `（${b.labelZh}）` : ''} 得 ${ptsShort(b.pointsCp)} 分`).join('；');
+    case 'proportional':
+      return `正向指标得分 = 实际值 ÷ 目标值 × ${w} 分，反向指标得分 = 目标值 ÷ 实际值 × ${w} 分，最高 ${w} 分；未达目标须说明原因`;
+    case 'tiers':
+      return [...rule.tiers].sort((a, b) => b.minBp - a.minBp).map((t) => `${t.labelZh}：${tierRange(t, ind.weightCp)}`).join('；');
+    case 'execution_rate':
+      return `得分 = ${indicatorNames[rule.indicator].zh} × ${w} 分，最高 ${w} 分${rule.explainBelowBp === null ? '' : `；低于 ${formatBp(rule.explainBelowBp)} 须说明原因`}`;
+  }
+}
+
+function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined): IndicatorScore {
+  const ctx: Context = { ind, flags: [], valueText: null, formulaZh: null };
+  let outcome: Outcome;
+  if (value?.kind === 'manual') {
+    outcome = scoreManual(ind, value);
+    if (value.pointsCp <= ind.weightCp) ctx.valueText = `${pts(value.pointsCp)} 分`;
+  } else {
+    const rule = ind.rule;
+    switch (rule.kind) {
+      case 'cap_deduct':
+        outcome = scoreCapDeduct(ctx, rule, value);
+        break;
+      case 'shortfall_deduct':
+        outcome = scoreShortfallDeduct(ctx, rule, value);
+        break;
+      case 'bands':
+        outcome = scoreBands(ctx, rule, value);
+        break;
+      case 'proportional':
+        outcome = scoreProportional(ctx, value);
+        break;
+      case 'tiers':
+        outcome = scoreTiers(ctx, rule, value);
+        break;
+      case 'execution_rate':
+        outcome = scoreExecutionRate(ctx, rule, value);
+        break;
+    }
+  }
+  const base: IndicatorScoreBase = {
+    id: ind.id,
+    level1: ind.level1,
+    level2: ind.level2,
+    level3: ind.level3,
+    maxCp: ind.weightCp,
+    criteriaZh: describeRuleZh(ind),
+    valueText: ctx.valueText,
+    formulaZh: ctx.formulaZh,
+    flags: ctx.flags,
+  };
+  if (outcome.status === 'unscored') {
+    return { ...base, status: 'unscored', pointsCp: null, deductionCp: null, deductionReasonZh: null, basisZh: outcome.reason.zh, manual: false, unscoredReason: outcome.reason };
+  }
+  return {
+    ...base,
+    status: 'scored',
+    pointsCp: outcome.pointsCp,
+    deductionCp: ind.weightCp - outcome.pointsCp,
+    deductionReasonZh: outcome.deductionReasonZh,
+    basisZh: outcome.basisZh,
+    manual: outcome.manual ?? false,
+    unscoredReason: null,
+  };
+}
+
+/** Scores one indicator of a rule set. */
+export function scoreIndicator(ind: RuleSetIndicator, value: IndicatorValue | undefined): IndicatorScore {
+  return scoreOne(ind, value);
+}
+
+/** Scores every indicator of the rule set; indicators without usable values are reported unscored. */
+export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues): ScoreSheet {
+  const indicators = ruleSet.indicators.map((ind) => scoreOne(ind, values[ind.id]));
+  let totalCp = 0;
+  let scoredMaxCp = 0;
+  let unscoredMaxCp = 0;
+  const losses: ScoreSheet['losses'] = [];
+  const missing: ScoreSheet['missing'] = [];
+  const explanationsOwed: ScoreSheet['explanationsOwed'] = [];
+  for (const s of indicators) {
+    if (s.status === 'scored') {
+      totalCp += s.pointsCp;
+      scoredMaxCp += s.maxCp;
+      if (s.deductionCp > 0 && s.deductionReasonZh !== null) losses.push({ id: s.id, level3: s.level3, deductionCp: s.deductionCp, reasonZh: s.deductionReasonZh });
+    } else {
+      unscoredMaxCp += s.maxCp;
+      missing.push({ id: s.id, level3: s.level3, maxCp: s.maxCp, reason: s.unscoredReason });
+    }
+    for (const f of s.flags) if (f.explanationZh === null) explanationsOwed.push({ id: s.id, level3: s.level3, zh: f.zh, en: f.en });
+  }
+  // Two indicators may share a 三级 name (管理制度健全性 under 预算管理 and 资产管理): add the 二级 name.
+  const label3 = (level3: string, id: string): string => {
+    const same = ruleSet.indicators.filter((i) => i.level3 === level3);
+    return same.length > 1 ? `${level3}（${same.find((i) => i.id === id)?.level2 ?? ''}）` : level3;
+  };
+  const maxCp = ruleSet.indicators.reduce((sum, i) => sum + i.weightCp, 0);
+  const final = missing.length === 0;
+  const grade = final ? gradeOf(totalCp) : null;
+  const gradeRange = { worst: gradeOf(totalCp), best: gradeOf(totalCp + unscoredMaxCp) };
+  const summaryZh = final
+    ? `总分 ${pts(totalCp)} 分（满分 ${pts(maxCp)} 分），等级“${gradeRange.worst.zh}”；失分指标 ${losses.length} 项`
+    : `已评分 ${indicators.length - missing.length} 项，得 ${pts(totalCp)} 分（这些指标满分 ${pts(scoredMaxCp)} 分）；未评分 ${missing.length} 项（合计 ${pts(unscoredMaxCp)} 分）：${missing.map((m) => label3(m.level3, m.id)).join('、')}；等级介于“${gradeRange.worst.zh}”与“${gradeRange.best.zh}”之间`;
+  return {
+    ruleSetId: ruleSet.id,
+    year: ruleSet.year,
+    region: ruleSet.region,
+    final,
+    indicators,
+    totalCp,
+    maxCp,
+    scoredMaxCp,
+    unscoredCount: missing.length,
+    unscoredMaxCp,
+    grade,
+    gradeRange,
+    losses,
+    missing,
+    explanationsOwed,
+    summaryZh,
+  };
+}
+
+/**
+ * The same sheet, before every section has submitted: which indicators lose points and why
+ * (`losses`), which are still missing (`missing`), and the range of grades still possible.
+ */
+export function previewScore(ruleSet: ScoringRuleSet, partialValues: ScoringValues): ScoreSheet {
+  return scoreIndicators(ruleSet, partialValues);
+}
+
+// ── Built-in rule set ──────────────────────────────────────────────────────────────────────
+
+/** 财预〔2020〕10号 qualitative tiers: 100–80% (incl. 80), 80–60% (incl. 60), 60–0%. */
+export const DEFAULT_TIERS: readonly Tier[] = [
+  { key: 'achieved', labelZh: '达成年度指标', minBp: 8000, maxBp: 10000 },
+  { key: 'partial', labelZh: '部分达成并具有一定效果', minBp: 6000, maxBp: 8000 },
+  { key: 'not_achieved', labelZh: '未达成且效果较差', minBp: 0, maxBp: 6000 },
+];
+
+/** Jiangxi 自评表 note (S38): 100–80 / 80–50 / 50–0. */
+export const JIANGXI_TIERS: readonly Tier[] = [
+  { key: 'achieved', labelZh: '达成年度指标', minBp: 8000, maxBp: 10000 },
+  { key: 'partial', labelZh: '部分达成并具有一定效果', minBp: 5000, maxBp: 8000 },
+  { key: 'not_achieved', labelZh: '未达成且效果较差', minBp: 0, maxBp: 5000 },
+];
+
+const at = (bpValue: Bp, inclusive: boolean): BandBound => ({ bp: bpValue, inclusive });
+const tiers = (): z.input<typeof tiersRule> => ({ kind: 'tiers', tiers: DEFAULT_TIERS.map((t) => ({ ...t })) });
+const proportional = (): z.input<typeof proportionalRule> => ({ kind: 'proportional' });
+
+/**
+ * Hunan-style 部门整体 rule set. Weights and rules, by source (DOMAIN.md §1.3):
+ *
+ * 投入 20
+ *   目标设定 5 — 绩效目标合理性 2, 绩效指标明确性 3: weights from S2 (taodocs); tiers of 10号.
+ *   预算配置 15 — as 岳阳 (S7): 在职人员控制率 5 (≤100% full, −0.5 per pp over: S3/S4/S5/S7),
+ *     三公经费变动率 5 (≤0 full, −weight/10 = 0.5 per pp over: S3/S4/S5/S7),
+ *     重点支出安排率 5 (≥90% 5, 80–90 4, 70–80 3, 60–70 2, <60 0: S7).
+ * 过程 40 (岳阳's 过程 total)
+ *   预算执行 22 — 预算完成率 5, Hunan formula, −2 per whole 5% below 100% (S3/S4/S6; weight S3);
+ *     预算控制率 5 (=0 5, 0–10% 4, 10–20% 3, 20–30% 2, >30% 0: S3/S4; it replaces 岳阳's
+ *     预算调整率 3, as the Hunan variant does); 支付进度率 3 (weight S7; the rule is ours: rate ×
+ *     weight, capped, explain below 90%); 资金结余 3 (S7, scored on 结转结余变动率: no surplus
+ *     (−100%) 3, not above last year's (≤0) 2, above 0); 三公经费控制率 6 (≤100% 6, −1 per pp: S7).
+ *     Chosen: 22 = 雨花's 完成率+控制率 10 plus 岳阳's 支付进度/资金结余/三公控制 12.
+ *   预算管理 12 — 管理制度健全性 3, 资金使用合规性 3, 预决算信息公开性 3 (S7); 基础信息完善性 3
+ *     (indicator from S8, weight chosen). Qualitative tiers (10号), not S7's check-point counts.
+ *   资产管理 6 — 管理制度健全性 3, 资产管理安全性 3 (indicators from 53号/S8, weights chosen).
+ * 产出 20 (chosen) — 职责履行: 实际完成率, 完成及时率, 质量达标率, 重点工作办结率, 5 each, scored
+ *   proportionally from submitted target/actual (10号; Jiangxi note S38).
+ * 效果 20 (chosen) — 履职效益: 经济效益 4, 社会效益 8 (tiers), 社会公众或服务对象满意度 8
+ *   (proportional to the survey target). 生态效益 is left out (most units have none).
+ */
+const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
+  id: 'hunan-department-2020',
+  year: 2020,
+  region: '湖南（岳阳 S7、长沙雨花区 S3/S5 口径）',
+  sourceNote:
+    '预算配置、三公经费控制率、支付进度率与资金结余权重取岳阳（S7）；预算完成率、预算控制率取长沙雨花区（S3/S5）；目标设定取 S2；其余权重（预算执行合计 22、预算管理 12、资产管理 6、产出 20、效果 20）及支付进度率的计分方法为本系统选定。',
+  indicators: [
+    { id: 'target_reasonableness', level1: '投入', level2: '目标设定', level3: '绩效目标合理性', weightCp: 200, rule: tiers(), sourceNote: 'S2' },
+    { id: 'indicator_clarity', level1: '投入', level2: '目标设定', level3: '绩效指标明确性', weightCp: 300, rule: tiers(), sourceNote: 'S2' },
+    {
+      id: 'staff_control_rate',
+      level1: '投入',
+      level2: '预算配置',
+      level3: '在职人员控制率',
+      weightCp: 500,
+      rule: { kind: 'cap_deduct', indicator: 'staff_control_rate', capBp: 10000, stepBp: 100, perStepCp: 50, stepping: 'proportional' },
+      sourceNote: 'S3, S4, S5, S7',
+    },
+    {
+      id: 'three_public_change_rate',
+      level1: '投入',
+      level2: '预算配置',
+      level3: '“三公经费”变动率',
+      weightCp: 500,
+      rule: { kind: 'cap_deduct', indicator: 'three_public_change_rate', capBp: 0, stepBp: 100, perStepCp: 50, stepping: 'proportional' },
+      sourceNote: 'S3, S4, S5, S7 (each pp above 0 deducts weight/10)',
+    },
+    {
+      id: 'key_expenditure_rate',
+      level1: '投入',
+      level2: '预算配置',
+      level3: '重点支出安排率',
+      weightCp: 500,
+      rule: {
+        kind: 'bands',
+        indicator: 'key_expenditure_rate',
+        bands: [
+          { min: null, max: at(6000, false), pointsCp: 0 },
+          { min: at(6000, true), max: at(7000, false), pointsCp: 200 },
+          { min: at(7000, true), max: at(8000, false), pointsCp: 300 },
+          { min: at(8000, true), max: at(9000, false), pointsCp: 400 },
+          { min: at(9000, true), max: null, pointsCp: 500 },
+        ],
+      },
+      sourceNote: 'S7',
+    },
+    {
+      id: 'budget_completion_rate',
+      level1: '过程',
+      level2: '预算执行',
+      level3: '预算完成率',
+      weightCp: 500,
+      variant: 'hunan',
+      rule: { kind: 'shortfall_deduct', indicator: 'budget_completion_rate', targetBp: 10000, stepBp: 500, perStepCp: 200, stepping: 'whole' },
+      sourceNote: 'S3, S4, S6 (每低 5% 扣 2 分; whole steps per the S6 worked example)',
+    },
+    {
+      id: 'budget_control_rate',
+      level1: '过程',
+      level2: '预算执行',
+      level3: '预算控制率',
+      weightCp: 500,
+      rule: {
+        kind: 'bands',
+        indicator: 'budget_control_rate',
+        bands: [
+          { min: at(0, true), max: at(0, true), pointsCp: 500 },
+          { min: at(0, false), max: at(1000, true), pointsCp: 400 },
+          { min: at(1000, false), max: at(2000, true), pointsCp: 300 },
+          { min: at(2000, false), max: at(3000, true), pointsCp: 200 },
+          { min: at(3000, false), max: null, pointsCp: 0 },
+        ],
+      },
+      sourceNote: 'S3, S4 (edges: upper bound inclusive, as ">30% → 0" implies)',
+    },
+    {
+      id: 'payment_progress_rate',
+      level1: '过程',
+      level2: '预算执行',
+      level3: '支付进度率',
+      weightCp: 300,
+      rule: { kind: 'execution_rate', indicator: 'payment_progress_rate', explainBelowBp: 9000 },
+      sourceNote: 'weight S7; rule chosen (rate × weight, capped; below 90% explained)',
+    },
+    {
+      id: 'carryover_control',
+      level1: '过程',
+      level2: '预算执行',
+      level3: '资金结余',
+      weightCp: 300,
+      rule: {
+        kind: 'bands',
+        indicator: 'carryover_change_rate',
+        bands: [
+          { min: at(-10000, true), max: at(-10000, true), pointsCp: 300, labelZh: '无结余' },
+          { min: at(-10000, false), max: at(0, true), pointsCp: 200, labelZh: '结余不超过上年结转' },
+          { min: at(0, false), max: null, pointsCp: 0, labelZh: '结余超过上年结转' },
+        ],
+      },
+      sourceNote: 'S7, expressed on 结转结余变动率',
+    },
+    {
+      id: 'three_public_control_rate',
+      level1: '过程',
+      level2: '预算执行',
+      level3: '“三公经费”控制率',
+      weightCp: 600,
+      rule: { kind: 'cap_deduct', indicator: 'three_public_control_rate', capBp: 10000, stepBp: 100, perStepCp: 100, stepping: 'proportional' },
+      sourceNote: 'S7',
+    },
+    { id: 'budget_rules', level1: '过程', level2: '预算管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
+    { id: 'funds_compliance', level1: '过程', level2: '预算管理', level3: '资金使用合规性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
+    { id: 'budget_disclosure', level1: '过程', level2: '预算管理', level3: '预决算信息公开性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
+    { id: 'basic_information', level1: '过程', level2: '预算管理', level3: '基础信息完善性', weightCp: 300, rule: tiers(), sourceNote: 'S8; weight chosen' },
+    { id: 'asset_rules', level1: '过程', level2: '资产管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), sourceNote: '53号; weight chosen' },
+    { id: 'asset_safety', level1: '过程', level2: '资产管理', level3: '资产管理安全性', weightCp: 300, rule: tiers(), sourceNote: 'S8; weight chosen' },
+    { id: 'actual_completion', level1: '产出', level2: '职责履行', level3: '实际完成率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
+    { id: 'timely_completion', level1: '产出', level2: '职责履行', level3: '完成及时率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
+    { id: 'quality_compliance', level1: '产出', level2: '职责履行', level3: '质量达标率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
+    { id: 'key_task_completion', level1: '产出', level2: '职责履行', level3: '重点工作办结率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
+    { id: 'economic_benefit', level1: '效果', level2: '履职效益', level3: '经济效益', weightCp: 400, rule: tiers(), sourceNote: '53号; weight chosen' },
+    { id: 'social_benefit', level1: '效果', level2: '履职效益', level3: '社会效益', weightCp: 800, rule: tiers(), sourceNote: '53号; weight chosen' },
+    { id: 'satisfaction', level1: '效果', level2: '履职效益', level3: '社会公众或服务对象满意度', weightCp: 800, rule: proportional(), sourceNote: '53号; weight chosen' },
+  ],
+};
+
+/** The built-in Hunan-style rule set, validated when this module loads. */
+export const HUNAN_DEPARTMENT_RULE_SET: ScoringRuleSet = ScoringRuleSet.parse(hunanDepartmentRuleSetInput);
