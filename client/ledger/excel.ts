@@ -91,6 +91,7 @@ const STATED_LABELS: Record<string, string> = {
   'budget.procurement': '政府采购预算', 'actual.threePublic': '“三公”经费实际支出', 'actual.procurement': '政府采购实际金额', 'actual.previousClosingBalance': '上年末结转结余',
 };
 const NARRATIVE_PARTS: Record<string, string> = { economy: '经济性', efficiency: '效率性' };
+const INCLUDES_PARTS: Record<string, string> = { personnelIncludes: '人员经费', publicIncludes: '公用经费' };
 const SUBMISSION_KINDS = { achievement: '工作成效', indicator: '产出指标', problem: '存在问题', nextStep: '改进措施' } as const;
 
 const invert = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [v, k]));
@@ -181,8 +182,11 @@ export async function writeWorkbook(y: UnitYear): Promise<Buffer> {
     y.projects.flatMap((p) => p.assessments.map((a) => [p.code, a.holdback, a.period, v(a.assessedOn), v(a.score), a.passed, percent(a.coefficient), v(a.note)])),
   );
   const narrativeRows: Cell[][] = [];
+  for (const [part, label] of Object.entries(INCLUDES_PARTS)) {
+    for (const item of y.narrative[part as 'personnelIncludes' | 'publicIncludes']) narrativeRows.push([label, '包括', item]);
+  }
   for (const [part, label] of Object.entries(NARRATIVE_PARTS)) {
-    const block = y.narrative[part as keyof UnitYear['narrative']];
+    const block = y.narrative[part as 'economy' | 'efficiency'];
     if (block.lead) narrativeRows.push([label, '导语', block.lead]);
     for (const item of block.items) narrativeRows.push([label, '要点', item]);
   }
@@ -374,12 +378,20 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
   });
 
   const narrative: Record<string, { lead?: string; items: string[] }> = { economy: { items: [] }, efficiency: { items: [] } };
+  const includes: Record<string, string[]> = { personnelIncludes: [], publicIncludes: [] };
   const parts = invert(NARRATIVE_PARTS);
+  const includeParts = invert(INCLUDES_PARTS);
   for (const { row, values } of readSheet(wb, 'narrative', problems)) {
-    const part = parts[String(values['部分'] ?? '')];
+    const label = String(values['部分'] ?? '');
     const text = str(values['内容']);
+    const includePart = includeParts[label];
+    if (includePart && text) {
+      includes[includePart]!.push(text);
+      continue;
+    }
+    const part = parts[label];
     if (!part || !text) {
-      problems.push({ path: at('narrative', row), code: 'invalid_row', zh: '部分应为“经济性”或“效率性”，且内容不能为空', en: 'part must be 经济性 or 效率性, with content' });
+      problems.push({ path: at('narrative', row), code: 'invalid_row', zh: '部分应为“人员经费”“公用经费”“经济性”或“效率性”，且内容不能为空', en: 'part must be 人员经费, 公用经费, 经济性 or 效率性, with content' });
       continue;
     }
     if (values['类别'] === '导语') narrative[part]!.lead = text;
@@ -422,7 +434,7 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
     people,
     stated,
     projects: projectOrder.map((c) => projects.get(c)),
-    narrative,
+    narrative: { ...includes, ...narrative },
     submissions,
     reportDate: str(u['reportDate']),
   };

@@ -321,14 +321,17 @@ const documentSchema = z
     people: z.array(personSchema).default([]),
     stated: statedSchema,
     projects: z.array(projectSchema).default([]),
-    /** Unit-level narrative written by the finance office (三、(一)经济性, (二)效率性). */
+    /** Unit-level narrative written by the finance office (二、(一) what the expenditure covers; 三、(一)经济性, (二)效率性). */
     narrative: z
       .object({
+        /** What personnel and public expenditure mainly consist of (基本工资、奖金…; 办公费、印刷费…). */
+        personnelIncludes: z.array(name).default([]),
+        publicIncludes: z.array(name).default([]),
         economy: narrativeBlockSchema.default({ items: [] }),
         efficiency: narrativeBlockSchema.default({ items: [] }),
       })
       .strict()
-      .default({ economy: { items: [] }, efficiency: { items: [] } }),
+      .default({ personnelIncludes: [], publicIncludes: [], economy: { items: [] }, efficiency: { items: [] } }),
     /** Section submissions known at import time (the seed's six sections); usually they come through tasks. */
     submissions: z.array(sectionSubmissionSchema).default([]),
     /** When the report is dated, if fixed by the unit. */
