@@ -184,6 +184,22 @@ export interface LedgerImportsTable {
   imported_at: DefaultTimestamp;
 }
 
+export interface ReportsTable {
+  id: Generated<number>;
+  unit_year_id: number;
+  version: number;
+  kind: 'draft' | 'issued';
+  /** sha256 of the report's content (the composed document), to skip re-rendering the same content. */
+  content_sha256: string;
+  pdf: Buffer;
+  pdf_sha256: string;
+  docx: Buffer;
+  docx_sha256: string;
+  template: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -201,4 +217,5 @@ export interface Database {
   om_assessments: OmAssessmentsTable;
   section_submissions: SectionSubmissionsTable;
   ledger_imports: LedgerImportsTable;
+  reports: ReportsTable;
 }

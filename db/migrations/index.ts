@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import * as foundation from './2026-11-26T12-00_foundation';
 import * as ledger from './2026-11-26T13-00_ledger';
+import * as reports from './2026-11-26T14-00_reports';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
   '2026-11-26T13-00_ledger': ledger,
+  '2026-11-26T14-00_reports': reports,
 };

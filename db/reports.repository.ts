@@ -1,0 +1,102 @@
+/**
+ * Report versions: stored with their sha256; the issued one is frozen (the database refuses to
+ * change it); every read of the bytes checks them against the stored hash.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { AppError } from '../domain/errors';
+import type { Db } from './connection';
+
+export type ReportKind = 'draft' | 'issued';
+export type ReportFormat = 'pdf' | 'docx';
+
+export interface ReportVersion {
+  id: number;
+  unitYearId: number;
+  version: number;
+  kind: ReportKind;
+  contentSha256: string;
+  pdfSha256: string;
+  docxSha256: string;
+  template: string;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+
+const columns = ['id', 'unit_year_id', 'version', 'kind', 'content_sha256', 'pdf_sha256', 'docx_sha256', 'template', 'created_by', 'created_at'] as const;
+
+function toVersion(r: { id: number; unit_year_id: number; version: number; kind: ReportKind; content_sha256: string; pdf_sha256: string; docx_sha256: string; template: string; created_by: string; created_at: Date }): ReportVersion {
+  return {
+    id: r.id, unitYearId: r.unit_year_id, version: r.version, kind: r.kind, contentSha256: r.content_sha256,
+    pdfSha256: r.pdf_sha256, docxSha256: r.docx_sha256, template: r.template, createdBy: r.created_by, createdAt: r.created_at,
+  };
+}
+
+export interface NewReport {
+  unitYearId: number;
+  kind: ReportKind;
+  contentSha256: string;
+  pdf: Buffer;
+  docx: Buffer;
+  template: string;
+  createdBy: string;
+}
+
+/**
+ * Stores a render as the next version. Idempotent: if the latest version has the same kind and
+ * content, that version is returned and nothing is written (a retried render stores once).
+ * Refuses anything after the unit-year's report was issued.
+ */
+export async function storeReport(db: Db, report: NewReport): Promise<{ version: ReportVersion; created: boolean }> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`reports:${report.unitYearId}`}))`.execute(trx);
+    const latest = await trx.selectFrom('reports').select(columns).where('unit_year_id', '=', report.unitYearId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+    if (latest?.kind === 'issued') {
+      if (report.kind === 'issued' && latest.content_sha256 === report.contentSha256) return { version: toVersion(latest), created: false };
+      throw new AppError('conflict', `报告已于第${latest.version}版签发，不能再生成新版本`, `the report was issued as version ${latest.version}; no further versions`);
+    }
+    if (latest && latest.kind === report.kind && latest.content_sha256 === report.contentSha256) return { version: toVersion(latest), created: false };
+    const inserted = await trx
+      .insertInto('reports')
+      .values({
+        unit_year_id: report.unitYearId,
+        version: (latest?.version ?? 0) + 1,
+        kind: report.kind,
+        content_sha256: report.contentSha256,
+        pdf: report.pdf,
+        pdf_sha256: sha256(report.pdf),
+        docx: report.docx,
+        docx_sha256: sha256(report.docx),
+        template: report.template,
+        created_by: report.createdBy,
+      })
+      .returning(columns)
+      .executeTakeFirstOrThrow();
+    return { version: toVersion(inserted), created: true };
+  });
+}
+
+export async function listReports(db: Db, unitYearId: number): Promise<ReportVersion[]> {
+  const rows = await db.selectFrom('reports').select(columns).where('unit_year_id', '=', unitYearId).orderBy('version').execute();
+  return rows.map(toVersion);
+}
+
+export async function issuedReport(db: Db, unitYearId: number): Promise<ReportVersion | undefined> {
+  const row = await db.selectFrom('reports').select(columns).where('unit_year_id', '=', unitYearId).where('kind', '=', 'issued').executeTakeFirst();
+  return row && toVersion(row);
+}
+
+/** The bytes of a version, verified against the stored sha256 (an integrity failure is an error, never a download). */
+export async function reportFile(db: Db, unitYearId: number, version: number, format: ReportFormat): Promise<{ bytes: Buffer; sha256: string; version: ReportVersion }> {
+  const row = await db.selectFrom('reports').selectAll().where('unit_year_id', '=', unitYearId).where('version', '=', version).executeTakeFirst();
+  if (!row) throw new AppError('not_found', `没有第${version}版报告`, `no report version ${version}`);
+  const bytes = format === 'pdf' ? row.pdf : row.docx;
+  const expected = format === 'pdf' ? row.pdf_sha256 : row.docx_sha256;
+  const actual = sha256(bytes);
+  if (actual !== expected) {
+    throw new AppError('internal', `第${version}版报告文件校验失败（sha256 不符）`, `report version ${version} failed its integrity check (sha256 ${actual} ≠ ${expected})`);
+  }
+  return { bytes, sha256: actual, version: toVersion(row) };
+}

@@ -1,0 +1,354 @@
+/**
+ * Compose: the report's sections as pure functions of the view model. Each returns blocks; the
+ * caller numbers the top-level sections, so numbering is consistent whatever the template keeps.
+ * Figures come from the view model only: stated totals as the unit declares them, items as the
+ * ledger itemises them, and every gap between the two in the reconciliation annex.
+ */
+import type { Block, Cell, Inline } from './content';
+import { chineseDate, chineseMonth, ordinal, percentFromBp, points, wan, wanNumber } from './format';
+import type { AllocationView, HoldbackView, ProjectView, ReportViewModel } from './view-model';
+
+const sentence = (s: string) => (/[。；！？]$/.test(s) ? s : `${s}。`);
+const clause = (s: string) => s.replace(/[。；，、]+$/, '');
+const p = (text: string | Inline[], indent = true): Block => ({ kind: 'paragraph', text, indent });
+const h = (level: 1 | 2 | 3 | 4, n: number, text: string): Block => ({ kind: 'heading', level, text: `${ordinal(level, n)}${text}` });
+
+export function reportTitle(vm: ReportViewModel): string {
+  return `${vm.year}年度${vm.unit.name}整体支出绩效自评报告`;
+}
+
+export function cover(vm: ReportViewModel): Block[] {
+  return [
+    {
+      kind: 'cover',
+      title: reportTitle(vm),
+      lines: [
+        { label: '单位名称', value: vm.unit.name },
+        { label: '评价年度', value: `${vm.year}年度` },
+        { label: '评价方式', value: '部门（单位）整体支出绩效自评' },
+        ...(vm.draft ? [{ label: '版本', value: `草稿（第${vm.version}版）` }] : []),
+      ],
+      dateText: chineseDate(vm.reportDate),
+    },
+    { kind: 'title', text: reportTitle(vm) },
+  ];
+}
+
+// ── 一、单位基本情况 ───────────────────────────────────────────────────────────────────────
+
+export function unitProfile(vm: ReportViewModel, n: number): Block[] {
+  const u = vm.unit;
+  const who = u.shortName ?? u.name;
+  const parts: string[] = [];
+  parts.push(`${who}是${u.level ?? ''}${u.category ?? ''}`);
+  const posts = u.leadershipPosts.map((x) => `${x.title}${x.count}名`).join('、');
+  parts.push(`核定${u.fundingType ?? ''}${u.category?.includes('事业') ? '事业' : ''}编制${u.staffQuota}名${posts ? `，其中：${posts}` : ''}`);
+  const levels = [...new Set(u.sections.map((s) => s.level).filter(Boolean))];
+  const sameLevel = levels.length === 1 && u.sections.every((s) => s.level) ? `（均为${levels[0]}）` : '';
+  const sectionText = `内设机构${u.sections.length}个${sameLevel}：${u.sections.map((s) => s.name).join('、')}`;
+  const leaders = u.sectionLeadershipPosts !== undefined ? `，设${levels.length === 1 ? levels[0] : ''}领导职数${u.sectionLeadershipPosts}名` : '';
+  const change =
+    vm.staff.previousYear === undefined
+      ? ''
+      : vm.staff.actual === vm.staff.previousYear
+        ? '，与上年持平'
+        : `，比上年${vm.staff.actual > vm.staff.previousYear ? '增加' : '减少'}${Math.abs(vm.staff.actual - vm.staff.previousYear)}人`;
+  const staff = `${vm.year}年本单位年末实有人数${vm.staff.actual}人${change}`;
+  const blocks: Block[] = [h(1, n, '单位基本情况'), p(`${parts.join('，')}。${sectionText}${leaders}。${staff}。`)];
+  if (u.functions.length) blocks.push(p(`主要职能：${u.functions.map(clause).join('；')}。`));
+  return blocks;
+}
+
+// ── 二、一般公共预算支出情况 ────────────────────────────────────────────────────────────────
+
+export function basicExpenditure(vm: ReportViewModel, n: number): Block[] {
+  const s = vm.stated;
+  const e = s.expenditure;
+  const who = vm.unit.shortName ?? vm.unit.name;
+  const share = (x: { shareBp: number } | undefined) => (x ? `，占基本支出的${percentFromBp(x.shareBp)}` : '');
+  const includes = (items: string[]) => (items.length ? `，主要包括${items.join('、')}等` : '');
+  return [
+    h(2, n, '基本支出情况'),
+    p(
+      `${vm.year}年，${who}收入${wan(s.income.total.amount)}，上年结转结余${wan(s.carryOver.amount)}，${vm.year}年支出共计${wan(e.total.amount)}，` +
+        `${vm.year}年度财政拨款基本支出${wan(e.basic.amount)}，其中：人员经费${wan(e.personnel.amount)}${share(e.personnelShare)}${includes(vm.narrative.personnelIncludes)}；` +
+        `公用经费${wan(e.public.amount)}${share(e.publicShare)}${includes(vm.narrative.publicIncludes)}。`,
+    ),
+  ];
+}
+
+/** Why part of an allocation is still unpaid, from the holdback that explains it. */
+export function holdbackReason(hb: HoldbackView): string {
+  if (hb.status === 'released') return '已支付';
+  switch (hb.kind) {
+    case 'retention': {
+      const accepted = hb.acceptedOn ? `项目于${chineseMonth(hb.acceptedOn)}完成竣工验收，` : '';
+      const warranty = hb.warrantyMonths ? `质保期${hb.warrantyMonths % 12 === 0 ? `${hb.warrantyMonths / 12}年` : `${hb.warrantyMonths}个月`}` : '质保期';
+      const due = hb.dueOn ? `，${chineseDate(hb.dueOn)}到期` : '';
+      const state = hb.status === 'payable' ? '，质保期已届满，待支付' : '，尚未届满，该笔质保金暂未支付';
+      return `为质保金，${clause(hb.condition.replace(/^质保金[，,]?/, ''))}；${accepted}${warranty}${due}${state}`;
+    }
+    case 'om_assessment': {
+      const period = hb.period ? `${hb.period}年度` : '';
+      const state = hb.status === 'payable'
+        ? `${period}运维考核已通过，待支付`
+        : hb.assessment
+          ? hb.assessment.passed
+            ? `${period}运维考核已通过，待支付`
+            : `由于${period}运维考核尚未达到要求，该笔运维服务费用暂未支付`
+          : `${period}运维考核尚未完成，该笔费用暂未支付`;
+      return `${clause(hb.condition)}，${state}`;
+    }
+    case 'acceptance': {
+      const term = hb.paymentTermDays ? `（验收合格后${hb.paymentTermDays}日内付款）` : '';
+      return hb.status === 'payable' ? `项目已验收，剩余款项待支付${term}` : `${clause(hb.condition)}${term}`;
+    }
+    case 'milestone':
+      return hb.status === 'payable' ? `${hb.milestone ?? '约定事项'}已完成，待支付` : clause(hb.condition);
+  }
+}
+
+function allocationSentence(a: AllocationView): string {
+  const head = `${a.name}${wan(a.allocated)}`;
+  if (a.balance === 0) return `${head}，已全部支付`;
+  if (a.balance < 0) return `${head}，已支付${wan(a.paid)}，超支${wan(-a.balance)}`;
+  const reasons = a.holdbacks.map((hb) => (a.holdbacks.length > 1 ? `其中${wan(hb.amount)}${holdbackReason(hb)}` : holdbackReason(hb)));
+  if (a.unexplained > 0) reasons.push(a.holdbacks.length ? `另有${wan(a.unexplained)}结余原因未说明` : '结余原因未说明');
+  return `${head}，已支付${wan(a.paid)}，结余${wan(a.balance)}，${reasons.join('；')}`;
+}
+
+function projectParagraph(project: ProjectView, index: number): Block {
+  const sentences = project.allocations.map(allocationSentence);
+  const retentions = project.allocations.flatMap((a) => a.holdbacks.filter((hb) => hb.kind === 'retention' && hb.status !== 'released'));
+  if (retentions.length > 1) sentences.push(`以上质保金共计${wan(retentions.reduce((t, x) => t + x.amount, 0))}`);
+  return p([{ text: `${index}.${project.name}：`, bold: true }, sentences.map(sentence).join('')]);
+}
+
+export function projectExpenditure(vm: ReportViewModel, n: number, reconciliationAnnex?: string): Block[] {
+  const who = vm.unit.shortName ?? vm.unit.name;
+  const blocks: Block[] = [
+    h(2, n, '项目支出情况'),
+    p(`${vm.year}年，${who}项目支出${wan(vm.stated.expenditure.project.amount)}，主要包括以下项目支出：`),
+    ...vm.projects.map((project, i) => projectParagraph(project, i + 1)),
+  ];
+  const gap = vm.findings.find((f) => f.code === 'project_expenditure_gap');
+  if (gap && gap.computed !== null && gap.difference !== null) {
+    blocks.push(
+      p(
+        `注：以上逐项列明的项目支出合计${wan(gap.computed)}，与项目支出申报数相差${wan(Math.abs(gap.difference))}${reconciliationAnnex ? `，详见${reconciliationAnnex}` : ''}。`,
+      ),
+    );
+  }
+  return blocks;
+}
+
+export function budgetExpenditure(vm: ReportViewModel, n: number, reconciliationAnnex?: string): Block[] {
+  return [h(1, n, '一般公共预算支出情况'), ...basicExpenditure(vm, 1), ...projectExpenditure(vm, 2, reconciliationAnnex)];
+}
+
+// ── 三、部门整体支出绩效情况 ────────────────────────────────────────────────────────────────
+
+function narrativeBlocks(block: { lead?: string | undefined; items: string[] }): Block[] {
+  return [...(block.lead ? [p(block.lead)] : []), ...block.items.map((item, i) => p(`${i + 1}.${sentence(item).replace(/；。$/, '。')}`))];
+}
+
+export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] {
+  const s = vm.score;
+  const see = scoreAnnex ? `（详见${scoreAnnex}）` : '';
+  if (s.final && s.grade) {
+    return [p(`按照${s.region}部门整体支出绩效评价指标体系，本单位${vm.year}年度部门整体支出绩效自评得分${points(s.totalCp)}分，评价等级为“${s.grade.zh}”${see}。`)];
+  }
+  return [
+    p(
+      `按照${s.region}部门整体支出绩效评价指标体系，已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
+        `尚有${s.unscoredCount}项指标（合计${points(s.unscoredMaxCp)}分）因缺少数据未评分${see}。`,
+    ),
+  ];
+}
+
+export function performance(vm: ReportViewModel, n: number, annexes: { score?: string } = {}): Block[] {
+  const computed = vm.indicators.filter((i) => i.rate !== null);
+  const blocks: Block[] = [h(1, n, '部门整体支出绩效情况'), ...scoreSummary(vm, annexes.score), h(2, 1, '经济性评价'), ...narrativeBlocks(vm.narrative.economy)];
+  if (computed.length) blocks.push(p(`经测算，${computed.map((i) => clause(i.formulaZh)).join('；')}。`));
+  blocks.push(h(2, 2, '效率性评价'), ...narrativeBlocks(vm.narrative.efficiency));
+  blocks.push(h(2, 3, '社会效益评价'));
+  vm.achievements.forEach((a, i) => {
+    blocks.push(h(3, i + 1, a.title), ...a.paragraphs.map((x) => p(x)));
+  });
+  if (vm.outputIndicators.length) {
+    blocks.push({
+      kind: 'table',
+      caption: '产出指标完成情况',
+      columns: [{ header: '科室', width: 2 }, { header: '指标', width: 4 }, { header: '单位', width: 1 }, { header: '方向', width: 1 }, { header: '目标值', width: 2, align: 'right' }, { header: '实际值', width: 2, align: 'right' }, { header: '偏差原因', width: 4 }],
+      rows: vm.outputIndicators.map((o) => [o.section, o.name, o.unit, o.direction === '>=' ? '≥' : o.direction === '<=' ? '≤' : '=', o.target, o.actual, o.note ?? '']),
+    });
+  }
+  for (const m of vm.missingSections) {
+    blocks.push(p(`注：${m.section}未提交自评材料${m.reason ? `（${clause(m.reason)}）` : ''}，本报告未包含其内容。`));
+  }
+  return blocks;
+}
+
+// ── 四、问题 五、措施 ───────────────────────────────────────────────────────────────────────
+
+function points_(list: Array<{ title: string; detail?: string | undefined }>): Block[] {
+  return list.map((x, i) => p([{ text: `${ordinal(2, i + 1)}${sentence(clause(x.title))}`, bold: true }, x.detail ?? '']));
+}
+
+export function problems(vm: ReportViewModel, n: number): Block[] {
+  return [h(1, n, '存在的问题及原因分析'), ...(vm.problems.length ? points_(vm.problems) : [p('无。')])];
+}
+
+export function nextSteps(vm: ReportViewModel, n: number): Block[] {
+  return [h(1, n, '下一步改进措施'), ...(vm.nextSteps.length ? points_(vm.nextSteps) : [p('无。')])];
+}
+
+// ── Annexes ────────────────────────────────────────────────────────────────────────────────
+
+export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
+  const s = vm.score;
+  const rows: Cell[][] = [];
+  const level1Span = new Map<string, number>();
+  for (const i of s.indicators) level1Span.set(i.level1, (level1Span.get(i.level1) ?? 0) + 1);
+  const level2Span = new Map<string, number>();
+  for (const i of s.indicators) level2Span.set(`${i.level1}/${i.level2}`, (level2Span.get(`${i.level1}/${i.level2}`) ?? 0) + 1);
+  let last1 = '';
+  let last2 = '';
+  for (const i of s.indicators) {
+    const first1 = i.level1 !== last1;
+    const first2 = first1 || `${i.level1}/${i.level2}` !== last2;
+    last1 = i.level1;
+    last2 = `${i.level1}/${i.level2}`;
+    rows.push([
+      first1 ? { text: i.level1, rowSpan: level1Span.get(i.level1) ?? 1 } : null,
+      first2 ? { text: i.level2, rowSpan: level2Span.get(`${i.level1}/${i.level2}`) ?? 1 } : null,
+      i.level3,
+      { text: points(i.maxCp), align: 'right' },
+      i.criteriaZh,
+      i.valueText ?? '—',
+      { text: i.status === 'scored' ? points(i.pointsCp) : '未评分', align: 'right' },
+      i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.unscoredReason.zh,
+    ]);
+  }
+  rows.push([
+    { text: '合计', colSpan: 3, bold: true }, null, null,
+    { text: points(s.maxCp), align: 'right', bold: true },
+    { text: s.final && s.grade ? `评价等级：${s.grade.zh}` : `${s.unscoredCount}项未评分，等级介于“${s.gradeRange.worst.zh}”与“${s.gradeRange.best.zh}”之间`, colSpan: 2 }, null,
+    { text: points(s.totalCp), align: 'right', bold: true },
+    '',
+  ]);
+  return [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: `${vm.unit.name}${vm.year}年度部门整体支出绩效自评表`,
+      dense: true,
+      columns: [
+        { header: '一级指标', width: 2 }, { header: '二级指标', width: 2 }, { header: '三级指标', width: 3 }, { header: '分值', width: 1.2, align: 'right' },
+        { header: '评分标准', width: 5 }, { header: '实际完成', width: 3 }, { header: '得分', width: 1.2, align: 'right' }, { header: '扣分原因', width: 4 },
+      ],
+      rows,
+      note: `评分规则：${s.ruleSetId}（${s.region}）。优≥90分，良80–90分，中60–80分，差<60分。`,
+    },
+  ];
+}
+
+export function projectDetailsAnnex(vm: ReportViewModel, title: string): Block[] {
+  const rows: Cell[][] = [];
+  for (const project of vm.projects) {
+    project.allocations.forEach((a, i) => {
+      rows.push([
+        i === 0 ? { text: project.name, rowSpan: project.allocations.length } : null,
+        a.name,
+        String(a.budgetYear),
+        { text: wanNumber(a.allocated), align: 'right' },
+        { text: wanNumber(a.paid), align: 'right' },
+        { text: wanNumber(a.balance), align: 'right' },
+        a.balance === 0 ? '' : a.holdbacks.length === 0 ? '结余原因未说明' : a.holdbacks.map((hb) => holdbackKindZh[hb.kind]).join('、') + (a.unexplained > 0 ? `；${wanNumber(a.unexplained)}未说明` : ''),
+      ]);
+    });
+  }
+  const total = (pick: (x: ProjectView) => number) => vm.projects.reduce((t, x) => t + pick(x), 0);
+  rows.push([
+    { text: '合计', colSpan: 3, bold: true }, null, null,
+    { text: wanNumber(total((x) => x.allocated)), align: 'right', bold: true },
+    { text: wanNumber(total((x) => x.paid)), align: 'right', bold: true },
+    { text: wanNumber(total((x) => x.balance)), align: 'right', bold: true },
+    '',
+  ]);
+  return [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: `${vm.year}年度项目支出明细（金额单位：万元）`,
+      columns: [
+        { header: '项目', width: 3 }, { header: '资金安排', width: 4 }, { header: '预算年度', width: 1.3 }, { header: '安排', width: 1.6, align: 'right' },
+        { header: '已支付', width: 1.6, align: 'right' }, { header: '结余', width: 1.6, align: 'right' }, { header: '结余原因', width: 2.4 },
+      ],
+      rows,
+      note: '预算年度早于评价年度的为上年结转资金。',
+    },
+  ];
+}
+
+function milestoneDone(milestone: string | undefined): string {
+  const m = milestone ?? '约定事项';
+  return /完成$/.test(m) ? `${m}后` : `${m}完成后`;
+}
+
+export const holdbackKindZh = { retention: '质保金', om_assessment: '运维考核', acceptance: '验收后支付', milestone: '里程碑' } as const;
+const holdbackStatusZh = { waiting: '等待条件', payable: '可支付', partially_released: '部分支付', released: '已支付', forfeited: '不予支付' } as const;
+
+export function reconciliationAnnex(vm: ReportViewModel, title: string): Block[] {
+  const unitText = (f: ReportViewModel['findings'][number], v: number | null) =>
+    v === null ? '—' : f.unit === 'fen' ? wanNumber(v) : f.unit === 'bp' ? percentFromBp(v, 2) : `${v}人`;
+  // A difference of shares is in percentage points, not a percentage.
+  const diffText = (f: ReportViewModel['findings'][number]) =>
+    f.difference === null ? '—' : f.unit === 'bp' ? `${(f.difference / 100).toFixed(2)}个百分点` : unitText(f, f.difference);
+  const severityZh = { error: '不一致', warning: '需说明', info: '舍入' } as const;
+  return [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: '申报数与逐项合计对账说明（金额单位：万元）',
+      dense: true,
+      columns: [
+        { header: '序号', width: 0.8, align: 'center' }, { header: '性质', width: 1.2 }, { header: '申报数', width: 1.6, align: 'right' },
+        { header: '计算数', width: 1.6, align: 'right' }, { header: '差额', width: 1.6, align: 'right' }, { header: '说明', width: 8 },
+      ],
+      rows: vm.findings.length
+        ? vm.findings.map((f, i) => [String(i + 1), severityZh[f.severity], { text: unitText(f, f.stated), align: 'right' }, { text: unitText(f, f.computed), align: 'right' }, { text: diffText(f), align: 'right' }, f.zh])
+        : [[{ text: '申报数与逐项合计一致，无对账差异。', colSpan: 6 }, null, null, null, null, null]],
+      note: '差额 = 申报数 − 计算数。申报数按万元保留两位小数公布，差额在舍入误差范围内的标为“舍入”。',
+    },
+    ...(vm.ageing.length ? [p('结转资金账龄：'), ...vm.ageing.map((g) => p(g.zh))] : []),
+  ];
+}
+
+export function holdbackScheduleAnnex(vm: ReportViewModel, title: string): Block[] {
+  const rows: Cell[][] = vm.projects.flatMap((project) =>
+    project.allocations.flatMap((a) =>
+      a.holdbacks
+        .filter((hb) => hb.status !== 'released')
+        .map((hb): Cell[] => [
+          project.name,
+          holdbackKindZh[hb.kind],
+          { text: wanNumber(hb.amount), align: 'right' },
+          clause(hb.condition),
+          hb.dueOn ? chineseDate(hb.dueOn) : hb.kind === 'om_assessment' ? `${hb.period ?? ''}年度考核通过后` : hb.kind === 'acceptance' ? `验收合格后${hb.paymentTermDays ?? 30}日内` : milestoneDone(hb.milestone),
+          holdbackStatusZh[hb.status],
+        ]),
+    ),
+  );
+  return [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: '暂缓支付资金到期安排（金额单位：万元）',
+      columns: [{ header: '项目', width: 3 }, { header: '类型', width: 1.4 }, { header: '金额', width: 1.4, align: 'right' }, { header: '支付条件', width: 5 }, { header: '到期', width: 2.2 }, { header: '状态', width: 1.2 }],
+      rows: rows.length ? rows : [[{ text: '无暂缓支付资金。', colSpan: 6 }, null, null, null, null, null]],
+      note: '到期日按质保期届满日计算，遇法定节假日顺延至下一个工作日。',
+    },
+  ];
+}
+

@@ -1,0 +1,188 @@
+/**
+ * Gather: everything the report says, as one typed, pure value built from the unit-year, the
+ * analysis (findings, indicators, score) and the section submissions. The section functions
+ * read only this; nothing in them looks anything up.
+ */
+import type { CivilDate } from '../calendar/civil-date';
+import { nationalCalendar, type CalendarWarning, type WorkingDayCalendar, mergeWarnings } from '../calendar/working-days';
+import { holdbackDue } from '../holdbacks/due';
+import type { IndicatorResult } from '../indicators';
+import type { Analysis } from '../ledger/analysis';
+import type { AgeingFlag } from '../ledger/carry-over';
+import type { Finding } from '../ledger/reconcile';
+import type { HoldbackKind, HoldbackStatus, UnitYear } from '../ledger/unit-year.schema';
+import { type Fen, sumFen } from '../money';
+import type { ScoreSheet } from '../scoring';
+import type { SectionSubmission } from '../submission';
+
+export interface HoldbackView {
+  code: string;
+  kind: HoldbackKind;
+  amount: Fen;
+  condition: string;
+  status: HoldbackStatus;
+  /** Due date when known (retention end, contractual date). */
+  dueOn?: CivilDate;
+  period?: string;
+  milestone?: string;
+  /** The contract's payment term after acceptance, in days. */
+  paymentTermDays?: number;
+  /** Latest O&M assessment of the holdback's period, if any. */
+  assessment?: { period: string; passed: boolean; score?: number };
+  /** The contract's acceptance date (for retentions). */
+  acceptedOn?: string;
+  warrantyMonths?: number;
+}
+
+export interface AllocationView {
+  code: string;
+  name: string;
+  budgetYear: number;
+  carriedOver: boolean;
+  allocated: Fen;
+  paid: Fen;
+  balance: Fen;
+  paymentNotes: string[];
+  holdbacks: HoldbackView[];
+  /** The balance is not explained by any holdback (or only partly). */
+  unexplained: Fen;
+}
+
+export interface ProjectView {
+  code: string;
+  name: string;
+  allocations: AllocationView[];
+  allocated: Fen;
+  paid: Fen;
+  balance: Fen;
+}
+
+export interface AchievementView {
+  section: string;
+  title: string;
+  paragraphs: string[];
+}
+
+export interface ReportViewModel {
+  year: number;
+  reportDate: CivilDate;
+  draft: boolean;
+  version: number;
+  unit: UnitYear['unit'];
+  staff: UnitYear['staff'];
+  stated: UnitYear['stated'];
+  narrative: UnitYear['narrative'];
+  projects: ProjectView[];
+  achievements: AchievementView[];
+  outputIndicators: Array<{ section: string } & SectionSubmission['outputIndicators'][number]>;
+  problems: SectionSubmission['problems'];
+  nextSteps: SectionSubmission['nextSteps'];
+  /** Sections that did not submit (the evaluation proceeded without them), with the reason. */
+  missingSections: Array<{ section: string; reason?: string }>;
+  indicators: IndicatorResult[];
+  score: ScoreSheet;
+  findings: Finding[];
+  ageing: AgeingFlag[];
+  warnings: CalendarWarning[];
+}
+
+export interface GatherInput {
+  unitYear: UnitYear;
+  analysis: Analysis;
+  /** The submissions to report; defaults to those in the unit-year. */
+  submissions?: SectionSubmission[];
+  /** Sections the finance officer proceeded without, with the reason. */
+  proceededWithout?: Array<{ section: string; reason?: string }>;
+  /** Current holdback statuses (the workflows keep them); defaults to the ledger's. */
+  holdbackStatus?: Partial<Record<string, HoldbackStatus>>;
+  reportDate: CivilDate;
+  draft: boolean;
+  version: number;
+  calendar?: WorkingDayCalendar;
+}
+
+export function gatherReport(input: GatherInput): ReportViewModel {
+  const { unitYear: y, analysis } = input;
+  const cal = input.calendar ?? nationalCalendar;
+  const warnings: CalendarWarning[][] = [];
+  const projects: ProjectView[] = y.projects.map((p) => {
+    const allocations: AllocationView[] = p.allocations.map((a) => {
+      const payments = p.payments.filter((x) => x.allocation === a.code);
+      const paid = sumFen(payments.map((x) => x.amount));
+      const holdbacks: HoldbackView[] = p.holdbacks
+        .filter((h) => h.allocation === a.code)
+        .map((h) => {
+          const contract = h.contract === undefined ? undefined : p.contracts.find((c) => c.code === h.contract);
+          const due = holdbackDue(cal, h, contract);
+          warnings.push(due.warnings);
+          const assessment = p.assessments.filter((x) => x.holdback === h.code).at(-1);
+          return {
+            code: h.code,
+            kind: h.kind,
+            amount: h.amount,
+            condition: h.condition,
+            status: input.holdbackStatus?.[h.code] ?? h.status,
+            ...(due.dueOn ? { dueOn: due.dueOn } : {}),
+            ...(h.period ? { period: h.period } : {}),
+            ...(h.milestone ? { milestone: h.milestone } : {}),
+            ...(contract ? { paymentTermDays: contract.paymentTermDays } : {}),
+            ...(contract?.acceptedOn ? { acceptedOn: contract.acceptedOn } : {}),
+            ...(contract?.warrantyMonths !== undefined ? { warrantyMonths: contract.warrantyMonths } : {}),
+            ...(assessment ? { assessment: { period: assessment.period, passed: assessment.passed, ...(assessment.score !== undefined ? { score: assessment.score } : {}) } } : {}),
+          };
+        });
+      const balance = a.amount - paid;
+      const held = sumFen(holdbacks.map((h) => h.amount));
+      return {
+        code: a.code,
+        name: a.name,
+        budgetYear: a.budgetYear,
+        carriedOver: a.budgetYear < y.year,
+        allocated: a.amount,
+        paid,
+        balance,
+        paymentNotes: payments.flatMap((x) => (x.note ? [x.note] : [])),
+        holdbacks,
+        unexplained: Math.max(0, balance - held),
+      };
+    });
+    return {
+      code: p.code,
+      name: p.name,
+      allocations,
+      allocated: sumFen(allocations.map((a) => a.allocated)),
+      paid: sumFen(allocations.map((a) => a.paid)),
+      balance: sumFen(allocations.map((a) => a.balance)),
+    };
+  });
+
+  const submissions = input.submissions ?? y.submissions;
+  const order = new Map(y.unit.sections.map((s, i) => [s.code, s.reportOrder ?? 1000 + i]));
+  const sectionName = new Map(y.unit.sections.map((s) => [s.code, s.name]));
+  const sorted = [...submissions].sort((a, b) => (order.get(a.section) ?? 0) - (order.get(b.section) ?? 0));
+  const submitted = new Set(submissions.map((s) => s.section));
+
+  return {
+    year: y.year,
+    reportDate: input.reportDate,
+    draft: input.draft,
+    version: input.version,
+    unit: y.unit,
+    staff: y.staff,
+    stated: y.stated,
+    narrative: y.narrative,
+    projects,
+    achievements: sorted.flatMap((s) => s.achievements.map((a) => ({ section: sectionName.get(s.section) ?? s.section, title: a.title, paragraphs: a.paragraphs }))),
+    outputIndicators: sorted.flatMap((s) => s.outputIndicators.map((i) => ({ section: sectionName.get(s.section) ?? s.section, ...i }))),
+    problems: sorted.flatMap((s) => s.problems),
+    nextSteps: sorted.flatMap((s) => s.nextSteps),
+    missingSections: (input.proceededWithout ?? [])
+      .filter((m) => !submitted.has(m.section))
+      .map((m) => ({ section: sectionName.get(m.section) ?? m.section, ...(m.reason ? { reason: m.reason } : {}) })),
+    indicators: analysis.indicators,
+    score: analysis.score,
+    findings: analysis.reconciliation.findings,
+    ageing: analysis.ageing,
+    warnings: mergeWarnings(...warnings),
+  };
+}
