@@ -200,6 +200,39 @@ export interface ReportsTable {
   created_at: DefaultTimestamp;
 }
 
+export interface NotificationChannelsTable {
+  id: Generated<number>;
+  unit_id: number;
+  kind: 'wecom' | 'dingtalk';
+  url: string;
+  secret: string | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export type NotificationChannel = 'in_app' | 'email' | 'wecom' | 'dingtalk';
+export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'uncertain';
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  unit_id: number;
+  kind: string;
+  channel: NotificationChannel;
+  recipient_user_id: number | null;
+  channel_id: number | null;
+  subject: string;
+  body: string;
+  link: string | null;
+  workflow_id: string | null;
+  status: NotificationStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  claimed_at: Date | null;
+  sent_at: Date | null;
+  error: string | null;
+  read_at: Date | null;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -218,4 +251,6 @@ export interface Database {
   section_submissions: SectionSubmissionsTable;
   ledger_imports: LedgerImportsTable;
   reports: ReportsTable;
+  notification_channels: NotificationChannelsTable;
+  notifications: NotificationsTable;
 }

@@ -45,6 +45,15 @@ const envSchema = z.object({
   HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(3000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .refine((s) => /^smtps?:\/\//.test(s), { message: bi('应为 smtp://用户:密码@主机:端口 形式', 'must be smtp://user:pass@host:port (or smtps://)') })
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3).default('selfeval <selfeval@localhost>'),
+  SELFEVAL_PUBLIC_URL: z.url().optional(),
+  SELFEVAL_REPORT_FONT: z.string().trim().min(1).optional(),
+  SELFEVAL_REPORT_FONT_BOLD: z.string().trim().min(1).optional(),
 });
 
 export interface Config {
@@ -68,6 +77,12 @@ export interface Config {
     testServerPath?: string;
   };
   http: { host: string; port: number };
+  /** Base URL people use to reach the web pages (links in notifications). */
+  publicUrl: string;
+  /** SMTP for email notifications; without it, notifications are in-app only. */
+  mail: { smtpUrl?: string; from: string };
+  /** Optional serif / 仿宋 fonts for the PDF (used when the files exist). */
+  reportFonts: { regular?: string; bold?: string };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }
 
@@ -119,6 +134,12 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
       ...(e.TEMPORAL_TEST_SERVER_PATH ? { testServerPath: absolute(e.TEMPORAL_TEST_SERVER_PATH, host.cwd) } : {}),
     },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    publicUrl: (e.SELFEVAL_PUBLIC_URL ?? `http://${e.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
+    mail: { ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}), from: e.MAIL_FROM },
+    reportFonts: {
+      ...(e.SELFEVAL_REPORT_FONT ? { regular: absolute(e.SELFEVAL_REPORT_FONT, host.cwd) } : {}),
+      ...(e.SELFEVAL_REPORT_FONT_BOLD ? { bold: absolute(e.SELFEVAL_REPORT_FONT_BOLD, host.cwd) } : {}),
+    },
     log: { level: e.LOG_LEVEL },
   };
 }
