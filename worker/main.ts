@@ -5,7 +5,11 @@
  */
 import os from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
+import { createNotifier } from '../activities/notifications/notifier';
+import { nationalCalendar } from '../domain/calendar/working-days';
 import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
 import { createDb, pingDb } from '../db/connection';
 import { isAppError } from '../domain/errors';
@@ -39,8 +43,20 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // A client for activities that start workflows (the evaluation ensuring its holdbacks).
+  const clientConnection = await Connection.connect({ address: config.temporal.address });
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const mailer = config.mail.smtpUrl ? nodemailer.createTransport(config.mail.smtpUrl) : undefined;
+  if (!mailer) logger.info('SMTP_URL is not set: notifications are delivered in-app (and to configured robots) only');
+  const activities = createActivities({
+    db,
+    notifier: createNotifier({ db, mailFrom: config.mail.from, publicUrl: config.publicUrl, ...(mailer ? { mailer } : {}) }),
+    calendar: nationalCalendar,
+    temporal,
+    publicUrl: config.publicUrl,
+  });
   try {
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, activities: createActivities({ db }) });
+    const worker = await createWorker({ connection, namespace: config.temporal.namespace, activities });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
@@ -50,6 +66,8 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await connection.close();
+    await clientConnection.close();
+    mailer?.close();
     await db.destroy();
   }
 }

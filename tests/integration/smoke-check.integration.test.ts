@@ -10,6 +10,7 @@ import { findSmokeCheck, recordSmokeCheck } from '../../db/smoke.repository';
 import { createWorker } from '../../worker/create-worker';
 import { smokeCheckId, smokeCheckWorkflowType } from '../../workflows/smoke/contract';
 import type { smokeCheck } from '../../workflows/smoke/smoke-check.workflow';
+import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { devServerEnv, uniqueTaskQueue } from '../helpers/temporal';
 
@@ -26,7 +27,7 @@ describe('smoke check on the dev server and Postgres', () => {
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: createActivities({ db: database.db }),
+      activities: createActivities(testActivityDeps(database.db)),
     });
     running = worker.run();
   });

@@ -10,6 +10,7 @@ import { findSmokeCheck } from '../../db/smoke.repository';
 import { createWorker } from '../../worker/create-worker';
 import { smokeCheckId, smokeCheckStateQuery, smokeCheckWorkflowType } from '../../workflows/smoke/contract';
 import type { smokeCheck } from '../../workflows/smoke/smoke-check.workflow';
+import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
 
@@ -28,7 +29,7 @@ describe('smoke check on the time-skipping server', () => {
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      activities: createActivities({ db: database.db }),
+      activities: createActivities(testActivityDeps(database.db)),
     });
     running = worker.run();
   });
