@@ -233,6 +233,69 @@ export interface NotificationsTable {
   created_at: DefaultTimestamp;
 }
 
+export type EvaluationStage = 'collecting' | 'reviewing' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
+export type TaskState = 'open' | 'draft' | 'submitted' | 'overdue' | 'returned' | 'cancelled';
+
+export interface EvaluationsTable {
+  id: Generated<number>;
+  unit_year_id: number;
+  workflow_id: string;
+  stage: EvaluationStage;
+  started_by: string;
+  started_at: DefaultTimestamp;
+  due_at: Timestamp;
+  snapshot_sha256: string;
+  findings: Json<unknown> | null;
+  findings_sha256: string | null;
+  score: Json<unknown> | null;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  approved_by: string | null;
+  approved_at: Date | null;
+  report_version: number | null;
+  issued_at: Date | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface LedgerSnapshotsTable {
+  evaluation_id: number;
+  sha256: string;
+  content: Json<unknown>;
+  taken_at: DefaultTimestamp;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  evaluation_id: number;
+  unit_id: number;
+  section_id: number;
+  workflow_id: string;
+  run: number;
+  state: TaskState;
+  due_at: Timestamp;
+  draft: Json<unknown> | null;
+  draft_saved_at: Date | null;
+  draft_saved_by: string | null;
+  returned_reason: string | null;
+  cancelled_reason: string | null;
+  submitted_by: string | null;
+  submitted_at: Date | null;
+  reminders_sent: ColumnType<number, number | undefined, number>;
+  escalated_at: Date | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: DefaultTimestamp;
+  actor: string;
+  unit_id: number | null;
+  action: string;
+  subject: string;
+  details: ColumnType<unknown, string | undefined, never>;
+  dedupe_key: string | null;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -253,4 +316,8 @@ export interface Database {
   reports: ReportsTable;
   notification_channels: NotificationChannelsTable;
   notifications: NotificationsTable;
+  evaluations: EvaluationsTable;
+  ledger_snapshots: LedgerSnapshotsTable;
+  tasks: TasksTable;
+  audit_log: AuditLogTable;
 }
