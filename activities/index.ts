@@ -5,7 +5,11 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
+import { createEvaluationActivities } from './evaluation.activities';
+import { createHoldbackActivities } from './holdbacks.activities';
 import type { Notifier } from './notifications/notifier';
+import type { ReportFontPaths } from './report/fonts';
+import { createReportActivities } from './reports.activities';
 import { createSmokeActivities } from './smoke.activities';
 
 export interface ActivityDeps {
@@ -17,11 +21,21 @@ export interface ActivityDeps {
   temporal?: Client;
   /** Base URL of the web pages, for links. */
   publicUrl: string;
+  /** Configured report fonts (a serif / 仿宋 face), when any. */
+  reportFonts?: ReportFontPaths;
+  /**
+   * Business time minus workflow time, in ms. Always 0 in production; tests on the time-skipping
+   * server use it to place the working-day calendar at fixed, hand-checked dates.
+   */
+  clockShiftMs?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
+    ...createEvaluationActivities(deps),
+    ...createHoldbackActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 

@@ -16,16 +16,16 @@ export async function pingTemporal(client: Client, timeoutMs = 2_000): Promise<v
 }
 
 /** Link to a workflow in the Temporal web UI. */
-export function workflowUiUrl(config: Pick<Config, 'temporal'>, workflowId: string): string {
+export function workflowUiUrl(config: { temporal: { uiUrl: string; namespace: string } }, workflowId: string): string {
   return `${config.temporal.uiUrl}/namespaces/${encodeURIComponent(config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
 /** Number of workers polling selfeval's workflow task queue right now. */
-export async function countPollers(client: Client, timeoutMs = 2_000): Promise<number> {
+export async function countPollers(client: Client, queue: string = taskQueue, timeoutMs = 2_000): Promise<number> {
   const response = await client.connection.withDeadline(Date.now() + timeoutMs, () =>
     client.workflowService.describeTaskQueue({
       namespace: client.options.namespace,
-      taskQueue: { name: taskQueue },
+      taskQueue: { name: queue },
       taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
     }),
   );

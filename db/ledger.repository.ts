@@ -399,7 +399,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
       .orderBy('holdbacks.position')
       .orderBy('om_assessments.id')
       .execute(),
-    db.selectFrom('section_submissions').select(['content']).where('unit_year_id', '=', uy.id).orderBy('position').execute(),
+    db.selectFrom('section_submissions').select(['content']).where('unit_year_id', '=', uy.id).where('origin', '=', 'import').orderBy('position').execute(),
   ]);
 
   const allocationCode = new Map(allocations.map((a) => [a.id, a.code]));

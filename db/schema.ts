@@ -8,6 +8,8 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A nullable timestamptz column: read as Date or null, written as Date, ISO string or null. */
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 /** A timestamptz column with a default. */
 export type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** jsonb: read as parsed JSON, written as a JSON string. */
@@ -274,14 +276,14 @@ export interface TasksTable {
   state: TaskState;
   due_at: Timestamp;
   draft: Json<unknown> | null;
-  draft_saved_at: Date | null;
+  draft_saved_at: NullableTimestamp;
   draft_saved_by: string | null;
   returned_reason: string | null;
   cancelled_reason: string | null;
   submitted_by: string | null;
-  submitted_at: Date | null;
+  submitted_at: NullableTimestamp;
   reminders_sent: ColumnType<number, number | undefined, number>;
-  escalated_at: Date | null;
+  escalated_at: NullableTimestamp;
   updated_at: DefaultTimestamp;
 }
 
@@ -294,6 +296,105 @@ export interface AuditLogTable {
   subject: string;
   details: ColumnType<unknown, string | undefined, never>;
   dedupe_key: string | null;
+}
+
+export interface SessionsTable {
+  token_sha256: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_sha256: string;
+  created_at: DefaultTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface LoginAttemptsTable {
+  id: Generated<number>;
+  key: string;
+  succeeded: boolean;
+  at: DefaultTimestamp;
+}
+
+/** Holdback workflows' projection: one row per withheld amount (see migration 2026-11-26T16-00_holdbacks). */
+export interface HoldbackProgressTable {
+  workflow_id: string;
+  unit_code: string;
+  year: number;
+  holdback_code: string;
+  kind: 'retention' | 'om_assessment' | 'acceptance' | 'milestone';
+  origin: 'ledger' | 'derived';
+  parent_code: string | null;
+  project_code: string;
+  project_name: string;
+  allocation_code: string;
+  contract_code: string | null;
+  condition: string;
+  warranty_start_on: string | null;
+  warranty_months: number | null;
+  status: 'waiting' | 'payable' | 'partially_released' | 'released' | 'forfeited';
+  phase: 'awaiting_assessment' | 'awaiting_acceptance' | 'awaiting_milestone' | 'warranty' | 'payable' | 'closed';
+  awaiting: 'warranty_end' | 'assessment' | 'acceptance' | 'milestone' | 'payment' | 'nothing';
+  period: string | null;
+  milestone: string | null;
+  amount_fen: number;
+  held_fen: number;
+  payable_fen: number;
+  released_fen: number;
+  forfeited_fen: number;
+  transferred_fen: number;
+  next_due_on: string | null;
+  next_reminder_at: Timestamp | null;
+  reminders_sent: ColumnType<number, number | undefined, number>;
+  version: number;
+  business_at: Timestamp;
+  written_at: DefaultTimestamp;
+}
+
+/** Facts recorded about a holdback, once per (workflow, request id). */
+export interface HoldbackEventsTable {
+  id: Generated<number>;
+  workflow_id: string;
+  request_id: string;
+  unit_code: string;
+  year: number;
+  holdback_code: string;
+  type: 'assessment' | 'acceptance' | 'defect' | 'milestone' | 'release';
+  source: 'ledger' | 'update';
+  occurred_on: string;
+  amount_fen: number | null;
+  payment_code: string | null;
+  actor: string | null;
+  summary_zh: string;
+  summary_en: string;
+  payload: Json<unknown>;
+  result: Json<unknown>;
+  business_at: Timestamp;
+  written_at: DefaultTimestamp;
+}
+
+/** Reminders fired by holdback workflows, once per dedupe key. */
+export interface HoldbackRemindersTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  workflow_id: string;
+  unit_code: string;
+  holdback_code: string;
+  plan: 'retention' | 'payment' | 'assessment';
+  basis: string;
+  reminder_key: string;
+  reminder_date: string;
+  catch_up: boolean;
+  scheduled_at: Timestamp;
+  fired_at: Timestamp;
+  written_at: DefaultTimestamp;
 }
 
 export interface Database {
@@ -320,4 +421,10 @@ export interface Database {
   ledger_snapshots: LedgerSnapshotsTable;
   tasks: TasksTable;
   audit_log: AuditLogTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_attempts: LoginAttemptsTable;
+  holdback_progress: HoldbackProgressTable;
+  holdback_events: HoldbackEventsTable;
+  holdback_reminders: HoldbackRemindersTable;
 }

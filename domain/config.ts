@@ -37,6 +37,7 @@ const envSchema = z.object({
   SELFEVAL_PG_PORT: port.default(5433),
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  SELFEVAL_TASK_QUEUE: z.string().trim().min(1).max(200).default('selfeval'),
   SELFEVAL_TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url().optional(),
@@ -69,6 +70,8 @@ export interface Config {
     kind: 'external' | 'embedded';
     address: string;
     namespace: string;
+    /** The task queue workers poll and workflows start on. */
+    taskQueue: string;
     devServerPort: number;
     uiPort: number;
     uiUrl: string;
@@ -126,6 +129,7 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
       kind: external ? 'external' : 'embedded',
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${devPort}`,
       namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.SELFEVAL_TASK_QUEUE,
       devServerPort: devPort,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,

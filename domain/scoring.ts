@@ -557,7 +557,14 @@ function tierRange(tier: Tier, weightCp: Centipoints): string {
   const top = tier.maxBp === BP_PER_WHOLE;
   const hi = top ? Math.floor((tier.maxBp * weightCp) / BP_PER_WHOLE) : Math.ceil((tier.maxBp * weightCp) / BP_PER_WHOLE);
   const mark = top ? '（含）' : '（不含）';
-  return `分值的 ${formatBp(tier.minBp)}（含）至 ${formatBp(tier.maxBp)}${mark}，即 ${pts(lo)} 分（含）至 ${pts(hi)} 分${mark}`;
+  return `${pts(lo)} 分（含）至 ${pts(hi)} 分${mark}`;
+}
+
+/** A tier in a table cell: "1.60–2.00 分" (lower edge included, upper excluded except at full marks). */
+function tierRangeShort(tier: Tier, weightCp: Centipoints): string {
+  const lo = Math.ceil((tier.minBp * weightCp) / BP_PER_WHOLE);
+  const hi = tier.maxBp === BP_PER_WHOLE ? Math.floor((tier.maxBp * weightCp) / BP_PER_WHOLE) : Math.ceil((tier.maxBp * weightCp) / BP_PER_WHOLE);
+  return `${pts(lo)}–${pts(hi)} 分`;
 }
 
 function scoreTiers(ctx: Context, rule: z.output<typeof tiersRule>, value: IndicatorValue | undefined): Outcome {
@@ -628,7 +635,7 @@ export function describeRuleZh(ind: RuleSetIndicator): string {
     case 'proportional':
       return `正向指标得分 = 实际值 ÷ 目标值 × ${w} 分，反向指标得分 = 目标值 ÷ 实际值 × ${w} 分，最高 ${w} 分；未达目标须说明原因`;
     case 'tiers':
-      return [...rule.tiers].sort((a, b) => b.minBp - a.minBp).map((t) => `${t.labelZh}：${tierRange(t, ind.weightCp)}`).join('；');
+      return `${[...rule.tiers].sort((a, b) => b.minBp - a.minBp).map((t) => `${t.labelZh} ${tierRangeShort(t, ind.weightCp)}`).join('；')}（含下限，不含上限）`;
     case 'execution_rate':
       return `得分 = ${indicatorNames[rule.indicator].zh} × ${w} 分，最高 ${w} 分${rule.explainBelowBp === null ? '' : `；低于 ${formatBp(rule.explainBelowBp)} 须说明原因`}`;
   }
@@ -800,7 +807,7 @@ const proportional = (): z.input<typeof proportionalRule> => ({ kind: 'proportio
 const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
   id: 'hunan-department-2020',
   year: 2020,
-  region: '湖南（岳阳 S7、长沙雨花区 S3/S5 口径）',
+  region: '湖南省',
   sourceNote:
     '预算配置、三公经费控制率、支付进度率与资金结余权重取岳阳（S7）；预算完成率、预算控制率取长沙雨花区（S3/S5）；目标设定取 S2；其余权重（预算执行合计 22、预算管理 12、资产管理 6、产出 20、效果 20）及支付进度率的计分方法为本系统选定。',
   indicators: [

@@ -54,9 +54,10 @@ async function main(): Promise<void> {
     calendar: nationalCalendar,
     temporal,
     publicUrl: config.publicUrl,
+    reportFonts: config.reportFonts,
   });
   try {
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, activities });
+    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');

@@ -1,2 +1,6 @@
 // Entry point of the workflow bundle: every workflow type the worker runs is exported here.
 export { smokeCheck } from './smoke/smoke-check.workflow';
+export { annualEvaluation } from './evaluation/annual-evaluation.workflow';
+export { sectionTask } from './evaluation/section-task.workflow';
+export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
+export { holdback } from './holdback/holdback.workflow';

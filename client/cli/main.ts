@@ -15,7 +15,16 @@ import { type Config, databaseUrlOf, parseConfig, redactUrl } from '../../domain
 import { AppError, isAppError } from '../../domain/errors';
 import { formatProblems } from '../../domain/validation';
 import { analyseUnitYear, type Analysis } from '../../domain/ledger/analysis';
+import { createHash } from 'node:crypto';
+import readline from 'node:readline';
+import { parse as parseYaml } from 'yaml';
+import { ensureUserWithRole } from '../../db/accounts.repository';
+import { roles as roleNames, type Role } from '../../domain/ledger/unit-year.schema';
+import { sectionSubmissionSchema } from '../../domain/submission';
+import { parse as parseWith } from '../../domain/validation';
+import { hashPassword, passwordProblems, randomToken } from '../auth/passwords';
 import { formatOf, readLedgerFile, writeLedgerFile } from '../ledger/files';
+import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client';
 
 const tty = process.stdout.isTTY;
 const color = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -80,6 +89,34 @@ function printAnalysis(a: Analysis): void {
   }
 }
 
+function api(): ApiClient {
+  const c = loadCredentials();
+  if (!c) throw new CliError('not signed in: run `selfeval login --url http://host:3000 --email you@unit` (or set SELFEVAL_URL and SELFEVAL_TOKEN)');
+  return new ApiClient(c.url, { token: c.token });
+}
+
+/** A password from stdin (piped) or typed at the terminal without echo. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += String(chunk);
+    return data.split('\n')[0]!.trim();
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const muted = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stderr.write(prompt);
+  muted._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stderr.write('\n');
+  return answer;
+}
+
+function out(json: boolean | undefined, value: unknown, human: () => void): void {
+  if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human();
+}
+
 async function main(argv: string[]): Promise<void> {
   const program = new Command('selfeval')
     .description('部门整体支出绩效自评 — budget performance self-evaluation on Temporal and Postgres')
@@ -131,6 +168,155 @@ async function main(argv: string[]): Promise<void> {
       console.log(`wrote ${opts.out}`);
     });
 
+  const users = program.command('users').description('accounts (operator, directly on the database)');
+  users
+    .command('add')
+    .description('create a user (or find them) and grant a role in a unit; prints a generated password unless --password-stdin')
+    .requiredOption('--unit <code>', 'unit code')
+    .requiredOption('--email <email>', 'email address (sign-in name)')
+    .requiredOption('--role <role>', `one of ${roleNames.join(', ')}`)
+    .option('--name <name>', 'display name (default: the part of the email before @)')
+    .option('--section <code>', 'section code (for section_head)')
+    .option('--password-stdin', 'read the password from standard input')
+    .addOption(json)
+    .action(async (opts: { unit: string; email: string; role: string; name?: string; section?: string; passwordStdin?: boolean; json?: boolean }) => {
+      if (!(roleNames as readonly string[]).includes(opts.role)) throw new CliError(`unknown role ${opts.role}: use one of ${roleNames.join(', ')}`);
+      const password = opts.passwordStdin ? await readPassword('password: ') : randomToken().slice(0, 16);
+      const weak = passwordProblems(password);
+      if (weak.length) throw new CliError(weak.map((w) => `${w.zh} / ${w.en}`).join('; '));
+      const result = await withDb(async (db) =>
+        ensureUserWithRole(db, { email: opts.email, name: opts.name ?? opts.email.split('@')[0]!, unitCode: opts.unit, role: opts.role as Role, ...(opts.section ? { section: opts.section } : {}), passwordHash: await hashPassword(password) }),
+      );
+      out(opts.json, { ...result, ...(opts.passwordStdin ? {} : { password }) }, () => {
+        console.log(`${opts.email}: ${result.created ? 'created' : 'exists'}; ${opts.role}${opts.section ? ` of ${opts.section}` : ''} in ${opts.unit} ${result.granted ? 'granted' : 'already held'}`);
+        if (!opts.passwordStdin) console.log(`password (shown once): ${password}`);
+      });
+    });
+
+  program
+    .command('login')
+    .description('sign in to a selfeval server and keep an API token for the other commands')
+    .requiredOption('--email <email>', 'your email')
+    .option('--url <url>', 'server URL', process.env['SELFEVAL_URL'] ?? 'http://127.0.0.1:3000')
+    .action(async (opts: { email: string; url: string }) => {
+      const password = await readPassword(`password for ${opts.email}: `);
+      const { token } = await ApiClient.login(opts.url, opts.email, password, `cli@${os.hostname()}`);
+      console.log(`signed in; token saved to ${saveCredentials({ url: opts.url, token, email: opts.email })}`);
+    });
+
+  program
+    .command('start')
+    .description('start the annual evaluation of a unit-year (shows the existing one if started already)')
+    .argument('<unit>').argument('<year>')
+    .option('--due <date>', 'due date of the section tasks (YYYY-MM-DD)')
+    .addOption(json)
+    .action(async (unit: string, year: string, opts: { due?: string; json?: boolean }) => {
+      const r = await api().request<{ workflowId: string; alreadyStarted: boolean; temporalUi: string }>('POST', `/api/units/${unit}/years/${year}/evaluation`, opts.due ? { dueDate: opts.due } : {});
+      out(opts.json, r, () => console.log(`${r.alreadyStarted ? 'already started' : 'started'}: ${r.workflowId}\n${r.temporalUi}`));
+    });
+
+  program
+    .command('status')
+    .description('stage, tasks, findings and report of a unit-year’s evaluation')
+    .argument('<unit>').argument('<year>')
+    .addOption(json)
+    .action(async (unit: string, year: string, opts: { json?: boolean }) => {
+      const s = await api().request<{ stage: string; sections: Array<{ name: string; state: string; dueAt: string }>; findings: { total?: number; blocking?: number }; reportVersion: number | null; temporalUi: string }>('GET', `/api/units/${unit}/years/${year}/evaluation`);
+      out(opts.json, s, () => {
+        console.log(`stage: ${s.stage}   report: ${s.reportVersion ?? '—'}   findings: ${s.findings.total ?? '—'} (${s.findings.blocking ?? '—'} blocking)`);
+        for (const x of s.sections) console.log(`  ${x.name.padEnd(12)} ${x.state.padEnd(10)} due ${x.dueAt}`);
+        console.log(s.temporalUi);
+      });
+    });
+
+  program
+    .command('tasks')
+    .description('my tasks (section heads: their section; finance: all of the unit)')
+    .option('--unit <code>').option('--year <year>').option('--open', 'only tasks still waiting for their section')
+    .addOption(json)
+    .action(async (opts: { unit?: string; year?: string; open?: boolean; json?: boolean }) => {
+      const q = new URLSearchParams({ ...(opts.unit ? { unit: opts.unit } : {}), ...(opts.year ? { year: opts.year } : {}), ...(opts.open ? { open: 'true' } : {}) });
+      const r = await api().request<{ tasks: Array<{ id: number; unitCode: string; year: number; sectionName: string; state: string; dueAt: string; overdue: boolean }> }>('GET', `/api/tasks?${q.toString()}`);
+      out(opts.json, r, () => {
+        for (const t of r.tasks) console.log(`#${String(t.id).padEnd(5)} ${t.unitCode} ${t.year} ${t.sectionName.padEnd(12)} ${t.state.padEnd(10)} due ${t.dueAt}${t.overdue ? color('31', '  overdue') : ''}`);
+        if (!r.tasks.length) console.log('no tasks');
+      });
+    });
+
+  for (const [name, verb, description] of [
+    ['submit', 'POST', 'submit a section’s material from a YAML or JSON file (checked here first)'],
+    ['draft', 'PUT', 'save a draft of a section’s material from a file, without submitting'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<task>', 'task number (see `selfeval tasks`)')
+      .argument('<file>', 'submission file (.yaml or .json)')
+      .addOption(json)
+      .action(async (task: string, file: string, opts: { json?: boolean }) => {
+        if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
+        const content = parseYaml(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        if (name === 'submit') {
+          const checked = parseWith(sectionSubmissionSchema, { section: 'x', ...content });
+          if (!checked.ok) throw AppError.invalid(checked.problems, `${path.basename(file)} 有问题`, `${path.basename(file)} has problems`);
+        }
+        const { section: _section, ...submission } = content;
+        const r = await api().request<unknown>(verb, `/api/tasks/${task}/${name === 'submit' ? 'submit' : 'draft'}`, submission);
+        out(opts.json, r, () => console.log(name === 'submit' ? 'submitted' : 'draft saved'));
+      });
+  }
+
+  program
+    .command('acknowledge')
+    .description('acknowledge the reconciliation findings (finance officer)')
+    .argument('<unit>').argument('<year>')
+    .option('--note <text>')
+    .action(async (unit: string, year: string, opts: { note?: string }) => {
+      const client = api();
+      const s = await client.request<{ findings: { sha256: string | null } }>('GET', `/api/units/${unit}/years/${year}/evaluation`);
+      if (!s.findings.sha256) throw new CliError('no findings to acknowledge yet');
+      await client.request('POST', `/api/units/${unit}/years/${year}/evaluation/acknowledge`, { findingsSha256: s.findings.sha256, ...(opts.note ? { note: opts.note } : {}) });
+      console.log('findings acknowledged');
+    });
+
+  program
+    .command('approve')
+    .description('approve the draft report for issue (unit head)')
+    .argument('<unit>').argument('<year>')
+    .action(async (unit: string, year: string) => {
+      const client = api();
+      const s = await client.request<{ reportVersion: number | null; stage: string }>('GET', `/api/units/${unit}/years/${year}/evaluation`);
+      if (s.stage !== 'approving' || s.reportVersion === null) throw new CliError(`nothing to approve (stage: ${s.stage})`);
+      await client.request('POST', `/api/units/${unit}/years/${year}/evaluation/approve`, { reportVersion: s.reportVersion });
+      console.log(`approved version ${s.reportVersion}`);
+    });
+
+  const report = program.command('report').description('reports');
+  report
+    .command('download')
+    .description('download a report version (default: the issued one), checking its sha256')
+    .argument('<unit>').argument('<year>')
+    .option('--version <n>', 'version number')
+    .option('--format <format>', 'pdf or docx', 'pdf')
+    .option('-o, --out <file>', 'output file')
+    .action(async (unit: string, year: string, opts: { version?: string; format: string; out?: string }) => {
+      const client = api();
+      let version = opts.version ? Number(opts.version) : undefined;
+      if (version === undefined) {
+        const list = await client.request<{ reports: Array<{ version: number; kind: string }> }>('GET', `/api/units/${unit}/years/${year}/reports`);
+        version = list.reports.find((r) => r.kind === 'issued')?.version;
+        if (version === undefined) throw new CliError('no issued report yet: give --version for a draft');
+      }
+      const response = await client.raw('GET', `/api/units/${unit}/years/${year}/reports/${version}/${opts.format}`);
+      if (!response.ok) throw new ApiError(response.status, (await response.json()) as ApiError['body']);
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      if (sha !== response.headers.get('x-content-sha256')) throw new CliError(`downloaded bytes do not match the stored sha256 (${sha})`);
+      const file = opts.out ?? `${unit}-${year}-v${version}.${opts.format}`;
+      fs.writeFileSync(file, bytes);
+      console.log(`${file}  sha256 ${sha}`);
+    });
+
   await program.parseAsync(argv);
 }
 
@@ -139,6 +325,10 @@ main(process.argv).catch((e: unknown) => {
   if (isAppError(e)) {
     printProblems(e, json);
     process.exitCode = e.code === 'invalid_input' ? 2 : 1;
+  } else if (e instanceof ApiError) {
+    if (json) process.stdout.write(`${JSON.stringify(e.body, null, 2)}\n`);
+    else process.stderr.write(`${color('31', '✗')} ${e.body.messageZh ?? ''} / ${e.body.message ?? e.message}\n${(e.body.details ?? []).map((d) => `  - ${d.path}: ${d.zh} / ${d.en}`).join('\n')}\n`);
+    process.exitCode = e.status === 400 ? 2 : 1;
   } else if (e instanceof CliError) {
     process.stderr.write(`${color('31', '✗')} ${e.message}\n`);
     process.exitCode = e.exitCode;

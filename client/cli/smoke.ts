@@ -7,7 +7,7 @@ import os from 'node:os';
 import { createDb } from '../../db/connection';
 import { findSmokeCheck } from '../../db/smoke.repository';
 import { databaseUrlOf, parseConfig } from '../../domain/config';
-import { smokeCheckId, smokeCheckWorkflowType, taskQueue } from '../../workflows/smoke/contract';
+import { smokeCheckId, smokeCheckWorkflowType } from '../../workflows/smoke/contract';
 import type { smokeCheck } from '../../workflows/smoke/smoke-check.workflow';
 import { connectTemporal, workflowUiUrl } from '../temporal';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const result = await client.workflow.execute<typeof smokeCheck>(smokeCheckWorkflowType, {
       workflowId,
-      taskQueue,
+      taskQueue: config.temporal.taskQueue,
       args: [{ waitMs: 1_000, note: `smoke check from ${os.hostname()}` }],
       workflowExecutionTimeout: '2 minutes',
     });

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const app = await buildServer({ db, temporal, logger });
+  const app = await buildServer({ db, temporal, logger, temporalUiUrl: config.temporal.uiUrl, taskQueue: config.temporal.taskQueue, secureCookies: config.publicUrl.startsWith('https:') });
   let stopped = false;
   const stop = async (signal: string) => {
     if (stopped) return;

@@ -1,16 +1,38 @@
 /**
- * The HTTP server. One error shape for every failure: `{ code, message, messageZh, details[] }`.
+ * The HTTP server: JSON API under /api (OpenAPI at /openapi.json, a docs page at /docs), the web
+ * pages, and /healthz. One error shape for every failure: `{ code, message, messageZh, details[] }`
+ * with field paths; bad input is always a 4xx. Every route declares its access rule (access.ts);
+ * the route table is exported so the authorization test can enumerate it.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
 import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ZodType } from 'zod';
+import type { Account } from '../../db/accounts.repository';
 import { pingDb, type Db } from '../../db/connection';
 import { AppError, isAppError } from '../../domain/errors';
+import { problemsFromZod } from '../../domain/validation';
 import { countPollers, pingTemporal } from '../temporal';
+import { registerPages } from '../web/pages';
+import { type Access, authorize } from './access';
+import { authenticate, type AuthState } from './auth';
+import { apiRoutes, type RouteDef } from './routes';
 
 export interface ServerDeps {
   db: Db;
   temporal: Client;
   logger: FastifyBaseLogger;
+  /** Links to the Temporal web UI. */
+  temporalUiUrl: string;
+  /** Cookies marked Secure (behind HTTPS). */
+  secureCookies?: boolean;
+  /** The task queue evaluations start on (default: the contract's). */
+  taskQueue?: string;
+  /** Business time minus server time (tests only; see ActivityDeps.clockShiftMs). */
+  clockShiftMs?: number;
 }
 
 export interface Health {
@@ -30,11 +52,59 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; erro
   }
 }
 
-export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthState;
+  }
+}
+
+const decisionError = {
+  unauthenticated: () => new AppError('unauthenticated', '请先登录', 'sign in first'),
+  forbidden: () => new AppError('forbidden', '无权进行此操作', 'you may not do this'),
+  not_found: () => new AppError('not_found', '未找到', 'not found'),
+} as const;
+
+export async function requireAccess(deps: ServerDeps, access: Access, request: FastifyRequest): Promise<Account | undefined> {
+  const decision = await authorize(deps.db, access, request.auth.account, request.params as Record<string, string | undefined>);
+  if (decision !== 'allow') throw decisionError[decision]();
+  return request.auth.account;
+}
+
+export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRoutes): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     // Health probes arrive every few seconds; logging each would drown the useful lines.
     logController: new LogController({ disableRequestLogging: (request) => request.url === '/healthz' }),
+    bodyLimit: 20 * 1024 * 1024,
+  });
+
+  // zod validates every input and reports every problem with its path, in both languages.
+  app.setValidatorCompiler(({ schema, httpPart }) => (data: unknown) => {
+    const result = (schema as unknown as ZodType).safeParse(data);
+    if (result.success) return { value: result.data };
+    const problems = problemsFromZod(result.error, data).map((p) => ({ ...p, path: p.path === '(root)' ? (httpPart ?? 'body') : `${httpPart ?? 'body'}.${p.path}` }));
+    return { error: AppError.invalid(problems) };
+  });
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'selfeval API', description: '部门整体支出绩效自评 — API', version: '1' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'selfeval_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.decorateRequest('auth', undefined as unknown as AuthState);
+  app.addHook('onRequest', async (request) => {
+    request.auth = await authenticate(deps.db, request);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -42,24 +112,43 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     const status = typeof (error as { statusCode?: number }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const appError =
-      status < 500
-        ? new AppError('invalid_input', '请求有误', (error as Error).message)
-        : new AppError('internal', '服务器内部错误', 'internal server error');
+      status < 500 ? new AppError(status === 404 ? 'not_found' : 'invalid_input', '请求有误', (error as Error).message) : new AppError('internal', '服务器内部错误', 'internal server error');
     return reply.status(status).send(appError.toJSON());
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(new AppError('not_found', `未找到 ${request.method} ${request.url}`, `no route ${request.method} ${request.url}`).toJSON()),
   );
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     const [temporal, database, pollers] = await Promise.all([
       check(() => pingTemporal(deps.temporal)),
       check(() => pingDb(deps.db)),
-      countPollers(deps.temporal).catch(() => null),
+      countPollers(deps.temporal, deps.taskQueue).catch(() => null),
     ]);
     const health: Health = { status: temporal.ok && database.ok ? 'ok' : 'degraded', temporal, database, workers: { pollers } };
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
 
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  for (const route of routes) {
+    typed.route({
+      method: route.method,
+      url: route.url,
+      schema: { ...route.schema, summary: route.summary, tags: [route.tag] },
+      // Authorization runs before validation: nobody learns about a route's input they may not use.
+      preValidation: async (request: FastifyRequest) => {
+        await requireAccess(deps, route.access, request);
+        // Cookie-authenticated changes must carry the session's CSRF token.
+        if (route.method !== 'GET' && request.auth.via === 'session' && !route.skipCsrf) {
+          const sent = (request.headers['x-csrf-token'] as string | undefined) ?? (request.body as Record<string, unknown> | undefined)?.['_csrf'];
+          if (sent !== request.auth.csrfToken) throw new AppError('forbidden', '页面已过期，请刷新后重试（CSRF）', 'missing or wrong CSRF token; reload the page');
+        }
+      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => route.handler({ deps, request, reply, account: request.auth.account }),
+    });
+  }
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await registerPages(app, deps);
   return app;
 }

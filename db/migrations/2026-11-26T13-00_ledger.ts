@@ -179,9 +179,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('section_id', 'bigint', (c) => c.notNull().references('sections.id').onDelete('cascade'))
     .addColumn('position', 'integer', (c) => c.notNull())
     .addColumn('content', 'jsonb', (c) => c.notNull())
+    // 'import': known at import time (the seed); 'task': submitted through the evaluation, which wins.
     .addColumn('origin', 'text', (c) => c.notNull().check(sql`origin in ('import', 'task')`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .addPrimaryKeyConstraint('section_submissions_pk', ['unit_year_id', 'section_id'])
+    .addPrimaryKeyConstraint('section_submissions_pk', ['unit_year_id', 'section_id', 'origin'])
     .execute();
 
   await db.schema

@@ -7,12 +7,16 @@ import * as foundation from './2026-11-26T12-00_foundation';
 import * as ledger from './2026-11-26T13-00_ledger';
 import * as reports from './2026-11-26T14-00_reports';
 import * as notifications from './2026-11-26T15-00_notifications';
+import * as holdbacks from './2026-11-26T16-00_holdbacks';
 import * as evaluations from './2026-11-26T17-00_evaluations';
+import * as accounts from './2026-11-26T18-00_accounts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
   '2026-11-26T13-00_ledger': ledger,
   '2026-11-26T14-00_reports': reports,
   '2026-11-26T15-00_notifications': notifications,
+  '2026-11-26T16-00_holdbacks': holdbacks,
   '2026-11-26T17-00_evaluations': evaluations,
+  '2026-11-26T18-00_accounts': accounts,
 };

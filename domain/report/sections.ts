@@ -17,11 +17,17 @@ export function reportTitle(vm: ReportViewModel): string {
   return `${vm.year}年度${vm.unit.name}整体支出绩效自评报告`;
 }
 
+/** The title as printed: broken after the unit's name rather than anywhere a line runs out. */
+function displayTitle(vm: ReportViewModel): string {
+  return `${vm.year}年度${vm.unit.name}\n整体支出绩效自评报告`;
+}
+
 export function cover(vm: ReportViewModel): Block[] {
   return [
     {
       kind: 'cover',
-      title: reportTitle(vm),
+      // The cover's larger type fits the unit's name on a line of its own.
+      title: `${vm.year}年度\n${vm.unit.name}\n整体支出绩效自评报告`,
       lines: [
         { label: '单位名称', value: vm.unit.name },
         { label: '评价年度', value: `${vm.year}年度` },
@@ -30,7 +36,7 @@ export function cover(vm: ReportViewModel): Block[] {
       ],
       dateText: chineseDate(vm.reportDate),
     },
-    { kind: 'title', text: reportTitle(vm) },
+    { kind: 'title', text: displayTitle(vm) },
   ];
 }
 
@@ -156,11 +162,11 @@ export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] 
   const s = vm.score;
   const see = scoreAnnex ? `（详见${scoreAnnex}）` : '';
   if (s.final && s.grade) {
-    return [p(`按照${s.region}部门整体支出绩效评价指标体系，本单位${vm.year}年度部门整体支出绩效自评得分${points(s.totalCp)}分，评价等级为“${s.grade.zh}”${see}。`)];
+    return [p(`按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），本单位${vm.year}年度部门整体支出绩效自评得分${points(s.totalCp)}分，评价等级为“${s.grade.zh}”${see}。`)];
   }
   return [
     p(
-      `按照${s.region}部门整体支出绩效评价指标体系，已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
+      `按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
         `尚有${s.unscoredCount}项指标（合计${points(s.unscoredMaxCp)}分）因缺少数据未评分${see}。`,
     ),
   ];
@@ -227,7 +233,7 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
       i.criteriaZh,
       i.valueText ?? '—',
       { text: i.status === 'scored' ? points(i.pointsCp) : '未评分', align: 'right' },
-      i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.unscoredReason.zh,
+      i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.unscoredReason.zh.replace(`${i.level3}：`, ''),
     ]);
   }
   rows.push([
@@ -244,8 +250,8 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
       caption: `${vm.unit.name}${vm.year}年度部门整体支出绩效自评表`,
       dense: true,
       columns: [
-        { header: '一级指标', width: 2 }, { header: '二级指标', width: 2 }, { header: '三级指标', width: 3 }, { header: '分值', width: 1.2, align: 'right' },
-        { header: '评分标准', width: 5 }, { header: '实际完成', width: 3 }, { header: '得分', width: 1.2, align: 'right' }, { header: '扣分原因', width: 4 },
+        { header: '一级指标', width: 1.1 }, { header: '二级指标', width: 1.6 }, { header: '三级指标', width: 2.6 }, { header: '分值', width: 1.5, align: 'right' },
+        { header: '评分标准', width: 6.8 }, { header: '实际完成', width: 1.8 }, { header: '得分', width: 1.6, align: 'right' }, { header: '扣分原因', width: 3.4 },
       ],
       rows,
       note: `评分规则：${s.ruleSetId}（${s.region}）。优≥90分，良80–90分，中60–80分，差<60分。`,

@@ -21,7 +21,7 @@ describe('GET /healthz', () => {
   });
 
   it('answers 200 when Temporal and the database are reachable', async () => {
-    const app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }) });
+    const app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     await app.close();
     expect(response.statusCode).toBe(200);
@@ -30,7 +30,7 @@ describe('GET /healthz', () => {
 
   it('answers 503 naming the database when it is unreachable', async () => {
     const deadDb = createDb(`postgres://postgres:postgres@127.0.0.1:${await freePort()}/nothing`, { max: 1 });
-    const app = await buildServer({ db: deadDb, temporal, logger: pino({ level: 'silent' }) });
+    const app = await buildServer({ db: deadDb, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     await app.close();
     await deadDb.destroy();
@@ -41,7 +41,7 @@ describe('GET /healthz', () => {
   });
 
   it('answers unknown routes with the one error shape', async () => {
-    const app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }) });
+    const app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
     const response = await app.inject({ method: 'GET', url: '/no/such/thing' });
     await app.close();
     expect(response.statusCode).toBe(404);

@@ -1,0 +1,237 @@
+/**
+ * Activities of the annual evaluation: open it (snapshot, due date on the working-day calendar),
+ * keep the tasks projection and the evaluation row current, plan and send reminders, record
+ * submissions and decisions, reconcile and score. All idempotent: a retried or replayed call
+ * writes the same rows once and sends nothing twice.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { canonicalJson } from '../domain/canonical-json';
+import { type CivilDate, addDays, civilDateOf, instantAt, toEpochMs } from '../domain/calendar/civil-date';
+import { addWorkingDays, sectionTaskReminderSchedule } from '../domain/calendar/working-days';
+import { analyseUnitYear } from '../domain/ledger/analysis';
+import type { SectionSubmission } from '../domain/submission';
+import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
+import {
+  audit, currentSubmissions, ensureEvaluation, evaluationByWorkflow, openTaskRow, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
+  taskRow, unitYearKeys, updateTaskRow,
+} from '../db/evaluations.repository';
+import type { EvaluationStage } from '../db/schema';
+import type { EvaluationOptions } from '../workflows/evaluation/contract';
+import type { ActivityDeps } from '.';
+import { createHash } from 'node:crypto';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Working-day reminder events, in workflow (server) time. */
+export interface ReminderEvent {
+  key: string;
+  kind: 'before' | 'due' | 'after' | 'escalation';
+  at: string;
+}
+
+export function createEvaluationActivities(deps: ActivityDeps) {
+  const { db, calendar } = deps;
+  const shift = deps.clockShiftMs ?? 0;
+  /** Workflow time → business time (they differ only in tests that pin the calendar). */
+  const business = (iso: string) => toEpochMs(iso) + shift;
+  const server = (iso: string) => new Date(toEpochMs(iso) - shift).toISOString();
+  const dateText = (iso: string) => {
+    const [y, m, d] = civilDateOf(business(iso)).split('-').map(Number) as [number, number, number];
+    return `${y}年${m}月${d}日`;
+  };
+
+  async function keys(unitCode: string, year: number) {
+    const k = await unitYearKeys(db, unitCode, year);
+    if (!k) throw ApplicationFailure.nonRetryable(`账套中没有 ${unitCode} ${year} 年度 / no unit-year ${unitCode} ${year} in the ledger`, 'not_found');
+    return k;
+  }
+
+  return {
+    /** The year a yearly start evaluates: the one that ended before today (Asia/Shanghai). */
+    async evaluationYear(input: { now: string }): Promise<{ year: number }> {
+      return { year: Number(civilDateOf(business(input.now)).slice(0, 4)) - 1 };
+    },
+
+    async openEvaluation(input: { workflowId: string; unitCode: string; year: number; startedBy: string; now: string; options: EvaluationOptions }) {
+      const k = await keys(input.unitCode, input.year);
+      const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
+      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      const reminderTime = input.options.reminderTime ?? '09:00';
+      const dueDate: CivilDate = input.options.dueDate
+        ? (input.options.dueDate as CivilDate)
+        : addWorkingDays(calendar, civilDateOf(business(input.now)), input.options.dueInWorkingDays ?? 10).date;
+      // Due at the end of the working day.
+      const dueAt = server(instantAt(dueDate, '18:00'));
+      const snapshotSha256 = unitYearContentHash(unitYear);
+      const evaluation = await ensureEvaluation(db, { unitYearId: k.unitYearId, workflowId: input.workflowId, startedBy: input.startedBy, dueAt, snapshotSha256, snapshot: unitYear });
+      await audit(db, { actor: input.startedBy, unitId: k.unitId, action: 'evaluation.start', subject: input.workflowId, details: { dueAt, snapshotSha256 }, dedupeKey: `${input.workflowId}|start` });
+      return {
+        evaluationId: evaluation.id,
+        unitYearId: k.unitYearId,
+        dueAt,
+        escalateAfterWorkingDays: input.options.escalateAfterWorkingDays ?? 3,
+        reminderTime,
+        sections: unitYear.unit.sections.map((s) => ({ code: s.code, name: s.name })),
+      };
+    },
+
+    async setEvaluationStage(input: { workflowId: string; stage: EvaluationStage }) {
+      await setStage(db, input.workflowId, input.stage);
+    },
+
+    async openTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; section: string; run: number; dueAt: string; returnedReason?: string }) {
+      const k = await keys(input.unitCode, input.year);
+      const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
+      if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
+      const sid = await sectionId(db, k.unitId, input.section);
+      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
+      const section = await db.selectFrom('sections').select('name').where('id', '=', sid).executeTakeFirstOrThrow();
+      const returned = input.run > 1;
+      await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
+        unitCode: input.unitCode,
+        kind: returned ? 'task_returned' : 'task_assigned',
+        audience: { roles: ['section_head'], section: input.section },
+        subject: returned ? `${input.year}年度绩效自评：${section.name}材料被退回修改` : `${input.year}年度绩效自评：请填报${section.name}材料`,
+        body: returned
+          ? `${section.name}的自评材料已被退回修改，原因：${input.returnedReason ?? '（未说明）'}。请于${dateText(input.dueAt)}前重新提交。`
+          : `请于${dateText(input.dueAt)}前提交${section.name}的工作成效、产出指标、存在问题和改进措施。`,
+        link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
+        workflowId: input.taskWorkflowId,
+        robots: false,
+      });
+    },
+
+    /** Reminder instants for a due date: 3 and 1 working days before, at due, every 2 after; escalation N working days after due. */
+    async planTaskReminders(input: { dueAt: string; now: string; escalateAfterWorkingDays: number; reminderTime: string }): Promise<{ events: ReminderEvent[] }> {
+      const due = civilDateOf(business(input.dueAt));
+      const now = business(input.now);
+      // Plan the next ~3 months of "every 2 working days"; the workflow asks again when they run out.
+      const until = addDays(civilDateOf(Math.max(now, business(input.dueAt))), 90);
+      const schedule = sectionTaskReminderSchedule(calendar, { due, timeOfDay: input.reminderTime, afterUntil: until });
+      const escalation = addWorkingDays(calendar, schedule.due, input.escalateAfterWorkingDays);
+      const events: ReminderEvent[] = [
+        ...schedule.reminders.map((r) => ({ key: `${due}:${r.key}`, kind: r.kind, at: r.at })),
+        { key: `${due}:escalate`, kind: 'escalation' as const, at: instantAt(escalation.date, input.reminderTime) },
+      ]
+        .filter((e) => toEpochMs(e.at) > now)
+        // Same instant: the section head's reminder first, then the escalation.
+        .sort((a, b) => toEpochMs(a.at) - toEpochMs(b.at) || (a.kind === 'escalation' ? 1 : 0) - (b.kind === 'escalation' ? 1 : 0))
+        .map((e) => ({ ...e, at: server(e.at) }));
+      return { events };
+    },
+
+    async sendTaskReminder(input: { taskWorkflowId: string; unitCode: string; section: string; sectionName: string; run: number; dueAt: string; key: string; kind: 'before' | 'due' | 'after' }) {
+      const due = dateText(input.dueAt);
+      const subject =
+        input.kind === 'before' ? `提醒：${input.sectionName}自评材料将于${due}到期` : input.kind === 'due' ? `提醒：${input.sectionName}自评材料今日（${due}）到期` : `催办：${input.sectionName}自评材料已逾期（应于${due}提交）`;
+      const result = await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'task_reminder',
+        audience: { roles: ['section_head'], section: input.section },
+        subject,
+        body: `${subject}。请登录系统填报并提交。`,
+        link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
+        workflowId: input.taskWorkflowId,
+        robots: input.kind === 'after',
+      });
+      if (result.created > 0) {
+        await updateTaskRow(db, input.taskWorkflowId, input.run, input.kind === 'after' ? { state: 'overdue' } : {}, { countReminder: true });
+      }
+      return result;
+    },
+
+    async escalateTask(input: { taskWorkflowId: string; unitCode: string; section: string; sectionName: string; run: number; dueAt: string; key: string }) {
+      const result = await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'task_escalated',
+        audience: { roles: ['finance_officer'] },
+        subject: `督办：${input.sectionName}自评材料逾期未交`,
+        body: `${input.sectionName}的自评材料应于${dateText(input.dueAt)}提交，至今未交。可延长期限、催办，或在说明原因后不待该科室材料继续评价。`,
+        link: `/evaluations`,
+        workflowId: input.taskWorkflowId,
+      });
+      if (result.created > 0) await updateTaskRow(db, input.taskWorkflowId, input.run, { escalated_at: new Date() });
+      return result;
+    },
+
+    async recordSubmission(input: { taskWorkflowId: string; unitCode: string; year: number; section: string; run: number; actor: string; submission: SectionSubmission; at: string }) {
+      const k = await keys(input.unitCode, input.year);
+      const sid = await sectionId(db, k.unitId, input.section);
+      const position = (await db.selectFrom('sections').select('position').where('id', '=', sid).executeTakeFirstOrThrow()).position;
+      await saveTaskSubmission(db, { unitYearId: k.unitYearId, sectionId: sid, position, content: { ...input.submission, section: input.section } });
+      await updateTaskRow(db, input.taskWorkflowId, input.run, { state: 'submitted', submitted_by: input.actor, submitted_at: input.at });
+      await audit(db, { actor: input.actor, unitId: k.unitId, action: 'task.submit', subject: input.taskWorkflowId, details: { run: input.run }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|submit` });
+    },
+
+    async updateTaskDue(input: { taskWorkflowId: string; unitCode: string; section: string; sectionName: string; run: number; dueAt: string; actor: string; reason?: string }) {
+      await updateTaskRow(db, input.taskWorkflowId, input.run, { due_at: input.dueAt, state: 'open' });
+      const task = await taskRow(db, input.taskWorkflowId);
+      await audit(db, { actor: input.actor, unitId: task?.unit_id ?? null, action: 'task.extend_due', subject: input.taskWorkflowId, details: { dueAt: input.dueAt, reason: input.reason ?? null }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|due|${input.dueAt}` });
+      await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|due-moved|${input.dueAt}`,
+        unitCode: input.unitCode,
+        kind: 'task_due_changed',
+        audience: { roles: ['section_head'], section: input.section },
+        subject: `${input.sectionName}自评材料提交期限调整为${dateText(input.dueAt)}`,
+        body: `${input.sectionName}自评材料的提交期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。`,
+        link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
+        workflowId: input.taskWorkflowId,
+        robots: false,
+      });
+    },
+
+    async closeTask(input: { taskWorkflowId: string; unitCode: string; section: string; actor: string; reason: string }) {
+      const task = await taskRow(db, input.taskWorkflowId);
+      if (!task) return;
+      await updateTaskRow(db, input.taskWorkflowId, task.run, { state: 'cancelled', cancelled_reason: input.reason });
+    },
+
+    async recordDecision(input: { workflowId: string; unitCode: string; action: string; actor: string; subject: string; details: Record<string, unknown>; dedupeKey: string | null }) {
+      const unitId = (await db.selectFrom('units').select('id').where('code', '=', input.unitCode).executeTakeFirst())?.id ?? null;
+      await audit(db, { actor: input.actor, unitId, action: input.action, subject: input.subject, details: input.details, dedupeKey: input.dedupeKey });
+      if (input.action === 'evaluation.acknowledge_findings') await saveDecision(db, input.workflowId, { acknowledgedBy: input.actor });
+      if (input.action === 'evaluation.approve') await saveDecision(db, input.workflowId, { approvedBy: input.actor });
+    },
+
+    /** Reconciles the ledger as it is now (it may have been corrected since the start). */
+    async runReconciliation(input: { workflowId: string; unitCode: string; year: number }) {
+      const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
+      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      const analysis = analyseUnitYear(unitYear);
+      const findings = analysis.reconciliation.findings;
+      const findingsSha = sha256(canonicalJson(findings));
+      await saveFindings(db, input.workflowId, { findings, ageing: analysis.ageing }, findingsSha, { sha256: unitYearContentHash(unitYear), content: unitYear });
+      return { total: findings.length, blocking: findings.filter((f) => f.blocking).length, sha256: findingsSha };
+    },
+
+    async scoreEvaluation(input: { workflowId: string; unitCode: string; year: number }) {
+      const k = await keys(input.unitCode, input.year);
+      const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
+      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      const analysis = analyseUnitYear({ ...unitYear, submissions: await currentSubmissions(db, k.unitYearId) });
+      await saveScore(db, input.workflowId, analysis.score);
+      return { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null, final: analysis.score.final };
+    },
+
+    async notifyEvaluation(input: { workflowId: string; unitCode: string; year: number; event: 'findings' | 'approval' | 'issued'; key: string; blocking: number }) {
+      const messages = {
+        findings: { roles: ['finance_officer' as const], subject: `${input.year}年度绩效自评：对账发现${input.blocking}项需确认`, body: `对账发现${input.blocking}项需要确认或更正的差异。请核对后确认，或更正账目后重新对账。`, link: '/evaluations' },
+        approval: { roles: ['unit_head' as const], subject: `${input.year}年度绩效自评报告待审批`, body: `第${input.key}版自评报告（草稿）已生成，请审阅后批准签发或退回。`, link: '/reports' },
+        issued: { roles: ['finance_officer' as const, 'unit_head' as const, 'section_head' as const], subject: `${input.year}年度绩效自评报告已签发`, body: `自评报告已签发（sha256 ${input.key.slice(0, 16)}…），可在系统中下载。`, link: '/reports' },
+      }[input.event];
+      return deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|${input.event}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: `evaluation_${input.event}`,
+        audience: { roles: messages.roles },
+        subject: messages.subject,
+        body: messages.body,
+        link: messages.link,
+        workflowId: input.workflowId,
+      });
+    },
+  };
+}

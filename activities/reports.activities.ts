@@ -1,0 +1,77 @@
+/**
+ * Rendering and storing the report: gather (ledger, current submissions, holdback state, analysis)
+ * → compose (pure) → render PDF and DOCX → store as the next version with its sha256. A render of
+ * content identical to the latest version of the same kind stores nothing and returns that version,
+ * so a retried activity never creates a second version.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { civilDateOf, toEpochMs } from '../domain/calendar/civil-date';
+import { canonicalJson } from '../domain/canonical-json';
+import { analyseUnitYear } from '../domain/ledger/analysis';
+import type { ReportDocument } from '../domain/report/content';
+import { composeReport, templateFor } from '../domain/report/compose';
+import { gatherReport } from '../domain/report/view-model';
+import { evaluationByWorkflow, saveReportVersion, skippedSections, currentSubmissions, unitYearKeys } from '../db/evaluations.repository';
+import { loadUnitYear } from '../db/ledger.repository';
+import { listReports, type ReportKind, storeReport } from '../db/reports.repository';
+import { resolveReportFonts } from './report/fonts';
+import { renderDocx } from './report/render-docx';
+import { renderPdf } from './report/render-pdf';
+import type { ActivityDeps } from '.';
+
+export interface ReportRequest {
+  unitCode: string;
+  year: number;
+  kind: ReportKind;
+  actor: string;
+  /** The evaluation it belongs to (sections it proceeded without are named in the report). */
+  workflowId?: string;
+  /** Workflow time of the request: the report is dated by it, so a retry renders the same content. */
+  now?: string;
+}
+
+export function createReportActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const fonts = resolveReportFonts(deps.reportFonts ?? {});
+  const shift = deps.clockShiftMs ?? 0;
+
+  async function compose(req: ReportRequest, version: number): Promise<ReportDocument> {
+    const k = await unitYearKeys(db, req.unitCode, req.year);
+    const unitYear = k && (await loadUnitYear(db, { unitCode: req.unitCode, year: req.year }));
+    if (!k || !unitYear) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
+    const submissions = await currentSubmissions(db, k.unitYearId);
+    const evaluation = req.workflowId ? await evaluationByWorkflow(db, req.workflowId) : undefined;
+    const withSubmissions = { ...unitYear, submissions };
+    const vm = gatherReport({
+      unitYear: withSubmissions,
+      analysis: analyseUnitYear(withSubmissions),
+      submissions,
+      proceededWithout: evaluation ? await skippedSections(db, evaluation.id) : [],
+      reportDate: unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift),
+      draft: req.kind === 'draft',
+      version,
+      calendar: deps.calendar,
+    });
+    return composeReport(vm);
+  }
+
+  return {
+    async renderReport(req: ReportRequest): Promise<{ version: number; pdfSha256: string; docxSha256: string; created: boolean }> {
+      const k = await unitYearKeys(db, req.unitCode, req.year);
+      if (!k) throw ApplicationFailure.nonRetryable(`no unit-year ${req.unitCode} ${req.year}`, 'not_found');
+      // The content hash leaves out the version label, which depends on what is stored already.
+      const probe = await compose(req, 0);
+      const contentSha256 = createHash('sha256').update(canonicalJson({ ...probe, meta: { ...probe.meta, versionLabel: undefined } })).digest('hex');
+      const latest = (await listReports(db, k.unitYearId)).at(-1);
+      if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256) {
+        return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
+      }
+      const doc = await compose(req, (latest?.version ?? 0) + 1);
+      const [pdf, docx] = await Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]);
+      const stored = await storeReport(db, { unitYearId: k.unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
+      if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
+      return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };
+    },
+  };
+}

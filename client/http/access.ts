@@ -1,0 +1,69 @@
+/**
+ * Who may call what. Every route declares one access rule; `authorize` decides it from the
+ * signed-in account and the route's parameters. Roles are per unit; a section head reaches only
+ * their own section's tasks; a user of one unit sees nothing of another.
+ */
+import type { Account } from '../../db/accounts.repository';
+import type { Db } from '../../db/connection';
+import type { Role } from '../../domain/ledger/unit-year.schema';
+
+export type Access =
+  /** Anyone, signed in or not. */
+  | { kind: 'public' }
+  /** Any signed-in account. */
+  | { kind: 'signed_in' }
+  /** Holders of one of the roles in the unit named by the `unit` parameter. */
+  | { kind: 'unit'; roles: readonly Role[] }
+  /** The task named by the `task` parameter: its section's heads, or these unit roles. */
+  | { kind: 'task'; unitRoles: readonly Role[]; sectionHead: boolean };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const SIGNED_IN: Access = { kind: 'signed_in' };
+export const unitRoles = (...roles: Role[]): Access => ({ kind: 'unit', roles });
+export const ANY_UNIT_ROLE = unitRoles('finance_officer', 'unit_head', 'section_head', 'admin');
+export const taskAccess = (sectionHead: boolean, ...roles: Role[]): Access => ({ kind: 'task', unitRoles: roles, sectionHead });
+
+export function hasUnitRole(account: Account, unitCode: string, roles: readonly Role[]): boolean {
+  return account.roles.some((r) => r.unitCode === unitCode && roles.includes(r.role));
+}
+
+export function isSectionHead(account: Account, unitCode: string, section: string): boolean {
+  return account.roles.some((r) => r.unitCode === unitCode && r.role === 'section_head' && r.section === section);
+}
+
+export type Decision = 'allow' | 'unauthenticated' | 'forbidden' | 'not_found';
+
+/** The task a `task` parameter names (its id), with its unit and section. */
+export async function taskScope(db: Db, taskId: string): Promise<{ unitCode: string; section: string } | undefined> {
+  if (!/^\d{1,15}$/.test(taskId)) return undefined;
+  return db
+    .selectFrom('tasks')
+    .innerJoin('units', 'units.id', 'tasks.unit_id')
+    .innerJoin('sections', 'sections.id', 'tasks.section_id')
+    .select(['units.code as unitCode', 'sections.code as section'])
+    .where('tasks.id', '=', Number(taskId))
+    .executeTakeFirst();
+}
+
+export async function authorize(db: Db, access: Access, account: Account | undefined, params: Record<string, string | undefined>): Promise<Decision> {
+  if (access.kind === 'public') return 'allow';
+  if (!account) return 'unauthenticated';
+  switch (access.kind) {
+    case 'signed_in':
+      return 'allow';
+    case 'unit': {
+      const unit = params['unit'];
+      // A unit the account has no role in does not exist for it.
+      if (unit === undefined || !account.roles.some((r) => r.unitCode === unit)) return 'not_found';
+      return hasUnitRole(account, unit, access.roles) ? 'allow' : 'forbidden';
+    }
+    case 'task': {
+      const id = params['task'];
+      const scope = id ? await taskScope(db, id) : undefined;
+      // A task of a unit the account has nothing to do with does not exist for it.
+      if (!scope || !account.roles.some((r) => r.unitCode === scope.unitCode)) return 'not_found';
+      if (access.sectionHead && isSectionHead(account, scope.unitCode, scope.section)) return 'allow';
+      return hasUnitRole(account, scope.unitCode, access.unitRoles) ? 'allow' : 'forbidden';
+    }
+  }
+}

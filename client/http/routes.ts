@@ -1,0 +1,360 @@
+/**
+ * The JSON API, as a table of routes: method, URL, access rule, zod schemas, handler. The table is
+ * the single source for registration, the OpenAPI document and the authorization test.
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Account } from '../../db/accounts.repository';
+import { currentSubmissions, evaluationSummary, saveDraft, unitYearKeys } from '../../db/evaluations.repository';
+import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
+import { inbox, markRead } from '../../db/notifications.repository';
+import { issuedReport, listReports, reportFile } from '../../db/reports.repository';
+import { taskById, tasksFor } from '../../db/tasks.repository';
+import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
+import { AppError } from '../../domain/errors';
+import { analyseUnitYear } from '../../domain/ledger/analysis';
+import { sectionSubmissionSchema } from '../../domain/submission';
+import type { Problem } from '../../domain/validation';
+import {
+  acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutUpdate, recheckUpdate,
+  returnSubmissionUpdate, sectionTaskId, sendBackUpdate, submitUpdate,
+} from '../../workflows/evaluation/contract';
+import { startEvaluation } from '../evaluations';
+import { readLedgerFile, writeLedgerFile } from '../ledger/files';
+import { workflowUiUrl } from '../temporal';
+import { type Access, ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
+import { issueApiToken, signIn, signOut } from './auth';
+import type { ServerDeps } from './server';
+
+export interface HandlerContext {
+  deps: ServerDeps;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  account: Account | undefined;
+}
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  tag: string;
+  summary: string;
+  access: Access;
+  schema: { params?: z.ZodType; querystring?: z.ZodType; body?: z.ZodType; response?: Record<number, z.ZodType> };
+  /** Sign-in itself has no session yet. */
+  skipCsrf?: boolean;
+  handler: (ctx: HandlerContext) => Promise<unknown>;
+}
+
+const unitParams = z.object({ unit: z.string().min(1).max(64) });
+const unitYearParams = z.object({ unit: z.string().min(1).max(64), year: z.coerce.number().int().min(2000).max(2100) });
+const taskParams = z.object({ task: z.string().regex(/^\d{1,15}$/) });
+const actorOf = (account: Account | undefined) => account?.email ?? 'anonymous';
+
+function params<T>(request: FastifyRequest): T {
+  return request.params as T;
+}
+function body<T>(request: FastifyRequest): T {
+  return request.body as T;
+}
+
+/** A Temporal Update refused by the workflow becomes the matching API error. */
+async function update<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw new AppError('not_found', '流程不存在或已结束', 'no such running workflow');
+    if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
+      const f = e.cause;
+      const [zh, en] = (f.message ?? '').split(' / ');
+      if (f.type === INVALID_MESSAGE) throw AppError.invalid((f.details ?? []) as Problem[], zh ?? '输入有误', en ?? 'invalid input');
+      if (f.type === 'not_found') throw new AppError('not_found', zh ?? '未找到', en ?? 'not found');
+      throw new AppError('conflict', zh ?? '当前状态不允许此操作', en ?? f.message);
+    }
+    throw e;
+  }
+}
+
+async function unitYearOrThrow(ctx: HandlerContext, unit: string, year: number) {
+  const keys = await unitYearKeys(ctx.deps.db, unit, year);
+  if (!keys) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
+  return keys;
+}
+
+/** A civil due date (YYYY-MM-DD) → the end of that working day as the workflow's instant. */
+function dueInstant(ctx: HandlerContext, dueDate: string): string {
+  if (!isCivilDate(dueDate)) throw AppError.invalid([{ path: 'body.dueDate', code: 'invalid_format', zh: '日期格式应为 YYYY-MM-DD', en: 'date must be YYYY-MM-DD' }]);
+  return new Date(Date.parse(instantAt(dueDate, '18:00')) - (ctx.deps.clockShiftMs ?? 0)).toISOString();
+}
+
+const okSchema = z.object({ ok: z.literal(true) });
+
+export const apiRoutes: RouteDef[] = [
+  // ── Accounts ──────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'POST', url: '/api/login', tag: 'accounts', summary: 'Sign in with email and password (sets the session cookie)', access: PUBLIC, skipCsrf: true,
+    schema: { body: z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }) },
+    async handler(ctx) {
+      const b = body<{ email: string; password: string }>(ctx.request);
+      const { account, csrfToken } = await signIn(ctx.deps.db, ctx.request, ctx.reply, b.email, b.password, ctx.deps.secureCookies ?? false);
+      return { user: account, csrfToken };
+    },
+  },
+  {
+    method: 'POST', url: '/api/logout', tag: 'accounts', summary: 'Sign out', access: SIGNED_IN, schema: {},
+    async handler(ctx) {
+      await signOut(ctx.deps.db, ctx.request, ctx.reply);
+      return { ok: true };
+    },
+  },
+  {
+    method: 'GET', url: '/api/me', tag: 'accounts', summary: 'The signed-in account, its roles and the CSRF token', access: SIGNED_IN, schema: {},
+    async handler(ctx) {
+      return { user: ctx.account, csrfToken: ctx.request.auth.csrfToken ?? null };
+    },
+  },
+  {
+    method: 'POST', url: '/api/tokens', tag: 'accounts', summary: 'Create an API token for the command line (shown once)', access: SIGNED_IN,
+    schema: { body: z.object({ name: z.string().trim().min(1).max(100) }) },
+    async handler(ctx) {
+      return { token: await issueApiToken(ctx.deps.db, ctx.account!, body<{ name: string }>(ctx.request).name) };
+    },
+  },
+
+  // ── Units and ledger ──────────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/units', tag: 'units', summary: 'Units the account has a role in', access: SIGNED_IN, schema: {},
+    async handler(ctx) {
+      const codes = [...new Set(ctx.account!.roles.map((r) => r.unitCode))];
+      if (!codes.length) return { units: [] };
+      const units = await ctx.deps.db.selectFrom('units').select(['code', 'name']).where('code', 'in', codes).orderBy('code').execute();
+      return { units: units.map((u) => ({ ...u, roles: ctx.account!.roles.filter((r) => r.unitCode === u.code).map((r) => ({ role: r.role, section: r.section })) })) };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit', tag: 'units', summary: 'A unit with its sections and years', access: ANY_UNIT_ROLE, schema: { params: unitParams },
+    async handler(ctx) {
+      const { unit } = params<{ unit: string }>(ctx.request);
+      const row = await ctx.deps.db.selectFrom('units').select(['id', 'code', 'name', 'level', 'staff_quota']).where('code', '=', unit).executeTakeFirstOrThrow();
+      const sections = await ctx.deps.db.selectFrom('sections').select(['code', 'name']).where('unit_id', '=', row.id).orderBy('position').execute();
+      const years = await ctx.deps.db.selectFrom('unit_years').select('year').where('unit_id', '=', row.id).orderBy('year', 'desc').execute();
+      return { unit: { code: row.code, name: row.name, level: row.level, staffQuota: row.staff_quota }, sections, years: years.map((y) => y.year) };
+    },
+  },
+  {
+    method: 'POST', url: '/api/units/:unit/ledger', tag: 'ledger', summary: 'Import a unit-year file (JSON, YAML or Excel, base64); importing the same content again changes nothing',
+    access: unitRoles('finance_officer', 'admin'),
+    schema: { params: unitParams, body: z.object({ fileName: z.string().min(1).max(200), contentBase64: z.string().min(1) }) },
+    async handler(ctx) {
+      const { unit } = params<{ unit: string }>(ctx.request);
+      const b = body<{ fileName: string; contentBase64: string }>(ctx.request);
+      const read = await readLedgerFile(b.fileName, Buffer.from(b.contentBase64, 'base64'));
+      if (!read.ok) throw AppError.invalid(read.problems, `文件有 ${read.problems.length} 处问题`, `the file has ${read.problems.length} problem(s)`);
+      if (read.value.unit.code !== unit) {
+        throw AppError.invalid([{ path: 'unit.code', code: 'wrong_unit', zh: `文件属于单位 ${read.value.unit.code}，不是 ${unit}`, en: `the file is for unit ${read.value.unit.code}, not ${unit}` }]);
+      }
+      return importUnitYear(ctx.deps.db, read.value, { actor: actorOf(ctx.account), fileName: b.fileName });
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/ledger', tag: 'ledger', summary: 'Export the unit-year ledger (format=xlsx|yaml|json)', access: unitRoles('finance_officer', 'unit_head', 'admin'),
+    schema: { params: unitYearParams, querystring: z.object({ format: z.enum(['xlsx', 'yaml', 'json']).default('xlsx') }) },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const { format } = ctx.request.query as { format: 'xlsx' | 'yaml' | 'json' };
+      const loaded = await loadUnitYear(ctx.deps.db, { unitCode: unit, year });
+      if (!loaded) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
+      const bytes = await writeLedgerFile(loaded, format);
+      const type = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', yaml: 'application/yaml', json: 'application/json' }[format];
+      return ctx.reply.header('content-type', type).header('content-disposition', `attachment; filename="${unit}-${year}.${format}"`).send(bytes);
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/analysis', tag: 'ledger', summary: 'Reconciliation findings, indicators, carry-over ageing and the score preview',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitYearParams },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      const loaded = (await loadUnitYear(ctx.deps.db, { unitCode: unit, year }))!;
+      return analyseUnitYear({ ...loaded, submissions: await currentSubmissions(ctx.deps.db, keys.unitYearId) });
+    },
+  },
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/score-preview', tag: 'ledger', summary: 'Score preview with a section submission (before submitting): which indicators lose points and why',
+    access: ANY_UNIT_ROLE, schema: { params: unitYearParams, body: sectionSubmissionSchema },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const submission = body<z.infer<typeof sectionSubmissionSchema>>(ctx.request);
+      if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && !ctx.account!.roles.some((r) => r.unitCode === unit && r.section === submission.section)) {
+        throw new AppError('forbidden', '只能预览本科室的材料', 'you may preview only your own section');
+      }
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      const loaded = (await loadUnitYear(ctx.deps.db, { unitCode: unit, year }))!;
+      const others = (await currentSubmissions(ctx.deps.db, keys.unitYearId)).filter((s) => s.section !== submission.section);
+      const analysis = analyseUnitYear({ ...loaded, submissions: [...others, submission] });
+      return { score: analysis.score };
+    },
+  },
+
+  // ── Evaluation ────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/evaluation', tag: 'evaluation', summary: 'Start the annual evaluation (returns the existing one if it was started already)',
+    access: unitRoles('finance_officer'),
+    schema: { params: unitYearParams, body: z.object({ dueDate: z.string().optional(), escalateAfterWorkingDays: z.number().int().min(0).max(60).optional() }).default({}) },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      await unitYearOrThrow(ctx, unit, year);
+      const b = body<{ dueDate?: string; escalateAfterWorkingDays?: number }>(ctx.request) ?? {};
+      if (b.dueDate !== undefined && !isCivilDate(b.dueDate)) throw AppError.invalid([{ path: 'body.dueDate', code: 'invalid_format', zh: '日期格式应为 YYYY-MM-DD', en: 'date must be YYYY-MM-DD' }]);
+      const started = await startEvaluation(ctx.deps.temporal, { unitCode: unit, year, startedBy: actorOf(ctx.account), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}), options: { ...(b.dueDate ? { dueDate: b.dueDate } : {}), ...(b.escalateAfterWorkingDays !== undefined ? { escalateAfterWorkingDays: b.escalateAfterWorkingDays } : {}) } });
+      ctx.reply.status(started.alreadyStarted ? 200 : 201);
+      return { workflowId: started.workflowId, alreadyStarted: started.alreadyStarted, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, started.workflowId) };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/evaluation', tag: 'evaluation', summary: 'The evaluation: stage, each task with its state and due date, findings, score, report version',
+    access: ANY_UNIT_ROLE, schema: { params: unitYearParams },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const id = evaluationId(unit, year);
+      const temporalUi = workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, id);
+      try {
+        // Ask the workflow, but never hang a page on it: a worker may be down.
+        const status = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () => ctx.deps.temporal.workflow.getHandle(id).query(evaluationStatusQuery));
+        return { ...status, source: 'workflow', temporalUi };
+      } catch (e) {
+        const keys = await unitYearOrThrow(ctx, unit, year);
+        const summary = await evaluationSummary(ctx.deps.db, keys.unitYearId);
+        if (!summary) throw new AppError('not_found', '尚未开始本年度评价', 'the evaluation has not been started');
+        ctx.request.log.warn({ err: e }, 'evaluation status from the database: the workflow did not answer');
+        const ev = summary.evaluation;
+        return {
+          workflowId: id, unitCode: unit, year, stage: ev.stage, source: 'database', temporalUi,
+          sections: summary.tasks.map((t) => ({ ...t, dueAt: t.dueAt.toISOString() })),
+          findings: { sha256: ev.findings_sha256, acknowledged: ev.acknowledged_at !== null },
+          reportVersion: ev.report_version,
+        };
+      }
+    },
+  },
+  ...(
+    [
+      ['proceed-without', proceedWithoutUpdate, z.object({ section: z.string().min(1), reason: z.string().trim().min(1).max(2000) }), 'Proceed without a section (with the reason)', ['finance_officer']],
+      ['return', returnSubmissionUpdate, z.object({ section: z.string().min(1), reason: z.string().trim().min(1).max(2000) }), 'Return a section submission for revision', ['finance_officer']],
+      ['acknowledge', acknowledgeFindingsUpdate, z.object({ findingsSha256: z.string().min(1), note: z.string().max(2000).optional() }), 'Acknowledge the reconciliation findings', ['finance_officer']],
+      ['recheck', recheckUpdate, z.object({}), 'Reconcile again after correcting the ledger', ['finance_officer']],
+      ['approve', approveUpdate, z.object({ reportVersion: z.number().int().positive() }), 'Approve the draft report (the unit head)', ['unit_head']],
+      ['send-back', sendBackUpdate, z.object({ reason: z.string().trim().min(1).max(2000) }), 'Send the draft back to the finance officer (the unit head)', ['unit_head']],
+    ] as const
+  ).map(([name, definition, schema, summary, roles]): RouteDef => ({
+    method: 'POST', url: `/api/units/:unit/years/:year/evaluation/${name}`, tag: 'evaluation', summary, access: unitRoles(...roles),
+    schema: { params: unitYearParams, body: schema },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const handle = ctx.deps.temporal.workflow.getHandle(evaluationId(unit, year));
+      const args = { ...(body<Record<string, unknown>>(ctx.request) ?? {}), actor: actorOf(ctx.account) };
+      return update(() => handle.executeUpdate(definition as typeof approveUpdate, { args: [args as never] }));
+    },
+  })),
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/evaluation/extend', tag: 'evaluation', summary: 'Extend a section task’s due date (civil date; the reminders move with it)',
+    access: unitRoles('finance_officer'),
+    schema: { params: unitYearParams, body: z.object({ section: z.string().min(1), dueDate: z.string(), reason: z.string().trim().max(2000).optional() }) },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const b = body<{ section: string; dueDate: string; reason?: string }>(ctx.request);
+      const dueAt = dueInstant(ctx, b.dueDate);
+      await ctx.deps.temporal.workflow.getHandle(evaluationId(unit, year)).signal(extendSectionDueSignal, { actor: actorOf(ctx.account), section: b.section, dueAt, ...(b.reason ? { reason: b.reason } : {}) });
+      return { ok: true, dueAt };
+    },
+  },
+
+  // ── Tasks ─────────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/tasks', tag: 'tasks', summary: 'My tasks (a section head: own sections; finance, unit head, admin: all of their units)', access: SIGNED_IN,
+    schema: { querystring: z.object({ unit: z.string().optional(), year: z.coerce.number().int().optional(), open: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(500).optional() }) },
+    async handler(ctx) {
+      const q = ctx.request.query as { unit?: string; year?: number; open?: string; limit?: number };
+      const tasks = await tasksFor(ctx.deps.db, ctx.account!, { ...(q.unit ? { unitCode: q.unit } : {}), ...(q.year !== undefined ? { year: q.year } : {}), openOnly: q.open === 'true', ...(q.limit ? { limit: q.limit } : {}) });
+      return { tasks };
+    },
+  },
+  {
+    method: 'GET', url: '/api/tasks/:task', tag: 'tasks', summary: 'A task with its draft', access: taskAccess(true, 'finance_officer', 'unit_head', 'admin'), schema: { params: taskParams },
+    async handler(ctx) {
+      const task = await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task));
+      return { task };
+    },
+  },
+  {
+    method: 'PUT', url: '/api/tasks/:task/draft', tag: 'tasks', summary: 'Save a draft without submitting', access: taskAccess(true),
+    // A draft is work in progress: any shape is kept (up to 1 MB); it is checked when submitted.
+    schema: { params: taskParams, body: z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 1_000_000, { message: 'draft too large' }) },
+    async handler(ctx) {
+      const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
+      const saved = await saveDraft(ctx.deps.db, task.workflowId, { ...body<object>(ctx.request), section: task.section }, actorOf(ctx.account));
+      if (!saved) throw new AppError('conflict', '任务已提交或已关闭，不能保存草稿', 'the task is submitted or closed; drafts cannot be saved');
+      return { ok: true };
+    },
+  },
+  {
+    method: 'POST', url: '/api/tasks/:task/submit', tag: 'tasks', summary: 'Submit the section material (validated; a rejected submission leaves no trace)', access: taskAccess(true),
+    schema: { params: taskParams, body: z.object({ achievements: z.unknown(), outputIndicators: z.unknown(), problems: z.unknown(), nextSteps: z.unknown() }).partial().passthrough() },
+    async handler(ctx) {
+      const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
+      const submission = { ...body<object>(ctx.request), section: task.section };
+      const handle = ctx.deps.temporal.workflow.getHandle(sectionTaskId(task.unitCode, task.year, task.section));
+      const result = await update(() => handle.executeUpdate(submitUpdate, { args: [{ actor: actorOf(ctx.account), submission: submission as never }] }));
+      return result;
+    },
+  },
+
+  // ── Reports ───────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/reports', tag: 'reports', summary: 'Report versions (section heads see the issued one only)', access: ANY_UNIT_ROLE, schema: { params: unitYearParams },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      const all = await listReports(ctx.deps.db, keys.unitYearId);
+      const seesDrafts = hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']);
+      return { reports: all.filter((r) => seesDrafts || r.kind === 'issued') };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/reports/:version/:format', tag: 'reports', summary: 'Download a report version (pdf or docx), verified against its sha256',
+    access: ANY_UNIT_ROLE, schema: { params: unitYearParams.extend({ version: z.coerce.number().int().positive(), format: z.enum(['pdf', 'docx']) }) },
+    async handler(ctx) {
+      const { unit, year, version, format } = params<{ unit: string; year: number; version: number; format: 'pdf' | 'docx' }>(ctx.request);
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      const issued = await issuedReport(ctx.deps.db, keys.unitYearId);
+      if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && issued?.version !== version) {
+        throw new AppError('forbidden', '只能下载已签发的报告', 'only the issued report may be downloaded');
+      }
+      const file = await reportFile(ctx.deps.db, keys.unitYearId, version, format);
+      const type = format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+      return ctx.reply
+        .header('content-type', type)
+        .header('x-content-sha256', file.sha256)
+        .header('content-disposition', `attachment; filename="${unit}-${year}-v${version}.${format}"`)
+        .send(file.bytes);
+    },
+  },
+
+  // ── Notifications ─────────────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/notifications', tag: 'notifications', summary: 'My in-app notifications', access: SIGNED_IN, schema: {},
+    async handler(ctx) {
+      return { notifications: await inbox(ctx.deps.db, ctx.account!.id) };
+    },
+  },
+  {
+    method: 'POST', url: '/api/notifications/:id/read', tag: 'notifications', summary: 'Mark a notification read', access: SIGNED_IN,
+    schema: { params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: okSchema } },
+    async handler(ctx) {
+      await markRead(ctx.deps.db, ctx.account!.id, params<{ id: number }>(ctx.request).id);
+      return { ok: true as const };
+    },
+  },
+];
+

@@ -1,0 +1,170 @@
+/** The pages' stylesheet: the system's sans-serif stack with the usual Chinese faces, calm colours. */
+export const appCss = String.raw`
+:root {
+  --ink: #1c2530; --muted: #5c6776; --line: #dde2ea; --bg: #f2f4f7; --card: #fff;
+  --brand: #1d4470; --brand-2: #2a5d94; --accent: #2468b4; --danger: #c0392b; --danger-bg: #fdf1f0;
+  --ok: #1f7a45; --ok-bg: #eaf6ef; --warn: #a8630b; --warn-bg: #fdf5e6; --info-bg: #edf3fb;
+  --radius: 8px;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; background: var(--bg); color: var(--ink);
+  font-family: system-ui, -apple-system, "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Segoe UI", Roboto, sans-serif;
+  font-size: 15px; line-height: 1.7; letter-spacing: .01em;
+}
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+:focus-visible { outline: 3px solid #8bb8ec; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: #fff; padding: 8px 12px; z-index: 10; }
+.skip:focus { left: 8px; }
+
+.topbar { background: var(--brand); color: #fff; box-shadow: 0 1px 0 rgba(0,0,0,.08); }
+.topbar-inner { max-width: 1200px; margin: 0 auto; padding: 0 24px; display: flex; align-items: center; gap: 28px; min-height: 56px; flex-wrap: wrap; }
+.brand { font-weight: 700; font-size: 16px; color: #fff; letter-spacing: .04em; white-space: nowrap; }
+.brand:hover { text-decoration: none; }
+.brand small { display: block; font-weight: 400; font-size: 12px; opacity: .75; letter-spacing: 0; margin-top: -4px; }
+.nav { display: flex; gap: 4px; flex: 1; flex-wrap: wrap; }
+.nav a { color: #dbe6f3; padding: 6px 12px; border-radius: 6px; white-space: nowrap; }
+.nav a:hover { background: rgba(255,255,255,.1); color: #fff; text-decoration: none; }
+.nav a[aria-current="page"] { background: rgba(255,255,255,.16); color: #fff; }
+.nav .count { display: inline-block; min-width: 18px; padding: 0 5px; margin-left: 4px; border-radius: 9px; background: #e05a4f; color: #fff; font-size: 12px; line-height: 18px; text-align: center; }
+.user { display: flex; align-items: center; gap: 14px; font-size: 13.5px; color: #dbe6f3; }
+.user form { margin: 0; }
+.user a, .user button { color: #fff; }
+.linkish { background: none; border: 0; padding: 0; font: inherit; cursor: pointer; color: inherit; }
+.linkish:hover { text-decoration: underline; }
+
+.container { max-width: 1200px; margin: 0 auto; padding: 24px; }
+.page-head { display: flex; align-items: flex-end; justify-content: space-between; gap: 16px; margin: 4px 0 20px; flex-wrap: wrap; }
+h1 { font-size: 22px; margin: 0; font-weight: 700; letter-spacing: .02em; }
+.subtitle { color: var(--muted); margin: 2px 0 0; font-size: 14px; }
+h2 { font-size: 17px; margin: 0 0 14px; padding-bottom: 10px; border-bottom: 1px solid var(--line); font-weight: 650; display: flex; align-items: baseline; justify-content: space-between; gap: 12px; }
+h2 .aside { font-size: 13px; font-weight: 400; color: var(--muted); white-space: nowrap; }
+h3 { font-size: 15px; margin: 18px 0 8px; }
+p { margin: 0 0 10px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 20px 24px; margin-bottom: 20px; }
+.grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
+@media (max-width: 960px) { .grid { grid-template-columns: 1fr; } }
+.muted { color: var(--muted); }
+.small { font-size: 13px; }
+.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; word-break: break-all; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+
+table.data { width: 100%; border-collapse: collapse; font-size: 14px; }
+table.data th { text-align: left; font-weight: 600; color: var(--muted); background: #f7f9fb; font-size: 13px; white-space: nowrap; }
+table.data th, table.data td { padding: 9px 12px; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.data tbody tr:hover { background: #fafbfd; }
+table.data tr.is-overdue td { background: #fff8f7; }
+table.data caption { text-align: left; color: var(--muted); font-size: 13px; padding-bottom: 6px; }
+tr.month td { background: #f7f9fb; font-weight: 600; color: var(--brand); font-size: 13px; }
+
+.chip { display: inline-block; padding: 1px 9px; border-radius: 999px; font-size: 12.5px; line-height: 20px; white-space: nowrap; border: 1px solid transparent; }
+.chip-open { background: var(--info-bg); color: #1f5a9c; border-color: #cfe0f4; }
+.chip-draft { background: #f1f3f6; color: #4a5563; border-color: #dde2ea; }
+.chip-overdue { background: var(--danger); color: #fff; font-weight: 600; }
+.chip-returned { background: var(--warn-bg); color: var(--warn); border-color: #f3dfba; }
+.chip-cancelled, .chip-skipped { background: #f1f3f6; color: #6b7482; border-color: #dde2ea; }
+.chip-stage { background: var(--info-bg); color: var(--brand); border-color: #cfe0f4; font-size: 13px; }
+.chip-submitted, .chip-issued { background: var(--ok-bg); color: var(--ok); border-color: #c9e8d5; }
+.chip-blocking { background: var(--danger-bg); color: var(--danger); border-color: #f3cfcb; }
+.alert-text { color: var(--danger); font-weight: 700; }
+
+.notice { padding: 10px 14px; border-radius: 6px; background: var(--info-bg); border-left: 4px solid var(--accent); margin-bottom: 14px; }
+.notice-ok { background: var(--ok-bg); border-left-color: var(--ok); }
+.notice-warn { background: var(--warn-bg); border-left-color: var(--warn); }
+.notice-danger { background: var(--danger-bg); border-left-color: var(--danger); }
+
+label, .label { display: block; font-weight: 600; font-size: 13.5px; margin-bottom: 4px; color: #2b3543; }
+.hint { font-weight: 400; color: var(--muted); font-size: 12.5px; }
+input[type=text], input[type=email], input[type=password], input[type=date], input[type=number], select, textarea {
+  width: 100%; padding: 7px 10px; border: 1px solid #c7cfdb; border-radius: 6px; font: inherit; font-size: 14.5px; color: var(--ink); background: #fff;
+}
+textarea { min-height: 96px; resize: vertical; line-height: 1.7; }
+input:focus, select:focus, textarea:focus { border-color: var(--accent); outline: 3px solid #cfe1f6; outline-offset: 0; }
+input[readonly] { background: #f5f6f8; }
+[aria-invalid="true"] { border-color: var(--danger) !important; background: #fffafa; }
+fieldset[aria-invalid="true"], [data-row][aria-invalid="true"] { background: #fffafa; }
+.field { margin-bottom: 12px; }
+.field-error { color: var(--danger); font-size: 13px; margin: 4px 0 0; font-weight: 600; }
+.field-error::before { content: "⚠ "; }
+.form-errors { border: 1px solid #f0c8c3; border-left: 4px solid var(--danger); background: var(--danger-bg); padding: 12px 16px; border-radius: 6px; margin-bottom: 16px; }
+.form-errors:focus { outline: none; }
+.form-errors strong { display: block; color: var(--danger); }
+.form-errors ul { margin: 6px 0 0; padding-left: 20px; }
+.form-errors a { color: var(--danger); text-decoration: underline; }
+.form-status { color: var(--ok); font-size: 13.5px; }
+.inline-form { display: flex; gap: 10px; align-items: flex-end; flex-wrap: wrap; }
+.inline-form .field { margin: 0; min-width: 180px; flex: 1; }
+.then { margin-top: 14px; padding-top: 12px; border-top: 1px dashed var(--line); }
+
+.btn { display: inline-flex; align-items: center; justify-content: center; gap: 6px; padding: 7px 16px; border-radius: 6px; border: 1px solid var(--brand-2); background: var(--brand-2); color: #fff; font: inherit; font-size: 14px; font-weight: 600; cursor: pointer; white-space: nowrap; line-height: 1.5; }
+.btn:hover { background: var(--brand); text-decoration: none; }
+.btn[disabled] { opacity: .6; cursor: progress; }
+.btn-secondary { background: #fff; color: var(--brand-2); border-color: #b9c6d8; }
+.btn-secondary:hover { background: #f2f6fb; }
+.btn-danger { background: #fff; color: var(--danger); border-color: #e6b7b1; }
+.btn-danger:hover { background: var(--danger-bg); }
+.btn-small { padding: 3px 10px; font-size: 13px; font-weight: 500; }
+.btn-ok { background: var(--ok); border-color: var(--ok); }
+.btn-ok:hover { background: #17613a; }
+.buttons { display: flex; gap: 10px; flex-wrap: wrap; align-items: center; }
+
+details.action { display: inline-block; margin: 0 6px 4px 0; vertical-align: top; }
+details.action > summary { list-style: none; cursor: pointer; display: inline-block; padding: 2px 10px; font-size: 13px; border: 1px solid #b9c6d8; border-radius: 6px; color: var(--brand-2); background: #fff; }
+details.action > summary::-webkit-details-marker { display: none; }
+details.action[open] > summary { background: #eef3f9; }
+details.action > form { margin-top: 8px; padding: 12px; border: 1px solid var(--line); border-radius: 6px; background: #fafbfc; min-width: 280px; }
+
+/* The section form */
+.section-form fieldset { border: 1px solid var(--line); border-radius: var(--radius); padding: 16px 20px 8px; margin: 0 0 20px; background: #fff; }
+.section-form legend { font-weight: 700; font-size: 16px; padding: 0 6px; color: var(--brand); }
+.rows { display: flex; flex-direction: column; gap: 12px; margin-bottom: 12px; }
+[data-row] { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px 2px; background: #fbfcfd; position: relative; }
+.row-head { display: flex; justify-content: space-between; align-items: center; margin-bottom: 6px; }
+.row-title { font-size: 13px; color: var(--muted); font-weight: 600; }
+.ind-grid { display: grid; grid-template-columns: minmax(0, 2.4fr) minmax(0, .9fr) minmax(0, 1.2fr) minmax(0, 1fr) minmax(0, 1fr); gap: 0 12px; }
+.ind-grid .wide { grid-column: 1 / -1; }
+@media (max-width: 760px) { .ind-grid { grid-template-columns: 1fr 1fr; } }
+.form-actions { position: sticky; bottom: 0; background: rgba(255,255,255,.96); border-top: 1px solid var(--line); padding: 12px 24px; margin: 0 -24px -20px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; border-radius: 0 0 var(--radius) var(--radius); }
+.form-actions .spacer { flex: 1; }
+.readonly-block { margin-bottom: 18px; }
+.readonly-block h3 { margin-top: 0; }
+.readonly-block p { text-indent: 2em; }
+.readonly-block p.muted { text-indent: 0; }
+
+/* Score preview */
+.score-total { margin: 0 0 4px; color: var(--muted); }
+.score-total strong { font-size: 30px; line-height: 1.2; color: var(--brand); margin-right: 4px; font-variant-numeric: tabular-nums; }
+.score-grade { font-weight: 600; margin-bottom: 4px; }
+.names { line-height: 2; }
+.names span { white-space: nowrap; }
+ul.plain { list-style: none; padding: 0; margin: 0; }
+ul.plain li { padding: 7px 0; border-bottom: 1px dashed var(--line); }
+ul.plain li:last-child { border-bottom: 0; }
+.loss { color: var(--danger); font-weight: 600; white-space: nowrap; }
+
+/* Messages */
+.msg { padding: 10px 0; border-bottom: 1px solid var(--line); }
+.msg:last-child { border-bottom: 0; }
+.msg.unread .msg-subject { font-weight: 700; }
+.msg-subject { display: flex; gap: 8px; align-items: baseline; }
+.msg-meta { color: var(--muted); font-size: 12.5px; display: flex; gap: 12px; align-items: center; }
+.msg-meta form { margin: 0; }
+.dot { width: 8px; height: 8px; border-radius: 50%; background: #e05a4f; display: inline-block; flex: none; }
+
+/* Report */
+iframe.pdf { width: 100%; height: 760px; border: 1px solid var(--line); border-radius: 6px; background: #e9ecf0; }
+.hash { display: block; padding: 8px 10px; background: #f5f7fa; border: 1px solid var(--line); border-radius: 6px; margin: 4px 0 12px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 6px 16px; margin: 0; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+
+/* Login */
+.login-wrap { display: flex; justify-content: center; padding: 9vh 0 6vh; }
+.login-card { width: 100%; max-width: 400px; }
+.login-card h1 { margin-bottom: 6px; }
+.login-card .btn { width: 100%; margin-top: 8px; padding: 9px; }
+footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
+`;

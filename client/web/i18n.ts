@@ -1,0 +1,328 @@
+/**
+ * The one catalog of every string the web pages show, in Chinese (first) and English, and the
+ * formatting of dates (2026年5月7日 / 7 May 2026, Asia/Shanghai) and amounts (万元, two decimals).
+ * Pages call `t(lang, key, params)`; the browser script gets the `js.*` entries of the page's
+ * language. Text that comes from the data itself (section names, finding sentences, notification
+ * subjects) is shown as stored — in English it stays Chinese where no English exists.
+ */
+import { civilDateOf } from '../../domain/calendar/civil-date';
+import { formatWanYuan } from '../../domain/money';
+
+export type Lang = 'zh' | 'en';
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+export const LANG_COOKIE = 'lang';
+
+interface Entry {
+  zh: string;
+  en: string;
+}
+
+export const catalog = {
+  'app.name': { zh: '部门整体支出绩效自评', en: 'Department expenditure performance self-evaluation' },
+  'app.brand': { zh: '部门整体支出绩效自评', en: 'Performance self-evaluation' },
+  'app.short': { zh: '绩效自评', en: 'Self-evaluation' },
+  'lang.switch': { zh: 'English', en: '中文' },
+  'lang.switchLabel': { zh: '切换到英文', en: 'Switch to Chinese' },
+  'nav.tasks': { zh: '我的任务', en: 'My tasks' },
+  'nav.messages': { zh: '我的消息', en: 'Messages' },
+  'nav.units': { zh: '单位与年度', en: 'Units and years' },
+  'nav.signOut': { zh: '退出', en: 'Sign out' },
+  'nav.main': { zh: '主导航', en: 'Main navigation' },
+  'nav.skip': { zh: '跳到正文', en: 'Skip to content' },
+  'role.finance_officer': { zh: '财务人员', en: 'Finance officer' },
+  'role.section_head': { zh: '科室负责人', en: 'Section head' },
+  'role.unit_head': { zh: '单位负责人', en: 'Unit head' },
+  'role.admin': { zh: '管理员', en: 'Administrator' },
+
+  'common.none': { zh: '无', en: 'None' },
+  'common.reason': { zh: '原因', en: 'Reason' },
+  'common.note': { zh: '备注（可选）', en: 'Note (optional)' },
+  'common.confirm': { zh: '确定', en: 'Confirm' },
+  'common.back': { zh: '返回', en: 'Back' },
+  'common.temporal': { zh: '在 Temporal 中查看流程', en: 'Open the workflow in Temporal' },
+  'common.temporalShort': { zh: '流程', en: 'Workflow' },
+  'common.actions': { zh: '操作', en: 'Actions' },
+  'common.year': { zh: '{year}年度', en: 'Year {year}' },
+  'common.unitYear': { zh: '{unit} · {year}年度', en: '{unit} · {year}' },
+  'common.autoRefresh': { zh: '正在处理，页面会自动刷新……', en: 'Working on it; this page refreshes by itself…' },
+  'common.nameRole': { zh: '{name}（{role}）', en: '{name} ({role})' },
+  'common.withUnit': { zh: '{name}（{unit}）', en: '{name} ({unit})' },
+
+  'login.title': { zh: '登录', en: 'Sign in' },
+  'login.intro': { zh: '请使用单位分配的账号登录。', en: 'Sign in with the account your unit gave you.' },
+  'login.email': { zh: '邮箱', en: 'Email' },
+  'login.password': { zh: '密码', en: 'Password' },
+  'login.submit': { zh: '登录', en: 'Sign in' },
+
+  'home.title': { zh: '单位与年度', en: 'Units and years' },
+  'home.none': { zh: '您的账号尚未分配到任何单位，请联系管理员。', en: 'Your account has no role in any unit yet; ask an administrator.' },
+
+  'unit.years': { zh: '评价年度', en: 'Evaluation years' },
+  'unit.noYears': { zh: '尚未导入任何年度的账套。', en: 'No unit-year has been imported yet.' },
+  'unit.dashboard': { zh: '财务看板', en: 'Finance dashboard' },
+  'unit.report': { zh: '报告', en: 'Report' },
+  'unit.sections': { zh: '内设科室', en: 'Sections' },
+  'unit.import': { zh: '导入账套', en: 'Import a ledger' },
+  'unit.importHelp': { zh: '上传单位年度账套文件（YAML、JSON 或 Excel）。内容未变化时重复导入不会改动任何数据。', en: 'Upload the unit-year file (YAML, JSON or Excel). Importing the same content again changes nothing.' },
+  'unit.file': { zh: '账套文件', en: 'Ledger file' },
+  'unit.importSubmit': { zh: '导入', en: 'Import' },
+  'unit.export': { zh: '导出账套（Excel）', en: 'Export the ledger (Excel)' },
+
+  'tasks.title': { zh: '我的任务', en: 'My tasks' },
+  'tasks.allOfUnit': { zh: '本单位全部科室的任务', en: 'Every section task of your units' },
+  'tasks.ownSections': { zh: '本科室的自评材料任务', en: 'Your section’s self-evaluation tasks' },
+  'tasks.list': { zh: '任务列表', en: 'Tasks' },
+  'tasks.empty': { zh: '暂无任务。', en: 'No tasks.' },
+  'tasks.openOnly': { zh: '只看未完成', en: 'Open only' },
+  'tasks.all': { zh: '全部', en: 'All' },
+  'tasks.section': { zh: '科室', en: 'Section' },
+  'tasks.unitYear': { zh: '单位 / 年度', en: 'Unit / year' },
+  'tasks.due': { zh: '截止日期', en: 'Due' },
+  'tasks.state': { zh: '状态', en: 'State' },
+  'tasks.overdue': { zh: '已逾期', en: 'Overdue' },
+  'tasks.fill': { zh: '填报', en: 'Fill in' },
+  'tasks.view': { zh: '查看', en: 'View' },
+  'tasks.returnedReason': { zh: '退回原因：{reason}', en: 'Returned: {reason}' },
+
+  'state.open': { zh: '待填报', en: 'Open' },
+  'state.draft': { zh: '草稿', en: 'Draft' },
+  'state.submitted': { zh: '已提交', en: 'Submitted' },
+  'state.overdue': { zh: '已逾期', en: 'Overdue' },
+  'state.returned': { zh: '退回修改', en: 'Returned' },
+  'state.cancelled': { zh: '已跳过', en: 'Skipped' },
+  'state.skipped': { zh: '已跳过', en: 'Skipped' },
+
+  'messages.title': { zh: '我的消息', en: 'Messages' },
+  'messages.empty': { zh: '暂无消息。', en: 'No messages.' },
+  'messages.markRead': { zh: '标为已读', en: 'Mark read' },
+  'messages.unread': { zh: '未读', en: 'Unread' },
+  'messages.open': { zh: '打开', en: 'Open' },
+
+  'form.title': { zh: '{section}自评材料', en: 'Self-evaluation material: {section}' },
+  'form.dueLabel': { zh: '截止日期：', en: 'Due: ' },
+  'form.returned': { zh: '材料被退回修改，原因：{reason}', en: 'Returned for revision: {reason}' },
+  'form.submittedInfo': { zh: '已于 {date} 由 {who} 提交，内容不可再修改。', en: 'Submitted on {date} by {who}; it can no longer be changed.' },
+  'form.closedInfo': { zh: '本任务已关闭，不能再填报。', en: 'This task is closed.' },
+  'form.draftSaved': { zh: '草稿保存于 {date}', en: 'Draft saved {date}' },
+  'form.intro': { zh: '请填写本科室的工作成效、产出指标、存在的问题和下一步改进措施。未填写的空行不会提交。', en: 'Give your section’s achievements, output indicators, problems and next steps. Blank rows are left out.' },
+  'form.achievements': { zh: '一、工作成效', en: '1. Achievements' },
+  'form.achievement': { zh: '工作成效', en: 'Achievement' },
+  'form.achievementTitle': { zh: '标题', en: 'Title' },
+  'form.paragraphs': { zh: '内容（每行一段）', en: 'Text (one paragraph per line)' },
+  'form.addAchievement': { zh: '添加一项工作成效', en: 'Add an achievement' },
+  'form.outputIndicators': { zh: '二、产出指标', en: '2. Output indicators' },
+  'form.indicator': { zh: '产出指标', en: 'Output indicator' },
+  'form.indicatorName': { zh: '指标名称', en: 'Indicator' },
+  'form.indicatorUnit': { zh: '计量单位', en: 'Unit' },
+  'form.direction': { zh: '方向', en: 'Direction' },
+  'form.target': { zh: '目标值', en: 'Target' },
+  'form.actual': { zh: '实际值', en: 'Actual' },
+  'form.deviationNote': { zh: '偏差原因（未达标时填写）', en: 'Reason for a shortfall' },
+  'form.addIndicator': { zh: '添加一项产出指标', en: 'Add an output indicator' },
+  'form.problems': { zh: '三、存在的问题', en: '3. Problems' },
+  'form.problem': { zh: '问题', en: 'Problem' },
+  'form.nextSteps': { zh: '四、下一步改进措施', en: '4. Next steps' },
+  'form.nextStep': { zh: '改进措施', en: 'Next step' },
+  'form.pointTitle': { zh: '标题', en: 'Title' },
+  'form.pointDetail': { zh: '具体说明', en: 'Detail' },
+  'form.addProblem': { zh: '添加一个问题', en: 'Add a problem' },
+  'form.addNextStep': { zh: '添加一项措施', en: 'Add a next step' },
+  'form.notYet': { zh: '尚未填写。', en: 'Nothing filled in yet.' },
+  'form.draftOnly': { zh: '以下为科室保存的草稿，尚未提交。', en: 'The section’s saved draft, not submitted yet.' },
+  'form.unit': { zh: '计量单位：{unit}', en: 'unit: {unit}' },
+  'form.remove': { zh: '删除', en: 'Remove' },
+  'form.saveDraft': { zh: '保存草稿', en: 'Save draft' },
+  'form.submit': { zh: '提交', en: 'Submit' },
+  'form.preview': { zh: '得分预览', en: 'Score preview' },
+  'form.row': { zh: '第{n}项', en: 'no. {n}' },
+  'dir.>=': { zh: '≥（不低于）', en: '≥ (at least)' },
+  'dir.<=': { zh: '≤（不高于）', en: '≤ (at most)' },
+  'dir.=': { zh: '=（等于）', en: '= (exactly)' },
+
+  'preview.title': { zh: '得分预览', en: 'Score preview' },
+  'preview.help': { zh: '按当前填写的内容（尚未提交）试算全单位的自评得分，列出失分指标及原因。', en: 'The unit’s score with what is on this form (not yet submitted): which indicators lose points and why.' },
+  'preview.total': { zh: '分 / 已评分 {scored} 项，满分 {max} 分', en: 'points / {scored} indicators scored, out of {max}' },
+  'preview.grade': { zh: '等级：{grade}', en: 'Grade: {grade}' },
+  'preview.gradeRange': { zh: '等级介于“{worst}”与“{best}”之间', en: 'Grade between “{worst}” and “{best}”' },
+  'preview.losses': { zh: '失分指标', en: 'Indicators losing points' },
+  'preview.missing': { zh: '尚未评分的指标（{n} 项，合计 {points} 分）', en: 'Not yet scored ({n}, {points} points)' },
+  'preview.owed': { zh: '尚需说明', en: 'Explanations still owed' },
+  'preview.noLosses': { zh: '没有失分指标。', en: 'No indicator loses points.' },
+  'preview.deduction': { zh: '扣 {points} 分', en: '−{points}' },
+  'preview.max': { zh: '满分 {points} 分', en: 'max {points}' },
+
+  'grade.excellent': { zh: '优', en: 'excellent' },
+  'grade.good': { zh: '良', en: 'good' },
+  'grade.fair': { zh: '中', en: 'fair' },
+  'grade.poor': { zh: '差', en: 'poor' },
+
+  'dash.title': { zh: '财务看板', en: 'Finance dashboard' },
+  'dash.stage': { zh: '当前阶段：', en: 'Stage: ' },
+  'dash.notStarted': { zh: '本年度评价尚未开始。', en: 'The evaluation of this year has not been started.' },
+  'dash.start': { zh: '开始评价', en: 'Start the evaluation' },
+  'dash.startHelp': { zh: '开始后将为每个科室生成填报任务，并按截止日期自动提醒。', en: 'Starting creates a task for every section, with reminders before the due date.' },
+  'dash.dueDate': { zh: '材料截止日期', en: 'Due date of the material' },
+  'dash.dueDateHelp': { zh: '留空则为 10 个工作日后', en: 'Blank: 10 working days from today' },
+  'dash.escalateAfter': { zh: '逾期多少个工作日后上报财务人员', en: 'Escalate after this many working days overdue' },
+  'dash.progress': { zh: '各科室进度', en: 'Progress by section' },
+  'dash.reminders': { zh: '提醒', en: 'Reminders' },
+  'dash.remindersSent': { zh: '已提醒 {n} 次', en: '{n} sent' },
+  'dash.nextReminder': { zh: '下次 {date}', en: 'next {date}' },
+  'dash.escalated': { zh: '已上报', en: 'Escalated' },
+  'dash.extend': { zh: '延期', en: 'Extend' },
+  'dash.newDueDate': { zh: '新的截止日期', en: 'New due date' },
+  'dash.proceedWithout': { zh: '不等待该科室', en: 'Proceed without' },
+  'dash.return': { zh: '退回修改', en: 'Return' },
+  'dash.skippedReason': { zh: '跳过原因：{reason}', en: 'Skipped: {reason}' },
+  'dash.submittedBy': { zh: '提交人：{who}', en: 'By {who}' },
+  'dash.findings': { zh: '对账发现', en: 'Reconciliation findings' },
+  'dash.findingsHelp': { zh: '账套中申报数与明细计算数的差异（金额单位：万元）。', en: 'Differences between stated and itemised figures (amounts in 10k yuan).' },
+  'dash.noFindings': { zh: '没有对账差异。', en: 'No differences.' },
+  'dash.finding': { zh: '说明', en: 'Finding' },
+  'dash.difference': { zh: '差额', en: 'Difference' },
+  'dash.blocking': { zh: '需确认', en: 'Must be acknowledged' },
+  'dash.info': { zh: '提示', en: 'Note' },
+  'dash.acknowledge': { zh: '确认对账结果', en: 'Acknowledge the findings' },
+  'dash.acknowledgeHelp': { zh: '确认以上差异已核实（或已说明原因）后，评价将进入评分和生成报告。', en: 'Once the differences are checked (or explained), the evaluation goes on to scoring and the report.' },
+  'dash.acknowledged': { zh: '对账结果已确认。', en: 'The findings are acknowledged.' },
+  'dash.awaitingAck': { zh: '{n} 项差异待财务人员确认。', en: '{n} finding(s) await the finance officer.' },
+  'dash.recheck': { zh: '更正账套后重新对账', en: 'Reconcile again after correcting the ledger' },
+  'dash.holdbacks': { zh: '暂扣款项：何时到期', en: 'Withheld payments: what falls due when' },
+  'dash.holdbacksHelp': { zh: '质保金、运维考核款、验收款等，按到期日排列（金额单位：万元）。', en: 'Retentions, O&M fees, final payments, soonest first (amounts in 10k yuan).' },
+  'dash.noHoldbacks': { zh: '没有未支付的暂扣款项。', en: 'Nothing is withheld.' },
+  'dash.noDate': { zh: '待条件满足', en: 'When the condition is met' },
+  'dash.project': { zh: '项目', en: 'Project' },
+  'dash.kind': { zh: '类型', en: 'Kind' },
+  'dash.amount': { zh: '金额', en: 'Amount' },
+  'dash.outstanding': { zh: '未付', en: 'Outstanding' },
+  'dash.awaiting': { zh: '等待', en: 'Waiting for' },
+  'dash.dueOn': { zh: '到期日', en: 'Falls due' },
+  'dash.score': { zh: '得分预览', en: 'Score preview' },
+  'dash.report': { zh: '报告与审批', en: 'Report and approval' },
+  'dash.unitHeadOnly': { zh: '（仅财务人员可操作）', en: '(finance officer only)' },
+
+  'kind.retention': { zh: '质保金', en: 'Retention' },
+  'kind.om_assessment': { zh: '运维考核款', en: 'O&M fee' },
+  'kind.acceptance': { zh: '验收尾款', en: 'Final payment' },
+  'kind.milestone': { zh: '里程碑款', en: 'Milestone payment' },
+
+  'stage.opening': { zh: '正在启动', en: 'Opening' },
+  'stage.collecting': { zh: '收集科室材料', en: 'Collecting the sections’ material' },
+  'stage.reviewing': { zh: '对账复核', en: 'Reviewing the findings' },
+  'stage.scoring': { zh: '评分', en: 'Scoring' },
+  'stage.drafting': { zh: '生成报告草稿', en: 'Drafting the report' },
+  'stage.approving': { zh: '待单位负责人审批', en: 'Awaiting the unit head’s approval' },
+  'stage.issuing': { zh: '正在签发', en: 'Issuing' },
+  'stage.issued': { zh: '已签发', en: 'Issued' },
+
+  'report.title': { zh: '绩效自评报告', en: 'Self-evaluation report' },
+  'report.none': { zh: '尚未生成报告。所有科室提交且对账结果确认后，系统会生成报告草稿。', en: 'No report yet. The draft is rendered once every section has submitted and the findings are acknowledged.' },
+  'report.draftPreview': { zh: '草稿预览（第 {v} 版）', en: 'Draft preview (version {v})' },
+  'report.openPdf': { zh: '在新窗口打开 PDF', en: 'Open the PDF in a new window' },
+  'report.approval': { zh: '审批', en: 'Approval' },
+  'report.approveHelp': { zh: '批准后报告即正式签发，内容冻结，不能再修改。', en: 'Approving issues the report: it is frozen and can no longer change.' },
+  'report.approve': { zh: '批准签发', en: 'Approve and issue' },
+  'report.sendBack': { zh: '退回财务人员', en: 'Send back to the finance officer' },
+  'report.awaitingHead': { zh: '草稿第 {v} 版待单位负责人审批。', en: 'Draft version {v} awaits the unit head’s approval.' },
+  'report.issued': { zh: '正式报告（第 {v} 版）', en: 'Issued report (version {v})' },
+  'report.issuedHelp': { zh: '下载的文件可用下列 SHA-256 校验值核对。', en: 'Check the downloaded file against this SHA-256.' },
+  'report.downloadPdf': { zh: '下载 PDF', en: 'Download PDF' },
+  'report.downloadDocx': { zh: '下载 Word（DOCX）', en: 'Download Word (DOCX)' },
+  'report.versions': { zh: '全部版本', en: 'All versions' },
+  'report.version': { zh: '版本', en: 'Version' },
+  'report.kind': { zh: '类型', en: 'Kind' },
+  'report.createdAt': { zh: '生成时间', en: 'Created' },
+  'report.createdBy': { zh: '生成人', en: 'By' },
+  'report.kind.draft': { zh: '草稿', en: 'Draft' },
+  'report.kind.issued': { zh: '正式签发', en: 'Issued' },
+  'report.sha256': { zh: 'PDF 的 SHA-256', en: 'SHA-256 of the PDF' },
+  'report.docxSha256': { zh: 'DOCX 的 SHA-256', en: 'SHA-256 of the DOCX' },
+
+  'error.title': { zh: '无法打开页面', en: 'This page cannot be shown' },
+  'error.notFound': { zh: '未找到', en: 'not found' },
+  'error.forbidden': { zh: '无权查看此页面', en: 'you may not see this page' },
+  'error.noLedger': { zh: '没有 {year} 年度的账套', en: 'no ledger for {year}' },
+  'error.internal': { zh: '服务器内部错误', en: 'internal server error' },
+
+  // Strings the browser script needs (sent to the page in its language).
+  'js.working': { zh: '正在处理……', en: 'Working…' },
+  'js.saved': { zh: '草稿已保存（{time}）', en: 'Draft saved ({time})' },
+  'js.done': { zh: '已完成', en: 'Done' },
+  'js.problems': { zh: '有 {n} 处需要修改：', en: '{n} problem(s) to fix:' },
+  'js.network': { zh: '无法连接服务器，请检查网络后重试。', en: 'The server cannot be reached; check the connection and try again.' },
+  'js.row': { zh: '第{n}项', en: 'no. {n}' },
+  'js.imported': { zh: '导入完成（{status}），正在刷新……', en: 'Imported ({status}); reloading…' },
+  'js.importStatus.created': { zh: '新建', en: 'created' },
+  'js.importStatus.updated': { zh: '已更新', en: 'updated' },
+  'js.importStatus.unchanged': { zh: '内容未变化', en: 'unchanged' },
+  'js.chooseFile': { zh: '请选择文件', en: 'choose a file' },
+} as const satisfies Record<string, Entry>;
+
+export type MessageKey = keyof typeof catalog;
+
+/** The page's language: `?lang=` first, then the cookie, then Chinese. */
+export function langOf(query: unknown, cookie: string | undefined): Lang {
+  const q = (query as Record<string, unknown> | undefined)?.['lang'];
+  if (q === 'en' || q === 'zh') return q;
+  return cookie === 'en' ? 'en' : 'zh';
+}
+
+export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
+  const entry: Entry = catalog[key];
+  return entry[lang].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** The `js.*` strings in one language, keyed without the prefix. */
+export function scriptMessages(lang: Lang): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries(catalog) as Array<[string, Entry]>) if (key.startsWith('js.')) out[key.slice(3)] = entry[lang];
+  return out;
+}
+
+/** Bilingual text from the data (problems, API errors): the page's language when there is one. */
+export function pick(lang: Lang, zh: string, en: string | undefined): string {
+  return lang === 'en' && en ? en : zh;
+}
+
+const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** A month (YYYY-MM): 2021年8月 / Aug 2021. */
+export function formatMonth(lang: Lang, yearMonth: string): string {
+  const [y, m] = yearMonth.split('-').map(Number) as [number, number];
+  return lang === 'zh' ? `${y}年${m}月` : `${MONTHS_EN[m - 1]!.slice(0, 3)} ${y}`;
+}
+
+/** A civil date (YYYY-MM-DD) or an instant, as the date in Shanghai: 2026年5月7日 / 7 May 2026. */
+export function formatDate(lang: Lang, value: string | Date): string {
+  const civil = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : civilDateOf(value instanceof Date ? value.getTime() : value);
+  const [y, m, d] = civil.split('-').map(Number) as [number, number, number];
+  return lang === 'zh' ? `${y}年${m}月${d}日` : `${d} ${MONTHS_EN[m - 1]} ${y}`;
+}
+
+/** An instant with its time of day in Shanghai: 2026年5月7日 14:05. */
+export function formatDateTime(lang: Lang, value: string | Date): string {
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  const shanghai = new Date(ms + 8 * 60 * 60 * 1000);
+  const hhmm = `${String(shanghai.getUTCHours()).padStart(2, '0')}:${String(shanghai.getUTCMinutes()).padStart(2, '0')}`;
+  return `${formatDate(lang, new Date(ms))} ${hhmm}`;
+}
+
+/** Today in Shanghai as YYYY-MM-DD (for date inputs). */
+export function todayCivil(nowMs = Date.now()): string {
+  return civilDateOf(nowMs);
+}
+
+/** 分 → "2217.42 万元" / "2,217.42 (10k yuan)". */
+export function formatWan(lang: Lang, fen: number): string {
+  return lang === 'zh' ? `${formatWanYuan(fen)} 万元` : `${formatWanYuan(fen, { grouping: true })} (10k yuan)`;
+}
+
+/** 分 → "2217.42" (tables whose heading gives the unit). */
+export function formatWanNumber(fen: number): string {
+  return formatWanYuan(fen);
+}
+
+/** Centipoints → "8.50". */
+export function formatPoints(cp: number): string {
+  return (cp / 100).toFixed(2);
+}

@@ -1,0 +1,270 @@
+/**
+ * The web pages (server-rendered HTML, zh-CN first, English with `?lang=en` or the `lang` cookie):
+ *
+ *   /login                                   登录
+ *   /                                        → 我的任务 (section heads) or the unit page
+ *   /tasks                                   我的任务 + 我的消息
+ *   /tasks/:task                             the section form (a task id, or a task workflow id from a notification link)
+ *   /units, /units/:unit                     units, a unit's years, the ledger import
+ *   /units/:unit/years/:year                 财务看板
+ *   /units/:unit/years/:year/report          报告 (draft preview, approval, issued downloads)
+ *
+ * Pages read through the JSON API in-process with the visitor's cookie (internal-api.ts), so they
+ * show exactly what the API allows that person; changes go from the browser to the API with the
+ * session's CSRF token (assets/app.js.ts). Detail views also ask the workflows (reminders) and the
+ * holdbacks repository (what falls due when), after the same authorization.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../../db/accounts.repository';
+import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
+import { openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
+import { type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
+import { hasUnitRole, isSectionHead } from '../http/access';
+import type { ServerDeps } from '../http/server';
+import type {
+  AnalysisAnswer, NotificationItem, ReportItem, StatusAnswer, TaskDetail, TaskItem, UnitDetail, UnitSummary,
+} from './api-types';
+import { appCss } from './assets/app.css';
+import { appJs } from './assets/app.js';
+import { html, type Html } from './html';
+import { type Lang, LANG_COOKIE, langOf, type MessageKey, pick, t, todayCivil } from './i18n';
+import { type ApiResult, InternalApi, must, PageError } from './internal-api';
+import { layout, type NavKey, pageHead, type Viewer } from './layout';
+import { dashboardBody, dashboardRefreshMs } from './pages/dashboard.page';
+import { inboxBody } from './pages/inbox.page';
+import { loginBody } from './pages/login.page';
+import { scoreView, temporalUrl } from './pages/parts';
+import { reportBody, reportRefreshMs } from './pages/report.page';
+import { taskBody } from './pages/task.page';
+import { unitBody, unitsBody } from './pages/units.page';
+
+interface PageContext {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  lang: Lang;
+  account: Account | undefined;
+  api: InternalApi;
+  notifications: () => Promise<NotificationItem[]>;
+}
+
+type PageResult = { title: string; nav: NavKey; body: Html; autoRefreshMs?: number | undefined } | { redirect: string };
+
+const OPEN_STATES = new Set(['open', 'draft', 'overdue', 'returned']);
+
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+function sendHtml(reply: FastifyReply, status: number, body: Html | string): FastifyReply {
+  return reply.status(status).headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(String(body));
+}
+
+const loginUrl = (request: FastifyRequest) => `/login?next=${encodeURIComponent(request.url)}`;
+
+function param(request: FastifyRequest, name: string): string {
+  return String((request.params as Record<string, string | undefined>)[name] ?? '');
+}
+
+/** A page's own refusal, worded from the catalog. */
+function refusal(status: 403 | 404, key: MessageKey, params: Record<string, string | number> = {}): PageError {
+  return new PageError(status, { code: status === 403 ? 'forbidden' : 'not_found', message: t('en', key, params), messageZh: t('zh', key, params), details: [] });
+}
+
+function yearParam(request: FastifyRequest): number {
+  const year = Number(param(request, 'year'));
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw refusal(404, 'error.notFound');
+  return year;
+}
+
+async function optional<T>(result: Promise<ApiResult<T>>): Promise<T | undefined> {
+  const r = await result;
+  if (r.ok) return r.data;
+  if (r.status === 404) return undefined;
+  throw new PageError(r.status, r.error);
+}
+
+export async function registerPages(app: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const asset = (path: string, type: string, body: string) => {
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    app.get(path, { schema: { hide: true } }, async (request, reply) => {
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      return reply.header('etag', etag).header('cache-control', 'no-cache').type(type).send(body);
+    });
+  };
+  asset('/assets/app.css', 'text/css; charset=utf-8', appCss);
+  asset('/assets/app.js', 'text/javascript; charset=utf-8', appJs);
+
+  const page = (url: string, options: { public?: boolean }, handler: (ctx: PageContext) => Promise<PageResult>) => {
+    app.get(url, { schema: { hide: true } }, async (request, reply) => {
+      const lang = langOf(request.query, request.cookies[LANG_COOKIE]);
+      const query = (request.query as Record<string, unknown> | undefined) ?? {};
+      if (query['lang'] === 'en' || query['lang'] === 'zh') reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 365 * 24 * 3600 });
+      const account = request.auth.account;
+      if (!options.public && !account) return reply.redirect(loginUrl(request));
+      const api = new InternalApi(app, request);
+      let inbox: Promise<NotificationItem[]> | undefined;
+      const notifications = () => (inbox ??= account ? api.get<{ notifications: NotificationItem[] }>('/api/notifications').then((r) => (r.ok ? r.data.notifications : [])) : Promise.resolve([]));
+      const viewer = async (): Promise<Viewer> => ({
+        lang,
+        ...(account ? { account } : {}),
+        ...(request.auth.csrfToken ? { csrfToken: request.auth.csrfToken } : {}),
+        url: request.url,
+        unread: (await notifications()).filter((n) => n.readAt === null).length,
+      });
+      try {
+        const result = await handler({ request, reply, lang, account, api, notifications });
+        if ('redirect' in result) return reply.redirect(result.redirect);
+        return sendHtml(reply, 200, layout(await viewer(), result));
+      } catch (e) {
+        if (e instanceof PageError && e.status === 401) return reply.redirect(loginUrl(request));
+        if (!(e instanceof PageError)) request.log.error({ err: e }, 'page failed');
+        const status = e instanceof PageError ? e.status : 500;
+        const message = e instanceof PageError ? pick(lang, e.error.messageZh, e.error.message) : t(lang, 'error.internal');
+        const body = html`${pageHead(t(lang, 'error.title'))}<div class="card"><div class="notice notice-danger" role="alert">${message}</div><p><a href="/">${t(lang, 'common.back')}</a></p></div>`;
+        return sendHtml(reply, status, layout(await viewer().catch(() => ({ lang, url: request.url, unread: 0 })), { title: t(lang, 'error.title'), nav: 'none', body }));
+      }
+    });
+  };
+
+  // ── 登录 ──────────────────────────────────────────────────────────────────────────────────
+  page('/login', { public: true }, async ({ request, lang, account }) => {
+    const raw = (request.query as Record<string, unknown>)['next'];
+    const next = typeof raw === 'string' ? raw : '/';
+    const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/';
+    if (account) return { redirect: safeNext };
+    return { title: t(lang, 'login.title'), nav: 'none', body: loginBody({ lang, url: request.url, unread: 0 }, safeNext) };
+  });
+
+  page('/', {}, async ({ account }) => {
+    const staffUnits = [...new Set(account!.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitCode))];
+    if (staffUnits.length === 0) return { redirect: '/tasks' };
+    return { redirect: staffUnits.length === 1 ? `/units/${encodeURIComponent(staffUnits[0]!)}` : '/units' };
+  });
+
+  // ── Units ─────────────────────────────────────────────────────────────────────────────────
+  page('/units', {}, async ({ lang, api }) => {
+    const { units } = must(await api.get<{ units: UnitSummary[] }>('/api/units'));
+    return { title: t(lang, 'home.title'), nav: 'units', body: unitsBody({ lang, url: '', unread: 0 }, units) };
+  });
+
+  page('/units/:unit', {}, async ({ request, lang, account, api }) => {
+    const detail = must(await api.get<UnitDetail>(`/api/units/${encodeURIComponent(param(request, 'unit'))}`));
+    return { title: detail.unit.name, nav: 'units', body: unitBody({ lang, url: '', unread: 0 }, account!, detail) };
+  });
+
+  // ── 我的任务 ──────────────────────────────────────────────────────────────────────────────
+  page('/tasks', {}, async ({ request, lang, account, api, notifications }) => {
+    const openOnly = (request.query as Record<string, unknown>)['open'] === 'true';
+    const { tasks } = must(await api.get<{ tasks: TaskItem[] }>(`/api/tasks${openOnly ? '?open=true' : ''}`));
+    return { title: t(lang, 'tasks.title'), nav: 'tasks', body: inboxBody({ lang, url: '', unread: 0 }, account!, tasks, await notifications(), openOnly) };
+  });
+
+  page('/tasks/:task', {}, async ({ request, lang, account, api }) => {
+    const ref = param(request, 'task');
+    if (!/^\d{1,15}$/.test(ref)) {
+      // A notification links to the task's workflow id.
+      const row = await taskRow(deps.db, ref);
+      if (!row || !account!.roles.some((r) => r.unitId === row.unit_id)) throw refusal(404, 'error.notFound');
+      return { redirect: `/tasks/${row.id}` };
+    }
+    const { task } = must(await api.get<{ task: TaskDetail }>(`/api/tasks/${ref}`));
+    const editable = isSectionHead(account!, task.unitCode, task.section) && OPEN_STATES.has(task.state);
+    const submitted = task.state === 'submitted' ? (await currentSubmissions(deps.db, task.unitYearId)).find((s) => s.section === task.section) : undefined;
+    const overdue = OPEN_STATES.has(task.state) && Date.parse(task.dueAt) < Date.now();
+    return {
+      title: t(lang, 'form.title', { section: task.sectionName }),
+      nav: 'tasks',
+      body: taskBody({ lang, url: '', unread: 0 }, task, { editable, ...(submitted ? { submitted } : {}), temporalUi: temporalUrl(deps, task.workflowId), overdue }),
+    };
+  });
+
+  // The form's 得分预览: the API's score preview, rendered as the fragment the page shows.
+  app.post('/tasks/:task/score-preview', { schema: { hide: true } }, async (request, reply) => {
+    const lang = langOf(request.query, request.cookies[LANG_COOKIE]);
+    const api = new InternalApi(app, request);
+    const task = await api.get<{ task: TaskDetail }>(`/api/tasks/${encodeURIComponent(param(request, 'task'))}`);
+    if (!task.ok) return reply.status(task.status).send(task.error);
+    const { unitCode, year } = task.data.task;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (request.headers.cookie) headers['cookie'] = request.headers.cookie;
+    const csrf = request.headers['x-csrf-token'];
+    if (typeof csrf === 'string') headers['x-csrf-token'] = csrf;
+    const response = await app.inject({ method: 'POST', url: `/api/units/${encodeURIComponent(unitCode)}/years/${year}/score-preview`, headers, payload: JSON.stringify(request.body ?? {}) });
+    if (response.statusCode !== 200) return reply.status(response.statusCode).type('application/json').send(response.body);
+    const { score } = response.json<{ score: AnalysisAnswer['score'] }>();
+    return sendHtml(reply, 200, scoreView(lang, score, t(lang, 'preview.help')));
+  });
+
+  // ── 财务看板 ──────────────────────────────────────────────────────────────────────────────
+  page('/units/:unit/years/:year', {}, async ({ request, lang, account, api }) => {
+    const unitCode = param(request, 'unit');
+    const year = yearParam(request);
+    const base = `/api/units/${encodeURIComponent(unitCode)}`;
+    const detail = must(await api.get<UnitDetail>(base));
+    if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
+    if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
+    const [status, tasks, analysis, holdbacks] = await Promise.all([
+      optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
+      api.get<{ tasks: TaskItem[] }>(`/api/tasks?unit=${encodeURIComponent(unitCode)}&year=${year}`).then((r) => must(r).tasks),
+      optional(api.get<AnalysisAnswer>(`${base}/years/${year}/analysis`)),
+      openHoldbacksOfUnit(deps.db, unitCode).catch((e: unknown): OpenHoldback[] => {
+        request.log.warn({ err: e }, 'withheld payments could not be read');
+        return [];
+      }),
+    ]);
+    // Reminders come from the task workflows themselves (a detail view may ask the workflow).
+    const reminders = new Map<string, TaskView>();
+    await Promise.all(
+      (status?.sections ?? [])
+        .filter((s) => s.state === 'open' || s.state === 'overdue' || s.state === 'returned')
+        .map(async (s) => {
+          try {
+            const view = await deps.temporal.connection.withDeadline(Date.now() + 2_000, () => deps.temporal.workflow.getHandle(s.workflowId).query(taskViewQuery));
+            reminders.set(s.section, view);
+          } catch {
+            // The worker may be busy or down: the page shows the rest.
+          }
+        }),
+    );
+    const data = {
+      unitCode, unitName: detail.unit.name, year, canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
+      ...(status ? { status } : {}), tasks, reminders, ...(analysis ? { analysis } : {}), holdbacks,
+      temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
+    };
+    return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
+  });
+
+  // ── 报告 ──────────────────────────────────────────────────────────────────────────────────
+  page('/units/:unit/years/:year/report', {}, async ({ request, lang, account, api }) => {
+    const unitCode = param(request, 'unit');
+    const year = yearParam(request);
+    const base = `/api/units/${encodeURIComponent(unitCode)}`;
+    const detail = must(await api.get<UnitDetail>(base));
+    const [status, reports] = await Promise.all([
+      optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
+      api.get<{ reports: ReportItem[] }>(`${base}/years/${year}/reports`).then((r) => must(r).reports),
+    ]);
+    const data = { unitCode, unitName: detail.unit.name, year, ...(status ? { status } : {}), reports };
+    return { title: `${t(lang, 'report.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: reportBody({ lang, url: '', unread: 0 }, account!, data), autoRefreshMs: reportRefreshMs(data) };
+  });
+
+  // The draft shown in the page: the API's download, served inline.
+  app.get('/units/:unit/years/:year/report/:version/preview.pdf', { schema: { hide: true } }, async (request, reply) => {
+    if (!request.auth.account) return reply.redirect(loginUrl(request));
+    const version = param(request, 'version');
+    if (!/^\d{1,9}$/.test(version)) return reply.status(404).send();
+    const file = await new InternalApi(app, request).file(`/api/units/${encodeURIComponent(param(request, 'unit'))}/years/${encodeURIComponent(param(request, 'year'))}/reports/${version}/pdf`);
+    if (file.status !== 200) return reply.status(file.status).type('application/json').send(file.body);
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `inline; filename="report-v${version}.pdf"`)
+      .header('x-content-sha256', String(file.headers['x-content-sha256'] ?? ''))
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(file.body);
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * 财务看板 for one unit-year: the evaluation's stage and progress per section (state, due date,
+ * reminders, with extend / proceed without / return), the reconciliation findings with their
+ * amounts and the acknowledge button, the calendar of withheld payments (what falls due when),
+ * the score preview, and links to the workflows in the Temporal web UI.
+ */
+import type { OpenHoldback } from '../../../db/holdbacks.repository';
+import type { TaskView } from '../../../workflows/evaluation/contract';
+import type { AnalysisAnswer, Finding, StatusAnswer, TaskItem } from '../api-types';
+import { html, type Html } from '../html';
+import { formatDate, formatMonth, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
+import { formErrors, pageHead, type Viewer } from '../layout';
+import { dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
+
+export interface DashboardData {
+  unitCode: string;
+  unitName: string;
+  year: number;
+  canAct: boolean;
+  status?: StatusAnswer;
+  tasks: TaskItem[];
+  reminders: Map<string, TaskView>;
+  analysis?: AnalysisAnswer;
+  holdbacks: OpenHoldback[];
+  temporalUrl: (workflowId: string) => string;
+  today: string;
+}
+
+const TRANSIENT = new Set(['opening', 'scoring', 'drafting', 'issuing']);
+
+export function dashboardRefreshMs(d: DashboardData): number | undefined {
+  return d.status && TRANSIENT.has(d.status.stage) ? 2_000 : undefined;
+}
+
+function actionForm(L: Lang, summaryKey: MessageKey, api: string, fields: Html, submitKey: MessageKey = 'common.confirm'): Html {
+  return html`<details class="action"><summary>${t(L, summaryKey)}</summary>
+    <form data-api="${api}" novalidate>${formErrors}${fields}<div class="buttons"><button class="btn btn-small" type="submit">${t(L, submitKey)}</button><span class="form-status small" aria-live="polite"></span></div></form>
+  </details>`;
+}
+
+function reasonField(L: Lang, id: string, required = true, labelKey: MessageKey = 'common.reason'): Html {
+  return html`<div class="field"><label for="${id}">${t(L, labelKey)}</label><textarea id="${id}" name="reason" rows="2"${required ? html` required` : ''}></textarea></div>`;
+}
+
+function startCard(L: Lang, d: DashboardData): Html {
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}`;
+  return html`<section class="card" aria-labelledby="start-h">
+    <h2 id="start-h">${t(L, 'dash.start')}</h2>
+    <p class="muted">${t(L, 'dash.notStarted')} ${t(L, 'dash.startHelp')}</p>
+    ${d.canAct
+      ? html`<form data-api="POST ${base}/evaluation" novalidate id="start-form">
+          ${formErrors}
+          <div class="inline-form">
+            <div class="field"><label for="start-due">${t(L, 'dash.dueDate')} <span class="hint">${t(L, 'dash.dueDateHelp')}</span></label><input type="date" id="start-due" name="dueDate" min="${d.today}"></div>
+            <div class="field"><label for="start-escalate">${t(L, 'dash.escalateAfter')}</label><input type="number" id="start-escalate" name="escalateAfterWorkingDays" data-type="number" min="0" max="60" placeholder="3"></div>
+            <button class="btn" type="submit">${t(L, 'dash.start')}</button>
+          </div>
+          <p class="form-status small" aria-live="polite"></p>
+        </form>`
+      : html`<p class="muted small">${t(L, 'dash.unitHeadOnly')}</p>`}
+  </section>`;
+}
+
+function progressCard(L: Lang, d: DashboardData, s: StatusAnswer): Html {
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
+  const tasks = new Map(d.tasks.map((x) => [x.section, x]));
+  const rows = s.sections.map((sec) => {
+    const task = tasks.get(sec.section);
+    const view = d.reminders.get(sec.section);
+    const waiting = sec.state === 'open' || sec.state === 'overdue' || sec.state === 'returned';
+    const overdue = task?.overdue ?? sec.state === 'overdue';
+    const idp = `${sec.section}`.replace(/[^A-Za-z0-9]+/g, '-');
+    const actions: Html[] = [];
+    if (d.canAct && s.stage === 'collecting' && waiting) {
+      actions.push(actionForm(L, 'dash.extend', `POST ${base}/extend`, html`<input type="hidden" name="section" value="${sec.section}">
+        <div class="field"><label for="extend-due-${idp}">${t(L, 'dash.newDueDate')}</label><input type="date" id="extend-due-${idp}" name="dueDate" required></div>
+        ${reasonField(L, `extend-reason-${idp}`, false, 'common.note')}`));
+      actions.push(actionForm(L, 'dash.proceedWithout', `POST ${base}/proceed-without`, html`<input type="hidden" name="section" value="${sec.section}">${reasonField(L, `skip-reason-${idp}`)}`));
+    }
+    if (d.canAct && (s.stage === 'collecting' || s.stage === 'reviewing') && sec.state === 'submitted') {
+      actions.push(actionForm(L, 'dash.return', `POST ${base}/return`, html`<input type="hidden" name="section" value="${sec.section}">${reasonField(L, `return-reason-${idp}`)}`));
+    }
+    return html`<tr class="${overdue && waiting ? 'is-overdue' : ''}" data-section="${sec.section}">
+      <td>${task ? html`<a href="/tasks/${task.id}"><strong>${sec.name}</strong></a>` : html`<strong>${sec.name}</strong>`}
+        ${sec.submittedBy ? html`<div class="small muted">${t(L, 'dash.submittedBy', { who: sec.submittedBy })}</div>` : ''}
+        ${sec.skippedReason ? html`<div class="small muted">${t(L, 'dash.skippedReason', { reason: sec.skippedReason })}</div>` : ''}</td>
+      <td>${stateChip(L, task?.state === 'draft' && sec.state === 'open' ? 'draft' : sec.state)}</td>
+      <td>${dueCell(L, sec.dueAt, overdue && waiting)}</td>
+      <td class="small">${view
+        ? html`${t(L, 'dash.remindersSent', { n: view.remindersSent.length })}${view.nextReminderAt ? html`<div class="muted">${t(L, 'dash.nextReminder', { date: formatDate(L, view.nextReminderAt) })}</div>` : ''}${view.escalated ? html`<div class="alert-text">${t(L, 'dash.escalated')}</div>` : ''}`
+        : html`<span class="muted">—</span>`}</td>
+      <td>${actions}${temporalLink(L, d.temporalUrl(sec.workflowId), true)}</td>
+    </tr>`;
+  });
+  return html`<section class="card" aria-labelledby="progress-h">
+    <h2 id="progress-h">${t(L, 'dash.progress')}<span class="aside">${temporalLink(L, s.temporalUi)}</span></h2>
+    <table class="data" id="progress">
+      <thead><tr><th scope="col">${t(L, 'tasks.section')}</th><th scope="col">${t(L, 'tasks.state')}</th><th scope="col">${t(L, 'tasks.due')}</th><th scope="col">${t(L, 'dash.reminders')}</th><th scope="col">${t(L, 'common.actions')}</th></tr></thead>
+      <tbody>${rows}</tbody>
+    </table>
+  </section>`;
+}
+
+function differenceText(L: Lang, f: Finding): string {
+  if (f.difference === null) return '—';
+  if (f.unit === 'fen') return formatWanNumber(f.difference);
+  if (f.unit === 'bp') return `${(f.difference / 100).toFixed(2)}%`;
+  return String(f.difference);
+}
+
+function findingsCard(L: Lang, d: DashboardData): Html {
+  const s = d.status;
+  const findings = d.analysis?.reconciliation.findings ?? [];
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
+  const awaiting = s && s.stage === 'reviewing' && s.findings.sha256 !== null && !s.findings.acknowledged && s.findings.blocking > 0;
+  return html`<section class="card" aria-labelledby="findings-h" id="findings">
+    <h2 id="findings-h">${t(L, 'dash.findings')}</h2>
+    <p class="small muted">${t(L, 'dash.findingsHelp')}</p>
+    ${s?.findings.acknowledged ? html`<div class="notice notice-ok">${t(L, 'dash.acknowledged')}</div>` : ''}
+    ${awaiting ? html`<div class="notice notice-warn">${t(L, 'dash.awaitingAck', { n: s.findings.blocking })}</div>` : ''}
+    ${findings.length === 0
+      ? html`<p class="muted">${t(L, 'dash.noFindings')}</p>`
+      : html`<table class="data"><thead><tr><th scope="col">${t(L, 'dash.finding')}</th><th scope="col" class="num">${t(L, 'dash.difference')}</th></tr></thead>
+          <tbody>${findings.map(
+            (f) => html`<tr data-finding="${f.code}"><td>${f.blocking ? html`<span class="chip chip-blocking">${t(L, 'dash.blocking')}</span> ` : ''}${pick(L, f.zh, f.en)}</td><td class="num">${differenceText(L, f)}</td></tr>`,
+          )}</tbody></table>`}
+    ${awaiting && d.canAct
+      ? html`<form data-api="POST ${base}/acknowledge" novalidate id="acknowledge-form">
+          ${formErrors}
+          <p class="small muted">${t(L, 'dash.acknowledgeHelp')}</p>
+          <input type="hidden" name="findingsSha256" value="${s.findings.sha256 ?? ''}">
+          <div class="field"><label for="ack-note">${t(L, 'common.note')}</label><textarea id="ack-note" name="note" rows="2"></textarea></div>
+          <div class="buttons"><button class="btn" type="submit">${t(L, 'dash.acknowledge')}</button><span class="form-status small" aria-live="polite"></span></div>
+        </form>
+        <form data-api="POST ${base}/recheck" class="then" novalidate>${formErrors}<button class="btn btn-small btn-secondary" type="submit">${t(L, 'dash.recheck')}</button></form>`
+      : ''}
+  </section>`;
+}
+
+function holdbacksCard(L: Lang, d: DashboardData): Html {
+  const months = new Map<string, OpenHoldback[]>();
+  for (const h of d.holdbacks) {
+    const key = h.nextDueOn ? h.nextDueOn.slice(0, 7) : '';
+    months.set(key, [...(months.get(key) ?? []), h]);
+  }
+  const monthLabel = (key: string) => (key ? formatMonth(L, key) : t(L, 'dash.noDate'));
+  return html`<section class="card" aria-labelledby="holdbacks-h" id="holdbacks">
+    <h2 id="holdbacks-h">${t(L, 'dash.holdbacks')}</h2>
+    <p class="small muted">${t(L, 'dash.holdbacksHelp')}</p>
+    ${d.holdbacks.length === 0
+      ? html`<p class="muted">${t(L, 'dash.noHoldbacks')}</p>`
+      : html`<table class="data">
+          <thead><tr><th scope="col">${t(L, 'dash.dueOn')}</th><th scope="col">${t(L, 'dash.project')}</th><th scope="col" class="num">${t(L, 'dash.outstanding')}</th><th scope="col">${t(L, 'dash.awaiting')}</th></tr></thead>
+          <tbody>${[...months.entries()].map(
+            ([key, items]) => html`<tr class="month"><td colspan="4">${monthLabel(key)}</td></tr>
+              ${items.map(
+                (h) => html`<tr data-holdback="${h.holdbackCode}">
+                  <td class="nowrap">${h.nextDueOn ? formatDate(L, h.nextDueOn) : '—'}${h.nextDueOn && h.nextDueOn < d.today ? html`<div><span class="chip chip-overdue">${t(L, 'tasks.overdue')}</span></div>` : ''}</td>
+                  <td>${h.projectName}<div class="small muted">${t(L, `kind.${h.kind}`)} · ${t(L, 'common.year', { year: h.year })}</div></td>
+                  <td class="num" title="${formatWan(L, h.outstandingFen)}">${formatWanNumber(h.outstandingFen)}</td>
+                  <td class="small">${pick(L, h.awaitingText.zh, h.awaitingText.en)}${h.workflowId ? html`<div>${temporalLink(L, d.temporalUrl(h.workflowId), true)}</div>` : ''}</td>
+                </tr>`,
+              )}`,
+          )}</tbody></table>`}
+  </section>`;
+}
+
+export function dashboardBody(v: Viewer, d: DashboardData): Html {
+  const L = v.lang;
+  const s = d.status;
+  const reportLink = html`<a class="btn btn-secondary" href="/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/report">${t(L, 'dash.report')}</a>`;
+  const subtitle = html`${t(L, 'common.unitYear', { unit: d.unitName, year: d.year })}${s ? html` · ${t(L, 'dash.stage')}${stageChip(L, s.stage)}` : ''}`;
+  return html`${pageHead(t(L, 'dash.title'), subtitle, reportLink)}
+  ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
+  ${s ? progressCard(L, d, s) : startCard(L, d)}
+  <div class="grid">
+    <div>${findingsCard(L, d)}${holdbacksCard(L, d)}</div>
+    <section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>
+  </div>`;
+}

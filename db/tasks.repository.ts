@@ -1,0 +1,76 @@
+/**
+ * The tasks projection as the inboxes read it: a section head sees their sections' tasks, the
+ * finance officer, the unit head and an administrator every task of their units.
+ */
+import { sql } from 'kysely';
+import type { Account } from './accounts.repository';
+import type { Db } from './connection';
+import type { TaskState } from './schema';
+
+export interface TaskListItem {
+  id: number;
+  unitCode: string;
+  unitName: string;
+  year: number;
+  section: string;
+  sectionName: string;
+  state: TaskState;
+  run: number;
+  dueAt: Date;
+  overdue: boolean;
+  returnedReason: string | null;
+  submittedAt: Date | null;
+  workflowId: string;
+  evaluationWorkflowId: string;
+}
+
+export interface TaskFilter {
+  unitCode?: string;
+  year?: number;
+  /** Only tasks still waiting for their section (open, draft, overdue, returned). */
+  openOnly?: boolean;
+  limit?: number;
+}
+
+export async function tasksFor(db: Db, account: Account, filter: TaskFilter = {}): Promise<TaskListItem[]> {
+  const wholeUnits = [...new Set(account.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitId))];
+  const sections = account.roles.filter((r) => r.role === 'section_head' && r.section !== null).map((r) => ({ unitId: r.unitId, section: r.section! }));
+  if (wholeUnits.length === 0 && sections.length === 0) return [];
+  let q = db
+    .selectFrom('tasks')
+    .innerJoin('units', 'units.id', 'tasks.unit_id')
+    .innerJoin('sections', 'sections.id', 'tasks.section_id')
+    .innerJoin('evaluations', 'evaluations.id', 'tasks.evaluation_id')
+    .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
+    .select([
+      'tasks.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'sections.code as section', 'sections.name as sectionName', 'tasks.state', 'tasks.run',
+      'tasks.due_at as dueAt', 'tasks.returned_reason as returnedReason', 'tasks.submitted_at as submittedAt', 'tasks.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
+      sql<boolean>`tasks.state in ('open', 'draft', 'returned', 'overdue') and tasks.due_at < now()`.as('overdue'),
+    ])
+    .where((eb) =>
+      eb.or([
+        ...(wholeUnits.length ? [eb('tasks.unit_id', 'in', wholeUnits)] : []),
+        ...sections.map((s) => eb.and([eb('tasks.unit_id', '=', s.unitId), eb('sections.code', '=', s.section)])),
+      ]),
+    );
+  if (filter.unitCode) q = q.where('units.code', '=', filter.unitCode);
+  if (filter.year !== undefined) q = q.where('unit_years.year', '=', filter.year);
+  if (filter.openOnly) q = q.where('tasks.state', 'in', ['open', 'draft', 'overdue', 'returned']);
+  return q.orderBy('tasks.due_at').orderBy('tasks.id').limit(filter.limit ?? 200).execute();
+}
+
+export async function taskById(db: Db, id: number) {
+  return db
+    .selectFrom('tasks')
+    .innerJoin('units', 'units.id', 'tasks.unit_id')
+    .innerJoin('sections', 'sections.id', 'tasks.section_id')
+    .innerJoin('evaluations', 'evaluations.id', 'tasks.evaluation_id')
+    .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
+    .select([
+      'tasks.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'unit_years.id as unitYearId', 'sections.code as section', 'sections.name as sectionName',
+      'tasks.state', 'tasks.run', 'tasks.due_at as dueAt', 'tasks.draft', 'tasks.draft_saved_at as draftSavedAt', 'tasks.returned_reason as returnedReason',
+      'tasks.submitted_at as submittedAt', 'tasks.submitted_by as submittedBy', 'tasks.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
+    ])
+    .where('tasks.id', '=', id)
+    .executeTakeFirst();
+}

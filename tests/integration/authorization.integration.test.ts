@@ -1,0 +1,131 @@
+/**
+ * Every API route × every role (and a user of another unit, and nobody): the set of personas a
+ * route lets through is asserted exactly, from a table written here by hand — not from the
+ * routes' own declarations. A route added without a line in this table fails the test.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiRoutes } from '../../client/http/routes';
+import { buildServer } from '../../client/http/server';
+import { importUnitYear } from '../../db/ledger.repository';
+import { storeReport } from '../../db/reports.repository';
+import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { seedUnitYear } from '../fixtures/seed';
+
+const personas = ['anonymous', 'finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit'] as const;
+type PersonaName = (typeof personas)[number];
+
+const ALL_SIGNED_IN: PersonaName[] = ['finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit'];
+const UNIT_MEMBERS: PersonaName[] = ['finance', 'unitHead', 'admin', 'headGeneral', 'headProjects'];
+
+/** Who gets past authorization, route by route. */
+const expected: Record<string, PersonaName[]> = {
+  'POST /api/login': [...personas],
+  'POST /api/logout': ALL_SIGNED_IN,
+  'GET /api/me': ALL_SIGNED_IN,
+  'POST /api/tokens': ALL_SIGNED_IN,
+  'GET /api/units': ALL_SIGNED_IN,
+  'GET /api/units/:unit': UNIT_MEMBERS,
+  'POST /api/units/:unit/ledger': ['finance', 'admin'],
+  'GET /api/units/:unit/years/:year/ledger': ['finance', 'unitHead', 'admin'],
+  'GET /api/units/:unit/years/:year/analysis': ['finance', 'unitHead', 'admin'],
+  'POST /api/units/:unit/years/:year/score-preview': UNIT_MEMBERS,
+  'POST /api/units/:unit/years/:year/evaluation': ['finance'],
+  'GET /api/units/:unit/years/:year/evaluation': UNIT_MEMBERS,
+  'POST /api/units/:unit/years/:year/evaluation/proceed-without': ['finance'],
+  'POST /api/units/:unit/years/:year/evaluation/return': ['finance'],
+  'POST /api/units/:unit/years/:year/evaluation/acknowledge': ['finance'],
+  'POST /api/units/:unit/years/:year/evaluation/recheck': ['finance'],
+  'POST /api/units/:unit/years/:year/evaluation/approve': ['unitHead'],
+  'POST /api/units/:unit/years/:year/evaluation/send-back': ['unitHead'],
+  'POST /api/units/:unit/years/:year/evaluation/extend': ['finance'],
+  'GET /api/tasks': ALL_SIGNED_IN,
+  // The task below is the 综合科 (general) section's.
+  'GET /api/tasks/:task': ['finance', 'unitHead', 'admin', 'headGeneral'],
+  'PUT /api/tasks/:task/draft': ['headGeneral'],
+  'POST /api/tasks/:task/submit': ['headGeneral'],
+  'GET /api/units/:unit/years/:year/reports': UNIT_MEMBERS,
+  'GET /api/units/:unit/years/:year/reports/:version/:format': UNIT_MEMBERS,
+  'GET /api/notifications': ALL_SIGNED_IN,
+  'POST /api/notifications/:id/read': ALL_SIGNED_IN,
+};
+
+describe('authorization: every route × every role', () => {
+  let database: TestDatabase;
+  let temporal: Client;
+  let app: FastifyInstance;
+  let taskId: number;
+  const signedIn: Partial<Record<PersonaName, Persona>> = {};
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
+    const other = structuredClone(seedUnitYear());
+    other.unit.code = 'another-unit';
+    other.people = [];
+    await importUnitYear(database.db, other, { actor: 'test' });
+    // A namespace that does not exist: every workflow call fails at once, after authorization —
+    // which is all this test looks at (and nothing is started on the shared server).
+    temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'authz-test-no-such-namespace' });
+    app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
+    const unit = 'yiyang-smart-city';
+    await addUser(database.db, 'finance@authz.test', unit, 'finance_officer');
+    await addUser(database.db, 'head@authz.test', unit, 'unit_head');
+    await addUser(database.db, 'admin@authz.test', unit, 'admin');
+    await addUser(database.db, 'general@authz.test', unit, 'section_head', 'general');
+    await addUser(database.db, 'projects@authz.test', unit, 'section_head', 'projects');
+    await addUser(database.db, 'finance@other.test', 'another-unit', 'finance_officer');
+    const emails: Record<Exclude<PersonaName, 'anonymous'>, string> = {
+      finance: 'finance@authz.test', unitHead: 'head@authz.test', admin: 'admin@authz.test', headGeneral: 'general@authz.test', headProjects: 'projects@authz.test', otherUnit: 'finance@other.test',
+    };
+    for (const [name, email] of Object.entries(emails)) signedIn[name as PersonaName] = await signIn(app, email);
+
+    // A task of the 综合科, as the evaluation would have opened it.
+    const uy = await database.db.selectFrom('unit_years').innerJoin('units', 'units.id', 'unit_years.unit_id').select(['unit_years.id', 'units.id as unitId']).where('units.code', '=', unit).executeTakeFirstOrThrow();
+    const evaluation = await database.db.insertInto('evaluations').values({ unit_year_id: uy.id, workflow_id: 'evaluation/yiyang-smart-city/2020', stage: 'collecting', started_by: 'test', due_at: new Date(), snapshot_sha256: 'x' }).returning('id').executeTakeFirstOrThrow();
+    const section = await database.db.selectFrom('sections').select('id').where('unit_id', '=', uy.unitId).where('code', '=', 'general').executeTakeFirstOrThrow();
+    // The issued report every member of the unit may download.
+    await storeReport(database.db, { unitYearId: uy.id, kind: 'issued', contentSha256: 'c', pdf: Buffer.from('%PDF'), docx: Buffer.from('PK'), template: 't', createdBy: 'test' });
+    taskId = (await database.db.insertInto('tasks').values({ evaluation_id: evaluation.id, unit_id: uy.unitId, section_id: section.id, workflow_id: 'evaluation/yiyang-smart-city/2020/task/general', run: 1, state: 'open', due_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await temporal?.connection.close();
+    await database?.drop();
+  });
+
+  it('has an expectation for every route, and no expectation without a route', () => {
+    expect(apiRoutes.map((r) => `${r.method} ${r.url}`).sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(apiRoutes.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', async (key, route) => {
+    const url = route.url
+      .replace(':unit', 'yiyang-smart-city')
+      .replace(':year', '2020')
+      .replace(':task', String(taskId))
+      .replace(':version', '1')
+      .replace(':format', 'pdf')
+      .replace(':id', '1');
+    const allowed: PersonaName[] = [];
+    for (const persona of personas) {
+      // Sign-out would end the session the next routes use: check it with a fresh one.
+      const p = persona === 'anonymous' ? undefined : key === 'POST /api/logout' ? await signIn(app, signedIn[persona]!.email) : signedIn[persona];
+      const response = await app.inject({
+        method: route.method,
+        url,
+        ...as(p),
+        ...(route.method === 'GET' ? {} : { payload: { section: 'general' } }),
+      });
+      const body = (response.headers['content-type']?.toString().startsWith('application/json') ? response.json() : {});
+      const denied =
+        response.statusCode === 401 ||
+        response.statusCode === 403 && body.message !== 'you may preview only your own section' ||
+        (response.statusCode === 404 && body.message === 'not found');
+      if (!denied) allowed.push(persona);
+    }
+    expect(allowed.sort()).toEqual([...expected[key]!].sort());
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The seed report rebuilt from the ledger: every figure the published 2020 report states is found,
+ * through pdftotext, in its own section of our PDF, and the headings come in order. The cover, the
+ * 项目支出 page and the 自评表 page match committed images (tests/report/golden/*.png).
+ *
+ * Each entry: the section it belongs to, the figure as the seed prints it, and the text we print for
+ * it (amounts in 万元 with two decimals: the seed's "491万" is our "491.00万元").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderPdf } from '../../activities/report/render-pdf';
+import { composeSeedReport } from '../fixtures/report';
+import { comparePng, pdfPagesText, pdfPageToPng, pdfToText, requirePoppler } from '../helpers/pdf';
+
+const HEADINGS = [
+  '一、单位基本情况',
+  '二、一般公共预算支出情况',
+  '（一）基本支出情况',
+  '（二）项目支出情况',
+  '三、部门整体支出绩效情况',
+  '（一）经济性评价',
+  '（二）效率性评价',
+  '（三）社会效益评价',
+  '1.新型智慧城市项目推进工作',
+  '2.政府网站建设管理工作',
+  '3.政务网络建设',
+  '4.保障大数据机房的正常运转和数据安全',
+  '5.做好中心综合工作',
+  '四、存在的问题及原因分析',
+  '五、下一步改进措施',
+] as const;
+type Section = (typeof HEADINGS)[number];
+
+const FIGURES: Array<[Section, string, string]> = [
+  // 一、单位基本情况
+  ['一、单位基本情况', '副处级', '副处级公益一类事业单位'],
+  ['一、单位基本情况', '编制16名', '编制16名'],
+  ['一、单位基本情况', '主任1名', '主任1名'],
+  ['一、单位基本情况', '副主任3名', '副主任3名'],
+  ['一、单位基本情况', '内设机构6个', '内设机构6个（均为副科级）'],
+  ['一、单位基本情况', '副科级领导职数6名', '领导职数6名'],
+  ['一、单位基本情况', '实有人数12人', '实有人数12人'],
+  ['一、单位基本情况', '比上年增加1人', '比上年增加1人'],
+  // 二、（一）基本支出
+  ['（一）基本支出情况', '收入2217.42万元', '收入2217.42万元'],
+  ['（一）基本支出情况', '上年结转结余993.56万元', '上年结转结余993.56万元'],
+  ['（一）基本支出情况', '支出共计2696.91万元', '支出共计2696.91万元'],
+  ['（一）基本支出情况', '基本支出186.29万元', '基本支出186.29万元'],
+  ['（一）基本支出情况', '人员经费139.41万元', '人员经费139.41万元'],
+  ['（一）基本支出情况', '占基本支出的75%', '占基本支出的75%'],
+  ['（一）基本支出情况', '公用经费46.88万元', '公用经费46.88万元'],
+  ['（一）基本支出情况', '占基本支出的25%', '占基本支出的25%'],
+  // 二、（二）项目支出
+  ['（二）项目支出情况', '项目支出2510.63万元', '项目支出2510.63万元'],
+  ['（二）项目支出情况', '2019年结余建设资金491万', '雪亮工程2019年结余建设资金491.00万元'],
+  ['（二）项目支出情况', '雪亮工程（公安经费承担部分）383万', '雪亮工程（公安经费承担部分）383.00万元'],
+  ['（二）项目支出情况', '已代付299.31万', '已支付299.31万元'],
+  ['（二）项目支出情况', '结余83.69万', '结余83.69万元'],
+  ['（二）项目支出情况', '“一件事一次办”项目资金180.02万', '“一件事一次办”项目资金180.02万元'],
+  ['（二）项目支出情况', '已支付169.1万', '已支付169.10万元'],
+  ['（二）项目支出情况', '结余10.92万', '结余10.92万元'],
+  ['（二）项目支出情况', '“一市一平台”项目资金141.1万', '“一市一平台”项目资金141.10万元'],
+  ['（二）项目支出情况', '已支付133.48万', '已支付133.48万元'],
+  ['（二）项目支出情况', '结余7.62万', '结余7.62万元'],
+  ['（二）项目支出情况', '共计结余18.54万元均为质保金', '以上质保金共计18.54万元'],
+  ['（二）项目支出情况', '2020年8月完成竣工验收', '2020年8月完成竣工验收'],
+  ['（二）项目支出情况', '安排资金918万元', '安排资金918.00万元'],
+  ['（二）项目支出情况', '实际支付917.65万元', '已支付917.65万元'],
+  ['（二）项目支出情况', '2019年结余资金119.56万', '2019年结余资金119.56万元'],
+  ['（二）项目支出情况', '运行维护费180万', '运行维护费180.00万元'],
+  ['（二）项目支出情况', '已支付81.49万', '已支付81.49万元'],
+  ['（二）项目支出情况', '结余98.51万', '结余98.51万元'],
+  ['（二）项目支出情况', '待系统升级改造项目完成后进行支付', '待系统升级改造项目完成后进行支付'],
+  ['（二）项目支出情况', '2019年结余110.5万', '2019年结余110.50万元'],
+  ['（二）项目支出情况', '2020年安排电费135万', '2020年安排电费135.00万元'],
+  ['（二）项目支出情况', '拨款92.46万', '拨款92.46万元'],
+  ['（二）项目支出情况', '已支付首付款46.52万', '已支付46.52万元'],
+  ['（二）项目支出情况', '结余45.94万', '结余45.94万元'],
+  ['（二）项目支出情况', '应于验收合格后支付剩余款项', '应于验收合格后支付剩余款项'],
+  // 三、（三）社会效益评价 (from the sections' submissions)
+  ['1.新型智慧城市项目推进工作', '中标金额为867万元', '中标金额为867万元'],
+  ['1.新型智慧城市项目推进工作', '中标金额为379万元', '中标金额为379万元'],
+  ['1.新型智慧城市项目推进工作', '中标金额为350万元', '中标金额为350万元'],
+  ['1.新型智慧城市项目推进工作', '4月22日开标', '4月22日开标'],
+  ['1.新型智慧城市项目推进工作', '累计调研35家市直单位', '累计调研35家市直单位'],
+  ['1.新型智慧城市项目推进工作', '第1009号重点提案', '第1009号重点提案'],
+  ['1.新型智慧城市项目推进工作', '2272个平方', '2272个平方'],
+  ['1.新型智慧城市项目推进工作', '5.85个亿', '5.85个亿'],
+  ['2.政府网站建设管理工作', '35000余条', '35000余条'],
+  ['2.政府网站建设管理工作', '微信微博800余条', '微信微博800余条'],
+  ['2.政府网站建设管理工作', '日均点击率30万页次', '日均点击率30万页次'],
+  ['2.政府网站建设管理工作', '整合政府网站100家', '整合政府网站100家'],
+  ['2.政府网站建设管理工作', '关停21家', '关停21家'],
+  ['2.政府网站建设管理工作', '正常运行79家', '正常运行79家'],
+  ['2.政府网站建设管理工作', '1634185余条', '1634185余条'],
+  ['2.政府网站建设管理工作', '41家网站', '41家网站'],
+  ['3.政务网络建设', '处理五起网络安全应急事件', '处理五起网络安全应急事件'],
+  ['3.政务网络建设', '12388系统', '12388系统'],
+  ['4.保障大数据机房的正常运转和数据安全', '核心网故障500余起', '核心网故障500余起'],
+  ['5.做好中心综合工作', '收发文300余件', '收发文300余件'],
+  ['5.做好中心综合工作', '发文2篇', '发文2篇'],
+  ['5.做好中心综合工作', '出车300余次', '出车300余次'],
+  ['5.做好中心综合工作', '行驶2万余公里', '行驶2万余公里'],
+  ['5.做好中心综合工作', '清理调拨资产977996.00元', '清理调拨资产977996.00元'],
+  // 四、五
+  ['四、存在的问题及原因分析', '预算执行效率有待提高', '（一）预算执行效率有待提高'],
+  ['四、存在的问题及原因分析', '项目后期维护管理有待加强', '（二）项目后期维护管理有待加强'],
+  ['四、存在的问题及原因分析', '专业人才不足', '（三）专业人才不足'],
+  ['五、下一步改进措施', '提前规划项目年度资金使用计划', '（一）提前规划项目年度资金使用计划'],
+  ['五、下一步改进措施', '加强后期运维考核管理', '（二）加强后期运维考核管理'],
+  ['五、下一步改进措施', '加大人才引进和公开招聘力度', '（三）加大人才引进和公开招聘力度'],
+];
+
+/** pdftotext joins wrapped lines with newlines and may put page furniture between them. */
+function normalise(text: string): string {
+  return text
+    .replace(/— \d+ —/g, '')
+    .replace(/第\d+版/g, '')
+    .replace(/\s+/g, '');
+}
+
+describe('the seed report rebuilt from the ledger', () => {
+  let pdf: Buffer;
+  let body: string;
+
+  beforeAll(async () => {
+    await requirePoppler();
+    pdf = await renderPdf(composeSeedReport({ draft: false }));
+    const text = normalise(await pdfToText(pdf));
+    // The report body: from the first heading to the first annex.
+    body = text.slice(text.indexOf(HEADINGS[0]), text.indexOf('附件1部门整体支出绩效自评表'));
+  });
+
+  it('has the headings in order, numbered consistently', () => {
+    let from = 0;
+    for (const heading of HEADINGS) {
+      const at = body.indexOf(heading, from);
+      expect(at, `${heading} after position ${from}`).toBeGreaterThanOrEqual(0);
+      from = at + heading.length;
+    }
+  });
+
+  it(`finds every figure of the seed report (${FIGURES.length}) in its section`, () => {
+    const sectionOf = (pos: number) => {
+      let current: Section | undefined;
+      for (const h of HEADINGS) if (body.indexOf(h) <= pos && body.indexOf(h) >= 0) current = h;
+      return current;
+    };
+    // The 二、（二） and 三 subsections end where the next heading at any level begins.
+    const missing: string[] = [];
+    for (const [section, seed, ours] of FIGURES) {
+      const needle = normalise(ours);
+      const at = body.indexOf(needle);
+      if (at < 0) missing.push(`${seed} → ${ours} (not found)`);
+      else if (sectionOf(at) !== section) missing.push(`${seed} → ${ours} (found in ${sectionOf(at)}, expected ${section})`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('states the gaps and the unexplained balance instead of hiding them', () => {
+    expect(body).toContain(normalise('注：以上逐项列明的项目支出合计2503.61万元，与项目支出申报数相差7.02万元，详见附件3。'));
+    expect(body).toContain(normalise('“智慧大脑+政务服务”项目：2020年安排资金918.00万元，已支付917.65万元，结余0.35万元，结余原因未说明。'));
+  });
+
+  it('matches the committed images of the cover, the 项目支出 page and the 自评表 page', async () => {
+    const pages = (await pdfPagesText(pdf)).map(normalise);
+    const find = (needle: string) => pages.findIndex((t) => t.includes(normalise(needle))) + 1;
+    const golden = {
+      cover: 1,
+      projects: find('（二）项目支出情况'),
+      score: find('附件1部门整体支出绩效自评表'),
+    };
+    expect(golden.projects).toBeGreaterThan(1);
+    expect(golden.score).toBeGreaterThan(golden.projects);
+    const dir = path.join(__dirname, 'golden');
+    for (const [name, page] of Object.entries(golden)) {
+      const actual = await pdfPageToPng(pdf, page, 60);
+      const file = path.join(dir, `seed-${name}.png`);
+      if (process.env['UPDATE_GOLDEN'] === '1') {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(file, actual);
+      }
+      const diff = comparePng(actual, fs.readFileSync(file));
+      // Fonts are embedded and the PDF is deterministic: allow only anti-aliasing noise.
+      expect(diff.ratio, `${name} page differs from ${file}`).toBeLessThan(0.002);
+    }
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Contract of the annual evaluation and its section tasks: ids, every message, payload types and
+ * the zod schemas their validators use. The workflow, the API, the CLI and the tests import this;
+ * no id, message name or task queue is written anywhere else.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { z } from 'zod';
+import { finalSubmissionSchema, type SectionSubmission } from '../../domain/submission';
+import { bi } from '../../domain/validation';
+
+export { taskQueue } from '../task-queue';
+
+export const annualEvaluationWorkflowType = 'annualEvaluation';
+export const sectionTaskWorkflowType = 'sectionTask';
+export const yearlyEvaluationStarterWorkflowType = 'yearlyEvaluationStarter';
+
+export const evaluationId = (unitCode: string, year: number): string => `evaluation/${unitCode}/${year}`;
+export const sectionTaskId = (unitCode: string, year: number, section: string): string => `evaluation/${unitCode}/${year}/task/${section}`;
+export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedule/${unitCode}`;
+
+// ── Inputs and results ────────────────────────────────────────────────────────────────────
+
+export interface EvaluationOptions {
+  /** Civil due date of the section tasks (YYYY-MM-DD); default: 10 working days after the start. */
+  dueDate?: string;
+  dueInWorkingDays?: number;
+  /** Escalate to the finance officer this many working days after the due date (default 3). */
+  escalateAfterWorkingDays?: number;
+  /** Time of day reminders go out, Asia/Shanghai (default 09:00). */
+  reminderTime?: string;
+}
+
+export interface AnnualEvaluationInput {
+  unitCode: string;
+  year: number;
+  startedBy: string;
+  options?: EvaluationOptions;
+}
+
+export interface AnnualEvaluationResult {
+  reportVersion: number;
+  pdfSha256: string;
+  issuedAt: string;
+}
+
+export interface SectionTaskInput {
+  evaluationWorkflowId: string;
+  unitCode: string;
+  year: number;
+  section: string;
+  sectionName: string;
+  /** 1 for the first task; +1 for each return for revision. */
+  run: number;
+  /** Due instant (ISO), computed on the working-day calendar by an activity. */
+  dueAt: string;
+  escalateAfterWorkingDays: number;
+  reminderTime: string;
+  returnedReason?: string;
+}
+
+export type SectionTaskOutcome = { kind: 'submitted'; by: string; at: string } | { kind: 'closed'; reason: string; by: string };
+
+export interface SectionTaskResult {
+  section: string;
+  run: number;
+  outcome: SectionTaskOutcome;
+}
+
+// ── Messages: section task ─────────────────────────────────────────────────────────────────
+
+const actor = z.string().trim().min(1).max(200);
+const reason = z.string().trim().min(1, { message: bi('请说明原因', 'give a reason') }).max(2000);
+
+export const submitArgsSchema = z.object({ actor, submission: finalSubmissionSchema }).strict();
+export type SubmitArgs = { actor: string; submission: SectionSubmission };
+export interface SubmitResult {
+  accepted: true;
+  submittedAt: string;
+}
+/** Submit a section's final material (validated; a rejected submission leaves no trace). */
+export const submitUpdate = defineUpdate<SubmitResult, [SubmitArgs]>('sectionTask.submit');
+
+export const extendDueArgsSchema = z.object({ actor, dueAt: z.iso.datetime({ offset: true }), reason: reason.optional() }).strict();
+export type ExtendDueArgs = z.infer<typeof extendDueArgsSchema>;
+/** Move a task's due date (the finance officer); the reminders move with it. */
+export const extendDueSignal = defineSignal<[ExtendDueArgs]>('sectionTask.extendDue');
+
+export interface CloseArgs {
+  actor: string;
+  reason: string;
+}
+/** Stop a task without a submission (the evaluation proceeds without the section). */
+export const closeTaskSignal = defineSignal<[CloseArgs]>('sectionTask.close');
+
+export interface TaskView {
+  section: string;
+  run: number;
+  state: 'open' | 'overdue' | 'submitted' | 'closed';
+  dueAt: string;
+  remindersSent: string[];
+  escalated: boolean;
+  nextReminderAt: string | null;
+}
+export const taskViewQuery = defineQuery<TaskView>('sectionTask.view');
+
+// ── Messages: evaluation ───────────────────────────────────────────────────────────────────
+
+export const proceedWithoutArgsSchema = z.object({ actor, section: z.string().min(1), reason }).strict();
+export type ProceedWithoutArgs = z.infer<typeof proceedWithoutArgsSchema>;
+export const proceedWithoutUpdate = defineUpdate<{ ok: true }, [ProceedWithoutArgs]>('evaluation.proceedWithout');
+
+export const returnArgsSchema = z.object({ actor, section: z.string().min(1), reason }).strict();
+export type ReturnArgs = z.infer<typeof returnArgsSchema>;
+export const returnSubmissionUpdate = defineUpdate<{ ok: true; run: number }, [ReturnArgs]>('evaluation.returnSubmission');
+
+export const extendSectionDueArgsSchema = z.object({ actor, section: z.string().min(1), dueAt: z.iso.datetime({ offset: true }), reason: reason.optional() }).strict();
+export type ExtendSectionDueArgs = z.infer<typeof extendSectionDueArgsSchema>;
+export const extendSectionDueSignal = defineSignal<[ExtendSectionDueArgs]>('evaluation.extendDue');
+
+export const acknowledgeArgsSchema = z.object({ actor, note: z.string().trim().max(2000).optional(), findingsSha256: z.string().min(1) }).strict();
+export type AcknowledgeArgs = z.infer<typeof acknowledgeArgsSchema>;
+export const acknowledgeFindingsUpdate = defineUpdate<{ ok: true }, [AcknowledgeArgs]>('evaluation.acknowledgeFindings');
+
+export const recheckArgsSchema = z.object({ actor }).strict();
+export type RecheckArgs = z.infer<typeof recheckArgsSchema>;
+/** After correcting the ledger: reconcile again. */
+export const recheckUpdate = defineUpdate<{ ok: true }, [RecheckArgs]>('evaluation.recheck');
+
+export const approveArgsSchema = z.object({ actor, reportVersion: z.number().int().positive() }).strict();
+export type ApproveArgs = z.infer<typeof approveArgsSchema>;
+export const approveUpdate = defineUpdate<{ ok: true }, [ApproveArgs]>('evaluation.approve');
+
+export const sendBackArgsSchema = z.object({ actor, reason }).strict();
+export type SendBackArgs = z.infer<typeof sendBackArgsSchema>;
+/** The unit head sends the draft back to the finance officer. */
+export const sendBackUpdate = defineUpdate<{ ok: true }, [SendBackArgs]>('evaluation.sendBack');
+
+export type EvaluationStage = 'opening' | 'collecting' | 'reviewing' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
+
+export interface SectionStatus {
+  section: string;
+  name: string;
+  state: 'open' | 'overdue' | 'submitted' | 'returned' | 'skipped';
+  run: number;
+  dueAt: string;
+  workflowId: string;
+  submittedBy?: string;
+  skippedReason?: string;
+}
+
+export interface EvaluationStatus {
+  workflowId: string;
+  unitCode: string;
+  year: number;
+  stage: EvaluationStage;
+  sections: SectionStatus[];
+  findings: { total: number; blocking: number; sha256: string | null; acknowledged: boolean };
+  score: { totalCp: number; grade: string | null; final: boolean } | null;
+  reportVersion: number | null;
+  issued: { version: number; pdfSha256: string; at: string } | null;
+}
+export const evaluationStatusQuery = defineQuery<EvaluationStatus>('evaluation.status');
+
+// ── Problems from a rejected update ────────────────────────────────────────────────────────
+
+/** ApplicationFailure type of a rejected message; its details carry the problems. */
+export const INVALID_MESSAGE = 'invalid_message';
