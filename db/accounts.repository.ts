@@ -76,6 +76,27 @@ export async function createSession(db: Db, s: { tokenSha256: string; userId: nu
   await db.insertInto('sessions').values({ token_sha256: s.tokenSha256, user_id: s.userId, csrf_token: s.csrfToken, expires_at: new Date(Date.now() + s.ttlMs) }).execute();
 }
 
+/** A live session with its account and roles, in one round trip (every request asks this). */
+export async function sessionAccount(db: Db, tokenSha256: string): Promise<{ account: Account; csrfToken: string } | undefined> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .leftJoin('user_roles', 'user_roles.user_id', 'users.id')
+    .leftJoin('units', 'units.id', 'user_roles.unit_id')
+    .leftJoin('sections', 'sections.id', 'user_roles.section_id')
+    .select([
+      'users.id', 'users.email', 'users.name', 'sessions.csrf_token',
+      sql<RoleGrant[]>`coalesce(json_agg(json_build_object('unitId', units.id, 'unitCode', units.code, 'role', user_roles.role, 'section', sections.code) order by user_roles.id) filter (where user_roles.id is not null), '[]')`.as('roles'),
+    ])
+    .where('sessions.token_sha256', '=', tokenSha256)
+    .where('sessions.expires_at', '>', sql<Date>`now()`)
+    .groupBy(['users.id', 'users.email', 'users.name', 'sessions.csrf_token'])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  // json_agg turns bigint ids into JSON numbers; they are safe integers here.
+  return { account: { id: row.id, email: row.email, name: row.name, roles: row.roles.map((r) => ({ ...r, unitId: Number(r.unitId) })) }, csrfToken: row.csrf_token };
+}
+
 export async function sessionByToken(db: Db, tokenSha256: string): Promise<{ userId: number; csrfToken: string } | undefined> {
   const row = await db.selectFrom('sessions').select(['user_id', 'csrf_token']).where('token_sha256', '=', tokenSha256).where('expires_at', '>', sql<Date>`now()`).executeTakeFirst();
   return row && { userId: row.user_id, csrfToken: row.csrf_token };

@@ -33,30 +33,46 @@ export interface TaskFilter {
 }
 
 export async function tasksFor(db: Db, account: Account, filter: TaskFilter = {}): Promise<TaskListItem[]> {
-  const wholeUnits = [...new Set(account.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitId))];
-  const sections = account.roles.filter((r) => r.role === 'section_head' && r.section !== null).map((r) => ({ unitId: r.unitId, section: r.section! }));
+  const inUnit = (unitCode: string) => filter.unitCode === undefined || filter.unitCode === unitCode;
+  const wholeUnits = [...new Set(account.roles.filter((r) => r.role !== 'section_head' && inUnit(r.unitCode)).map((r) => r.unitId))];
+  const sections = account.roles.filter((r) => r.role === 'section_head' && r.section !== null && inUnit(r.unitCode) && !wholeUnits.includes(r.unitId));
   if (wholeUnits.length === 0 && sections.length === 0) return [];
-  let q = db
-    .selectFrom('tasks')
-    .innerJoin('units', 'units.id', 'tasks.unit_id')
-    .innerJoin('sections', 'sections.id', 'tasks.section_id')
-    .innerJoin('evaluations', 'evaluations.id', 'tasks.evaluation_id')
+  const limit = Math.min(filter.limit ?? 100, 500);
+  // The page of tasks first (read in due-date order off tasks_unit_due / tasks_section_due), then
+  // its names: joining all of a unit's tasks before sorting costs ~10 ms at 10,000 tasks.
+  return db
+    .with('page', (qb) => {
+      let q = qb
+        .selectFrom('tasks')
+        .innerJoin('sections', 'sections.id', 'tasks.section_id')
+        .selectAll('tasks')
+        .where((eb) =>
+          eb.or([
+            ...(wholeUnits.length ? [eb('tasks.unit_id', 'in', wholeUnits)] : []),
+            ...sections.map((s) => eb.and([eb('tasks.unit_id', '=', s.unitId), eb('sections.code', '=', s.section!)])),
+          ]),
+        );
+      if (filter.year !== undefined) {
+        q = q.where('tasks.evaluation_id', 'in', (sub) =>
+          sub.selectFrom('evaluations').innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id').select('evaluations.id').where('unit_years.year', '=', filter.year!),
+        );
+      }
+      if (filter.openOnly) q = q.where('tasks.state', 'in', ['open', 'draft', 'overdue', 'returned']);
+      return q.orderBy('tasks.due_at').orderBy('tasks.id').limit(limit);
+    })
+    .selectFrom('page as t')
+    .innerJoin('units', 'units.id', 't.unit_id')
+    .innerJoin('sections', 'sections.id', 't.section_id')
+    .innerJoin('evaluations', 'evaluations.id', 't.evaluation_id')
     .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
     .select([
-      'tasks.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'sections.code as section', 'sections.name as sectionName', 'tasks.state', 'tasks.run',
-      'tasks.due_at as dueAt', 'tasks.returned_reason as returnedReason', 'tasks.submitted_at as submittedAt', 'tasks.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
-      sql<boolean>`tasks.state in ('open', 'draft', 'returned', 'overdue') and tasks.due_at < now()`.as('overdue'),
+      't.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'sections.code as section', 'sections.name as sectionName', 't.state', 't.run',
+      't.due_at as dueAt', 't.returned_reason as returnedReason', 't.submitted_at as submittedAt', 't.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
+      sql<boolean>`t.state in ('open', 'draft', 'returned', 'overdue') and t.due_at < now()`.as('overdue'),
     ])
-    .where((eb) =>
-      eb.or([
-        ...(wholeUnits.length ? [eb('tasks.unit_id', 'in', wholeUnits)] : []),
-        ...sections.map((s) => eb.and([eb('tasks.unit_id', '=', s.unitId), eb('sections.code', '=', s.section)])),
-      ]),
-    );
-  if (filter.unitCode) q = q.where('units.code', '=', filter.unitCode);
-  if (filter.year !== undefined) q = q.where('unit_years.year', '=', filter.year);
-  if (filter.openOnly) q = q.where('tasks.state', 'in', ['open', 'draft', 'overdue', 'returned']);
-  return q.orderBy('tasks.due_at').orderBy('tasks.id').limit(filter.limit ?? 200).execute();
+    .orderBy('t.due_at')
+    .orderBy('t.id')
+    .execute();
 }
 
 export async function taskById(db: Db, id: number) {

@@ -5,7 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  type Account, accountById, createApiToken, createSession, deleteSession, recentFailures, recordLoginAttempt, sessionByToken, userByApiToken, userByEmail,
+  type Account, accountById, createApiToken, createSession, deleteSession, recentFailures, recordLoginAttempt, sessionAccount, userByApiToken, userByEmail,
 } from '../../db/accounts.repository';
 import type { Db } from '../../db/connection';
 import { AppError } from '../../domain/errors';
@@ -35,10 +35,8 @@ export async function authenticate(db: Db, request: FastifyRequest): Promise<Aut
   const cookie = request.cookies[SESSION_COOKIE];
   if (!cookie) return {};
   const sessionHash = tokenHash(cookie);
-  const session = await sessionByToken(db, sessionHash);
-  if (!session) return {};
-  const account = await accountById(db, session.userId);
-  return account ? { account, via: 'session', csrfToken: session.csrfToken, sessionHash } : {};
+  const session = await sessionAccount(db, sessionHash);
+  return session ? { account: session.account, via: 'session', csrfToken: session.csrfToken, sessionHash } : {};
 }
 
 export async function signIn(db: Db, request: FastifyRequest, reply: FastifyReply, email: string, password: string, secure: boolean): Promise<{ account: Account; csrfToken: string }> {

@@ -60,7 +60,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('tasks_evaluation_section', ['evaluation_id', 'section_id'])
     .execute();
-  await db.schema.createIndex('tasks_inbox').on('tasks').columns(['unit_id', 'section_id', 'state', 'due_at']).execute();
+  // Inbox pages: a unit's tasks, or a section's, in due-date order (the page is read off the index).
+  await db.schema.createIndex('tasks_unit_due').on('tasks').columns(['unit_id', 'due_at', 'id']).execute();
+  await db.schema.createIndex('tasks_section_due').on('tasks').columns(['unit_id', 'section_id', 'due_at', 'id']).execute();
   await db.schema.createIndex('tasks_due').on('tasks').columns(['state', 'due_at']).execute();
 
   await db.schema

@@ -14,6 +14,9 @@
  *     after-3   2026-05-12 Tue   (05-11, 05-12)
  *   extended to 2026-05-15 (Fri): before-3 2026-05-12 Tue, before-1 2026-05-14 Thu, due 2026-05-15.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -173,6 +176,11 @@ describe('annual evaluation on the working-day calendar (time-skipping)', () => 
       await s.handle.executeUpdate(approveUpdate, { args: [{ actor: 'head', reportVersion: 1 }] });
       const result = await s.handle.result();
       expect(result.reportVersion).toBe(2);
+      if (process.env['RECORD_HISTORIES'] === '1') {
+        // Replay fixture of a task that was reminded, escalated and closed (see tests/replay).
+        const history = await s.task('infosec').fetchHistory();
+        fs.writeFileSync(path.join(__dirname, '../replay/histories/section-task-reminded-closed.json'), `${historyToJSON(history)}\n`);
+      }
       const task = await h.database.db.selectFrom('tasks').innerJoin('sections', 'sections.id', 'tasks.section_id').select(['tasks.state', 'tasks.cancelled_reason']).where('sections.code', '=', 'infosec').where('tasks.workflow_id', '=', sectionTaskId(s.unitCode, 2020, 'infosec')).executeTakeFirstOrThrow();
       expect(task).toEqual({ state: 'cancelled', cancelled_reason: '信息安全科人员外派，本年度无单独材料' });
     } finally {
