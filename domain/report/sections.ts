@@ -109,8 +109,10 @@ export function holdbackReason(hb: HoldbackView): string {
       const term = hb.paymentTermDays ? `（验收合格后${hb.paymentTermDays}日内付款）` : '';
       return hb.status === 'payable' ? `项目已验收，剩余款项待支付${term}` : `${clause(hb.condition)}${term}`;
     }
-    case 'milestone':
-      return hb.status === 'payable' ? `${hb.milestone ?? '约定事项'}已完成，待支付` : clause(hb.condition);
+    case 'milestone': {
+      const m = hb.milestone ?? '约定事项';
+      return hb.status === 'payable' ? `${/完成$/.test(m) ? m : `${m}已完成`}，待支付` : clause(hb.condition);
+    }
   }
 }
 
@@ -118,7 +120,8 @@ function allocationSentence(a: AllocationView): string {
   const head = `${a.name}${wan(a.allocated)}`;
   if (a.balance === 0) return `${head}，已全部支付`;
   if (a.balance < 0) return `${head}，已支付${wan(a.paid)}，超支${wan(-a.balance)}`;
-  const reasons = a.holdbacks.map((hb) => (a.holdbacks.length > 1 ? `其中${wan(hb.amount)}${holdbackReason(hb)}` : holdbackReason(hb)));
+  const several = a.holdbacks.length > 1 || a.unexplained > 0;
+  const reasons = a.holdbacks.map((hb) => (several ? `其中${wan(hb.amount)}${holdbackReason(hb)}` : holdbackReason(hb)));
   if (a.unexplained > 0) reasons.push(a.holdbacks.length ? `另有${wan(a.unexplained)}结余原因未说明` : '结余原因未说明');
   return `${head}，已支付${wan(a.paid)}，结余${wan(a.balance)}，${reasons.join('；')}`;
 }
