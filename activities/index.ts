@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
+import { createBenchActivities } from './bench.activities';
 import { createEvaluationActivities } from './evaluation.activities';
 import { createHoldbackActivities } from './holdbacks.activities';
 import type { Notifier } from './notifications/notifier';
@@ -33,6 +34,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createSmokeActivities(deps),
+    ...createBenchActivities(),
     ...createEvaluationActivities(deps),
     ...createHoldbackActivities(deps),
     ...createReportActivities(deps),

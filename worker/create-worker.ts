@@ -2,7 +2,9 @@
  * Building a Worker: the one place that wires activities, the workflow bundle and the task queue,
  * used by the worker process and by the tests alike.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities';
@@ -18,6 +20,27 @@ export function workflowsPath(): string {
 /** Bundle once and reuse across workers (bundling costs about a second). */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+}
+
+/**
+ * The bundle for a long-running worker: a prebuilt file when SELFEVAL_WORKFLOW_BUNDLE names one,
+ * else built now in a child process (so the bundler's memory is not kept by the worker).
+ */
+export async function loadWorkflowBundle(prebuilt: string | undefined): Promise<WorkflowBundle> {
+  if (prebuilt) return { code: fs.readFileSync(prebuilt, 'utf8') };
+  const out = path.join(os.tmpdir(), `selfeval-workflow-bundle-${process.pid}.js`);
+  const script = path.resolve(__dirname, 'build-bundle');
+  const entry = fs.existsSync(`${script}.ts`) ? `${script}.ts` : `${script}.js`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, entry, out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the workflow bundle failed (exit ${code})`))));
+  });
+  try {
+    return { code: fs.readFileSync(out, 'utf8') };
+  } finally {
+    fs.rmSync(out, { force: true });
+  }
 }
 
 const noop = () => undefined;

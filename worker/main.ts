@@ -14,7 +14,7 @@ import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
 import { createDb, pingDb } from '../db/connection';
 import { isAppError } from '../domain/errors';
 import { formatProblems } from '../domain/validation';
-import { createWorker } from './create-worker';
+import { createWorker, loadWorkflowBundle } from './create-worker';
 import { createWorkerLogger, installRuntimeLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -57,7 +57,8 @@ async function main(): Promise<void> {
     reportFonts: config.reportFonts,
   });
   try {
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities });
+    const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
+    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');

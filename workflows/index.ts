@@ -4,3 +4,4 @@ export { annualEvaluation } from './evaluation/annual-evaluation.workflow';
 export { sectionTask } from './evaluation/section-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
 export { holdback } from './holdback/holdback.workflow';
+export { benchFloorEvaluation, benchFloorSide, benchFloorTask } from './bench/floor.workflow';
