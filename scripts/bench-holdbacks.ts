@@ -1,5 +1,10 @@
 /**
- * Holdback benchmark: `npm run bench:holdbacks N [-- --timeskip 1000 --soon 50]`
+ * Holdback benchmark:
+ *   npm run bench:holdbacks -- N [--timeskip 1000] [--soon 50] [--cache K] [--sqlite-pragma synchronous=off ...]
+ *
+ * `--cache K` runs the worker with its sticky workflow cache capped at K (default: `worker/main.ts`
+ * as deployed, SDK default cache ≈ 600 per GiB of heap); `--sqlite-pragma` is passed to the dev
+ * server (its default SQLite settings fsync every write, which bounds the start rate).
  *
  * 1. Dev server (Temporal CLI, SQLite file, a port of its own), embedded Postgres, and the real
  *    worker process (`worker/main.ts`) — all started here, all stopped at the end.

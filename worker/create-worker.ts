@@ -54,6 +54,11 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Seconds given to running activities on shutdown. */
   shutdownGraceTime?: string;
+  /**
+   * Workflows kept in the worker's cache (each ~1.5 MB). Holdbacks wake rarely, so a small cache
+   * costs little and keeps the worker's memory flat however many are open (default 300).
+   */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -64,5 +69,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 300,
   });
 }
