@@ -20,6 +20,7 @@ import readline from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import { ensureUserWithRole } from '../../db/accounts.repository';
 import { roles as roleNames, type Role } from '../../domain/ledger/unit-year.schema';
+import { formatWanYuan, parseMoney } from '../../domain/money';
 import { sectionSubmissionSchema } from '../../domain/submission';
 import { parse as parseWith } from '../../domain/validation';
 import { hashPassword, passwordProblems, randomToken } from '../auth/passwords';
@@ -110,6 +111,10 @@ async function readPassword(prompt: string): Promise<string> {
   rl.close();
   process.stderr.write('\n');
   return answer;
+}
+
+function moneyOut(fen: number): string {
+  return `${formatWanYuan(fen)}万元`;
 }
 
 function out(json: boolean | undefined, value: unknown, human: () => void): void {
@@ -289,6 +294,72 @@ async function main(argv: string[]): Promise<void> {
       if (s.stage !== 'approving' || s.reportVersion === null) throw new CliError(`nothing to approve (stage: ${s.stage})`);
       await client.request('POST', `/api/units/${unit}/years/${year}/evaluation/approve`, { reportVersion: s.reportVersion });
       console.log(`approved version ${s.reportVersion}`);
+    });
+
+  program
+    .command('holdbacks')
+    .description('every open withheld amount of a unit and when it falls due')
+    .argument('<unit>')
+    .addOption(json)
+    .action(async (unit: string, opts: { json?: boolean }) => {
+      const r = await api().request<{ holdbacks: Array<{ year: number; holdbackCode: string; projectName: string; kind: string; outstandingFen: number; nextDueOn?: string; awaitingText: { zh: string }; status: string }> }>('GET', `/api/units/${unit}/holdbacks`);
+      out(opts.json, r, () => {
+        for (const h of r.holdbacks) {
+          console.log(`${h.year} ${h.holdbackCode.padEnd(32)} ${h.kind.padEnd(14)} ${moneyOut(h.outstandingFen).padStart(12)}  ${(h.nextDueOn ?? '—').padEnd(10)} ${h.status.padEnd(10)} ${h.awaitingText.zh}`);
+        }
+        if (!r.holdbacks.length) console.log('no open withheld amounts');
+      });
+    });
+
+  const event = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<unit>').argument('<year>').argument('<holdback>', 'holdback code (see `selfeval holdbacks`)')
+      .option('--request-id <id>', 'repeat a request safely: the same id gives the same answer (default: new)')
+      .addOption(json);
+  const send = async (unit: string, year: string, holdback: string, kind: string, payload: Record<string, unknown>, opts: { requestId?: string; json?: boolean }) => {
+    const r = await api().request<unknown>('POST', `/api/units/${unit}/years/${year}/holdbacks/${holdback}/${kind}`, { requestId: opts.requestId ?? `cli-${randomToken().slice(0, 12)}`, ...payload });
+    out(opts.json, r, () => console.log(`${kind} recorded for ${holdback}`));
+  };
+  event('assess', 'record an O&M assessment result')
+    .requiredOption('--period <period>', 'assessment period, e.g. 2021')
+    .requiredOption('--on <date>', 'assessed on (YYYY-MM-DD)')
+    .option('--passed', 'the assessment was passed')
+    .option('--failed', 'the assessment was failed')
+    .option('--score <n>', 'score (0–100)')
+    .option('--coefficient <percent>', 'payment coefficient, e.g. 95%')
+    .action(async (unit: string, year: string, holdback: string, opts: { period: string; on: string; passed?: boolean; failed?: boolean; score?: string; coefficient?: string; requestId?: string; json?: boolean }) => {
+      if (Boolean(opts.passed) === Boolean(opts.failed)) throw new CliError('give exactly one of --passed or --failed');
+      const coefficientBp = opts.coefficient === undefined ? undefined : Math.round(Number(opts.coefficient.replace('%', '')) * 100);
+      await send(unit, year, holdback, 'assessment', { period: opts.period, assessedOn: opts.on, passed: Boolean(opts.passed), ...(opts.score ? { score: Number(opts.score) } : {}), ...(coefficientBp !== undefined ? { coefficientBp } : {}) }, opts);
+    });
+  event('accept', 'record the acceptance (验收) a final payment waits for')
+    .requiredOption('--on <date>', 'accepted on (YYYY-MM-DD)')
+    .option('--warranty-months <n>', 'warranty of the retention it opens, when the contract does not say')
+    .action(async (unit: string, year: string, holdback: string, opts: { on: string; warrantyMonths?: string; requestId?: string; json?: boolean }) => {
+      await send(unit, year, holdback, 'acceptance', { acceptedOn: opts.on, ...(opts.warrantyMonths ? { warrantyMonths: Number(opts.warrantyMonths) } : {}) }, opts);
+    });
+  event('pay', 'record a (partial) payment of a withheld amount')
+    .requiredOption('--amount <amount>', 'amount with its unit, e.g. 5万元 or 50000.00元')
+    .requiredOption('--on <date>', 'paid on (YYYY-MM-DD)')
+    .option('--note <text>')
+    .action(async (unit: string, year: string, holdback: string, opts: { amount: string; on: string; note?: string; requestId?: string; json?: boolean }) => {
+      const amountFen = /万元?$/.test(opts.amount.trim()) ? parseMoney(opts.amount, 'wan') : parseMoney(opts.amount.replace(/元$/, ''), 'yuan');
+      await send(unit, year, holdback, 'release', { amountFen, paidOn: opts.on, ...(opts.note ? { note: opts.note } : {}) }, opts);
+    });
+  event('defect', 'report a defect: the warranty is extended and the due date moves')
+    .requiredOption('--on <date>', 'reported on (YYYY-MM-DD)')
+    .requiredOption('--months <n>', 'extend the warranty by this many months')
+    .requiredOption('--description <text>')
+    .action(async (unit: string, year: string, holdback: string, opts: { on: string; months: string; description: string; requestId?: string; json?: boolean }) => {
+      await send(unit, year, holdback, 'defect', { reportedOn: opts.on, extendMonths: Number(opts.months), description: opts.description }, opts);
+    });
+  event('milestone', 'record the milestone a withheld amount waits for')
+    .requiredOption('--name <milestone>', 'the milestone as the ledger names it')
+    .requiredOption('--on <date>', 'reached on (YYYY-MM-DD)')
+    .action(async (unit: string, year: string, holdback: string, opts: { name: string; on: string; requestId?: string; json?: boolean }) => {
+      await send(unit, year, holdback, 'milestone', { milestone: opts.name, reachedOn: opts.on }, opts);
     });
 
   const report = program.command('report').description('reports');

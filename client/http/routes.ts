@@ -17,6 +17,11 @@ import { AppError } from '../../domain/errors';
 import { analyseUnitYear } from '../../domain/ledger/analysis';
 import { sectionSubmissionSchema } from '../../domain/submission';
 import type { Problem } from '../../domain/validation';
+import { holdbackEvents, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
+import {
+  holdbackStatusQuery, holdbackWorkflowId, invalidHoldbackEventType, recordAcceptanceSchema, recordAcceptanceUpdate, recordAssessmentSchema, recordAssessmentUpdate,
+  recordMilestoneSchema, recordMilestoneUpdate, recordReleaseSchema, recordReleaseUpdate, reportDefectSchema, reportDefectUpdate,
+} from '../../workflows/holdback/contract';
 import {
   acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutUpdate, recheckUpdate,
   returnSubmissionUpdate, sectionTaskId, sendBackUpdate, submitUpdate,
@@ -69,6 +74,8 @@ async function update<T>(fn: () => Promise<T>): Promise<T> {
       const f = e.cause;
       const [zh, en] = (f.message ?? '').split(' / ');
       if (f.type === INVALID_MESSAGE) throw AppError.invalid((f.details ?? []) as Problem[], zh ?? '输入有误', en ?? 'invalid input');
+      // Holdback events carry their problems as the first detail.
+      if (f.type === invalidHoldbackEventType) throw AppError.invalid(((f.details ?? [])[0] ?? []) as Problem[], zh ?? '记录有误', en ?? 'invalid event');
       if (f.type === 'not_found') throw new AppError('not_found', zh ?? '未找到', en ?? 'not found');
       throw new AppError('conflict', zh ?? '当前状态不允许此操作', en ?? f.message);
     }
@@ -269,6 +276,49 @@ export const apiRoutes: RouteDef[] = [
       return { ok: true, dueAt };
     },
   },
+
+  // ── Withheld payments ─────────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/units/:unit/holdbacks', tag: 'holdbacks', summary: 'Every open withheld amount of the unit and when it falls due (what falls due when)',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitParams },
+    async handler(ctx) {
+      return { holdbacks: await openHoldbacksOfUnit(ctx.deps.db, params<{ unit: string }>(ctx.request).unit) };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/holdbacks/:code', tag: 'holdbacks', summary: 'A withheld amount: state, amounts, next due date, reminders sent, events',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitYearParams.extend({ code: z.string().min(1).max(100) }) },
+    async handler(ctx) {
+      const { unit, year, code } = params<{ unit: string; year: number; code: string }>(ctx.request);
+      const id = holdbackWorkflowId(unit, year, code);
+      const events = await holdbackEvents(ctx.deps.db, id);
+      try {
+        const status = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () => ctx.deps.temporal.workflow.getHandle(id).query(holdbackStatusQuery));
+        return { status, events, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, id) };
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) throw new AppError('not_found', `没有暂缓支付 ${code}`, `no withheld amount ${code}`);
+        throw e;
+      }
+    },
+  },
+  ...(
+    [
+      ['assessment', recordAssessmentUpdate, recordAssessmentSchema, 'Record an O&M assessment result (pass → payable, × coefficient when the contract says so; fail → stays withheld)'],
+      ['acceptance', recordAcceptanceUpdate, recordAcceptanceSchema, 'Record acceptance (the final payment falls due; a retention opens when the contract has a rate)'],
+      ['defect', reportDefectUpdate, reportDefectSchema, 'Report a defect: the warranty is extended and the due date moves'],
+      ['milestone', recordMilestoneUpdate, recordMilestoneSchema, 'Record the milestone the amount waits for'],
+      ['release', recordReleaseUpdate, recordReleaseSchema, 'Record a (partial) payment of the withheld amount'],
+    ] as const
+  ).map(([name, definition, schema, summary]): RouteDef => ({
+    method: 'POST', url: `/api/units/:unit/years/:year/holdbacks/:code/${name}`, tag: 'holdbacks', summary, access: unitRoles('finance_officer'),
+    schema: { params: unitYearParams.extend({ code: z.string().min(1).max(100) }), body: (schema as z.ZodObject<z.ZodRawShape>).omit({ actor: true }) },
+    async handler(ctx) {
+      const { unit, year, code } = params<{ unit: string; year: number; code: string }>(ctx.request);
+      const handle = ctx.deps.temporal.workflow.getHandle(holdbackWorkflowId(unit, year, code));
+      const args = { ...body<Record<string, unknown>>(ctx.request), actor: actorOf(ctx.account) };
+      return update(() => handle.executeUpdate(definition as typeof recordReleaseUpdate, { args: [args as never] }));
+    },
+  })),
 
   // ── Tasks ─────────────────────────────────────────────────────────────────────────────────
   {

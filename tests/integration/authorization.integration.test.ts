@@ -42,6 +42,13 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/units/:unit/years/:year/evaluation/approve': ['unitHead'],
   'POST /api/units/:unit/years/:year/evaluation/send-back': ['unitHead'],
   'POST /api/units/:unit/years/:year/evaluation/extend': ['finance'],
+  'GET /api/units/:unit/holdbacks': ['finance', 'unitHead', 'admin'],
+  'GET /api/units/:unit/years/:year/holdbacks/:code': ['finance', 'unitHead', 'admin'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/assessment': ['finance'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/acceptance': ['finance'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/defect': ['finance'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/milestone': ['finance'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/release': ['finance'],
   'GET /api/tasks': ALL_SIGNED_IN,
   // The task below is the 综合科 (general) section's.
   'GET /api/tasks/:task': ['finance', 'unitHead', 'admin', 'headGeneral'],
@@ -108,6 +115,7 @@ describe('authorization: every route × every role', () => {
       .replace(':task', String(taskId))
       .replace(':version', '1')
       .replace(':format', 'pdf')
+      .replace(':code', 'one-thing-once-retention')
       .replace(':id', '1');
     const allowed: PersonaName[] = [];
     for (const persona of personas) {

@@ -1,0 +1,149 @@
+/**
+ * The `selfeval` command line as an operator and the three roles use it, against a real HTTP
+ * server, worker, dev server and Postgres: users add, login (API token), import, start, tasks,
+ * submit (an invalid file first), acknowledge, approve, report download with its sha256 checked.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { buildServer } from '../../client/http/server';
+import { createWorker } from '../../worker/create-worker';
+import { testActivityDeps } from '../helpers/activities';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { seedFile, seedUnitYear } from '../fixtures/seed';
+
+const root = path.resolve(__dirname, '../..');
+
+describe('the selfeval command line', () => {
+  let database: TestDatabase;
+  let client: Client;
+  let native: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  let app: FastifyInstance;
+  let url: string;
+  const taskQueue = uniqueTaskQueue('cli');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'selfeval-cli-'));
+
+  /** Runs `selfeval` as `who` (each person has their own credentials folder). */
+  function cli(who: string, args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(path.join(root, 'bin/selfeval'), args, {
+        cwd: home,
+        env: { PATH: process.env['PATH'], HOME: home, XDG_CONFIG_HOME: path.join(home, who), DATABASE_URL: database.url, NO_COLOR: '1' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdin.end(stdin ?? '');
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+  const ok = async (who: string, args: string[], stdin?: string) => {
+    const r = await cli(who, args, stdin);
+    expect(r.code, `${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    return r.stdout;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
+    native = await NativeConnection.connect({ address: inject('temporalAddress') });
+    worker = await createWorker({ connection: native, namespace: 'default', taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
+    running = worker.run();
+    app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test', taskQueue });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    await client?.workflow.getHandle('evaluation/yiyang-smart-city/2020').terminate().catch(() => undefined);
+    worker?.shutdown();
+    await running;
+    await app?.close();
+    await native?.close();
+    await client?.connection.close();
+    await database?.drop();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('runs the seed cycle from the command line', async () => {
+    const unit = 'yiyang-smart-city';
+    expect(JSON.parse(await ok('operator', ['import', seedFile, '--json'])).status).toBe('created');
+    const password = 'cli-password-42';
+    for (const [email, role, section] of [
+      ['finance@cli.test', 'finance_officer'], ['head@cli.test', 'unit_head'], ...seedUnitYear().unit.sections.map((s) => [`${s.code}@cli.test`, 'section_head', s.code]),
+    ] as Array<[string, string, string?]>) {
+      await ok('operator', ['users', 'add', '--unit', unit, '--email', email, '--role', role, ...(section ? ['--section', section] : []), '--password-stdin'], `${password}\n`);
+    }
+    const login = async (who: string, email: string) => ok(who, ['login', '--url', url, '--email', email], `${password}\n`);
+    await login('finance', 'finance@cli.test');
+    await login('head', 'head@cli.test');
+    const started = JSON.parse(await ok('finance', ['start', unit, '2020', '--due', '2030-12-31', '--json'])) as { workflowId: string; alreadyStarted: boolean };
+    expect(started).toMatchObject({ workflowId: `evaluation/${unit}/2020`, alreadyStarted: false });
+    expect(JSON.parse(await ok('finance', ['start', unit, '2020', '--json'])).alreadyStarted).toBe(true);
+
+    const submissions = seedUnitYear().submissions;
+    const files = path.join(home, 'submissions');
+    fs.mkdirSync(files);
+    for (const section of seedUnitYear().unit.sections) {
+      const who = `head-${section.code}`;
+      await login(who, `${section.code}@cli.test`);
+      let tasks: Array<{ id: number; section: string; state: string }> = [];
+      for (let i = 0; i < 100 && tasks.length === 0; i++) {
+        tasks = (JSON.parse(await ok(who, ['tasks', '--json'])) as { tasks: typeof tasks }).tasks;
+        if (!tasks.length) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(tasks.map((t) => t.section)).toEqual([section.code]);
+      const file = path.join(files, `${section.code}.yaml`);
+      const { section: _s, ...content } = submissions.find((s) => s.section === section.code) ?? {
+        section: section.code, achievements: [{ title: '网络与信息安全保障', paragraphs: ['全年未发生重大网络安全事故。'] }], outputIndicators: [], problems: [], nextSteps: [],
+      };
+      if (section.code === 'infosec') {
+        // An invalid file is refused before it is sent, with its problems.
+        fs.writeFileSync(file, stringify({ achievements: [], outputIndicators: [{ name: '事故', unit: '起', direction: '<=', target: '', actual: '0' }] }));
+        const refused = await cli(who, ['submit', String(tasks[0]!.id), file]);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toContain('outputIndicators[0].target');
+      }
+      fs.writeFileSync(file, stringify(content));
+      await ok(who, ['submit', String(tasks[0]!.id), file]);
+    }
+
+    const waitStage = async (stage: string) => {
+      for (let i = 0; i < 300; i++) {
+        const s = JSON.parse(await ok('finance', ['status', unit, '2020', '--json'])) as { stage: string; findings: { sha256: string | null } };
+        if (s.stage === stage && (stage !== 'reviewing' || s.findings.sha256)) return s;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      throw new Error(`never reached ${stage}`);
+    };
+    await waitStage('reviewing');
+    await ok('finance', ['acknowledge', unit, '2020', '--note', '差异已核实']);
+    await waitStage('approving');
+    await ok('head', ['approve', unit, '2020']);
+    await waitStage('issued');
+    const downloaded = await ok('finance', ['report', 'download', unit, '2020', '-o', path.join(home, 'report.pdf')]);
+    expect(downloaded).toMatch(/report\.pdf {2}sha256 [0-9a-f]{64}/);
+    expect(fs.readFileSync(path.join(home, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+    const stored = await database.db.selectFrom('reports').select('pdf_sha256').where('kind', '=', 'issued').executeTakeFirstOrThrow();
+    expect(downloaded).toContain(stored.pdf_sha256);
+  });
+
+  it('explains itself: --help on every command', async () => {
+    for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['report', 'download']]) {
+      const out = await ok('operator', [...command, '--help']);
+      expect(out).toMatch(/Usage: selfeval/);
+    }
+  });
+});
