@@ -54,6 +54,7 @@ const envSchema = z.object({
   MAIL_FROM: z.string().trim().min(3).default('selfeval <selfeval@localhost>'),
   SELFEVAL_PUBLIC_URL: z.url().optional(),
   SELFEVAL_REPORT_FONT: z.string().trim().min(1).optional(),
+  SELFEVAL_CALENDAR_OVERRIDES: z.string().trim().min(1).optional(),
   SELFEVAL_REPORT_FONT_BOLD: z.string().trim().min(1).optional(),
 });
 
@@ -84,6 +85,8 @@ export interface Config {
   publicUrl: string;
   /** SMTP for email notifications; without it, notifications are in-app only. */
   mail: { smtpUrl?: string; from: string };
+  /** A JSON file of working-day calendar overrides (extra holidays and working days, covered years). */
+  calendarOverridesFile?: string;
   /** Optional serif / 仿宋 fonts for the PDF (used when the files exist). */
   reportFonts: { regular?: string; bold?: string };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
@@ -140,6 +143,7 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
     publicUrl: (e.SELFEVAL_PUBLIC_URL ?? `http://${e.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
     mail: { ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}), from: e.MAIL_FROM },
+    ...(e.SELFEVAL_CALENDAR_OVERRIDES ? { calendarOverridesFile: absolute(e.SELFEVAL_CALENDAR_OVERRIDES, host.cwd) } : {}),
     reportFonts: {
       ...(e.SELFEVAL_REPORT_FONT ? { regular: absolute(e.SELFEVAL_REPORT_FONT, host.cwd) } : {}),
       ...(e.SELFEVAL_REPORT_FONT_BOLD ? { bold: absolute(e.SELFEVAL_REPORT_FONT_BOLD, host.cwd) } : {}),

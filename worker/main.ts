@@ -9,7 +9,8 @@ import { Client, Connection } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notifications/notifier';
-import { nationalCalendar } from '../domain/calendar/working-days';
+import fs from 'node:fs';
+import { createWorkingDayCalendar, nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';
 import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
 import { createDb, pingDb } from '../db/connection';
 import { isAppError } from '../domain/errors';
@@ -43,6 +44,28 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // The national calendar, with the unit's or province's own days when configured.
+  let calendar: WorkingDayCalendar = nationalCalendar;
+  if (config.calendarOverridesFile) {
+    let overrides: unknown;
+    try {
+      overrides = JSON.parse(fs.readFileSync(config.calendarOverridesFile, 'utf8'));
+    } catch (e) {
+      logger.fatal(`cannot read SELFEVAL_CALENDAR_OVERRIDES=${config.calendarOverridesFile}: ${errorText(e)}`);
+      await db.destroy();
+      process.exitCode = 1;
+      return;
+    }
+    const built = createWorkingDayCalendar(overrides);
+    if (!built.ok) {
+      logger.fatal(`SELFEVAL_CALENDAR_OVERRIDES=${config.calendarOverridesFile} has problems: ${built.problems.map((p) => `${p.path}: ${p.zh} / ${p.en}`).join('; ')}`);
+      await db.destroy();
+      process.exitCode = 1;
+      return;
+    }
+    calendar = built.value;
+    logger.info({ file: config.calendarOverridesFile }, 'working-day calendar overrides loaded');
+  }
   // A client for activities that start workflows (the evaluation ensuring its holdbacks).
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -51,7 +74,7 @@ async function main(): Promise<void> {
   const activities = createActivities({
     db,
     notifier: createNotifier({ db, mailFrom: config.mail.from, publicUrl: config.publicUrl, ...(mailer ? { mailer } : {}) }),
-    calendar: nationalCalendar,
+    calendar,
     temporal,
     publicUrl: config.publicUrl,
     reportFonts: config.reportFonts,

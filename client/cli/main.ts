@@ -221,6 +221,19 @@ async function main(argv: string[]): Promise<void> {
     });
 
   program
+    .command('schedule')
+    .description('start each year’s evaluation of a unit automatically on a date (Asia/Shanghai)')
+    .argument('<unit>')
+    .requiredOption('--month <m>', 'month (1–12)')
+    .requiredOption('--day <d>', 'day of the month')
+    .option('--hour <h>', 'hour of the day', '9')
+    .addOption(json)
+    .action(async (unit: string, opts: { month: string; day: string; hour: string; json?: boolean }) => {
+      const r = await api().request<{ scheduleId: string; created: boolean }>('PUT', `/api/units/${unit}/schedule`, { month: Number(opts.month), dayOfMonth: Number(opts.day), hour: Number(opts.hour) });
+      out(opts.json, r, () => console.log(`${r.created ? 'created' : 'updated'} ${r.scheduleId}: every year on ${opts.month}-${opts.day} ${opts.hour}:00, the year just closed is evaluated`));
+    });
+
+  program
     .command('status')
     .description('stage, tasks, findings and report of a unit-year’s evaluation')
     .argument('<unit>').argument('<year>')

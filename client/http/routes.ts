@@ -26,7 +26,7 @@ import {
   acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutUpdate, recheckUpdate,
   returnSubmissionUpdate, sectionTaskId, sendBackUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
-import { startEvaluation } from '../evaluations';
+import { ensureYearlySchedule, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
 import { type Access, ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
@@ -217,6 +217,20 @@ export const apiRoutes: RouteDef[] = [
       const started = await startEvaluation(ctx.deps.temporal, { unitCode: unit, year, startedBy: actorOf(ctx.account), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}), options: { ...(b.dueDate ? { dueDate: b.dueDate } : {}), ...(b.escalateAfterWorkingDays !== undefined ? { escalateAfterWorkingDays: b.escalateAfterWorkingDays } : {}) } });
       ctx.reply.status(started.alreadyStarted ? 200 : 201);
       return { workflowId: started.workflowId, alreadyStarted: started.alreadyStarted, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, started.workflowId) };
+    },
+  },
+  {
+    method: 'PUT', url: '/api/units/:unit/schedule', tag: 'evaluation',
+    summary: 'Start each year’s evaluation automatically on a date (Asia/Shanghai): creates or updates the unit’s yearly Schedule',
+    access: unitRoles('finance_officer', 'admin'),
+    schema: { params: unitParams, body: z.object({ month: z.number().int().min(1).max(12), dayOfMonth: z.number().int().min(1).max(31), hour: z.number().int().min(0).max(23).default(9), dueInWorkingDays: z.number().int().min(1).max(60).optional() }) },
+    async handler(ctx) {
+      const { unit } = params<{ unit: string }>(ctx.request);
+      const b = body<{ month: number; dayOfMonth: number; hour: number; dueInWorkingDays?: number }>(ctx.request);
+      return ensureYearlySchedule(ctx.deps.temporal, {
+        unitCode: unit, month: b.month, dayOfMonth: b.dayOfMonth, hour: b.hour, startedBy: actorOf(ctx.account),
+        ...(b.dueInWorkingDays ? { options: { dueInWorkingDays: b.dueInWorkingDays } } : {}), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}),
+      });
     },
   },
   {

@@ -70,6 +70,34 @@ export async function requireAccess(deps: ServerDeps, access: Access, request: F
   return request.auth.account;
 }
 
+interface OpenApiDoc {
+  info: { title: string; description?: string };
+  paths: Record<string, Record<string, { summary?: string; tags?: string[]; requestBody?: unknown; parameters?: Array<{ name: string; in: string }> }>>;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** A readable, self-contained list of the API's operations (no CDN, no script), grouped by tag. */
+function apiDocsPage(doc: OpenApiDoc): string {
+  const byTag = new Map<string, string[]>();
+  for (const [route, operations] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(operations)) {
+      const tag = op.tags?.[0] ?? 'other';
+      const params = (op.parameters ?? []).map((p) => `${p.name} (${p.in})`).join(', ');
+      byTag.set(tag, [
+        ...(byTag.get(tag) ?? []),
+        `<tr><td class="m">${method.toUpperCase()}</td><td><code>${escapeHtml(route)}</code></td><td>${escapeHtml(op.summary ?? '')}${params ? `<div class="p">${escapeHtml(params)}</div>` : ''}</td></tr>`,
+      ]);
+    }
+  }
+  const sections = [...byTag].map(([tag, rows]) => `<h2>${escapeHtml(tag)}</h2><table>${rows.join('')}</table>`).join('');
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}.m{font-weight:600;width:5rem}.p{color:#666;font-size:.85em}code{font-size:.95em}</style></head>
+<body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description ?? '')} — 机器可读文档 / machine-readable: <a href="/openapi.json">/openapi.json</a>.
+Errors are <code>{ code, message, messageZh, details[{ path, code, zh, en }] }</code>; sign in with <code>POST /api/login</code> (session cookie, CSRF header <code>x-csrf-token</code>) or send <code>Authorization: Bearer &lt;token&gt;</code>.</p>${sections}</body></html>`;
+}
+
 export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRoutes): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -149,6 +177,7 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
   }
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(apiDocsPage(app.swagger() as OpenApiDoc)));
   await registerPages(app, deps);
   return app;
 }

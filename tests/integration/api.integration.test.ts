@@ -100,5 +100,9 @@ describe('HTTP API', () => {
     const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/login', '/api/tasks', '/api/units/{unit}/years/{year}/evaluation']));
+    const page = await app.inject({ method: 'GET', url: '/docs' });
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('/api/units/{unit}/years/{year}/evaluation/approve');
+    expect(page.body).toContain('Approve the draft report');
   });
 });

@@ -34,6 +34,7 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/units/:unit/years/:year/analysis': ['finance', 'unitHead', 'admin'],
   'POST /api/units/:unit/years/:year/score-preview': UNIT_MEMBERS,
   'POST /api/units/:unit/years/:year/evaluation': ['finance'],
+  'PUT /api/units/:unit/schedule': ['finance', 'admin'],
   'GET /api/units/:unit/years/:year/evaluation': UNIT_MEMBERS,
   'POST /api/units/:unit/years/:year/evaluation/proceed-without': ['finance'],
   'POST /api/units/:unit/years/:year/evaluation/return': ['finance'],
