@@ -100,9 +100,9 @@ class Stack {
     return component;
   }
 
-  node(label: string, relative: string, env: NodeJS.ProcessEnv, readyLine?: RegExp): Component {
+  node(label: string, relative: string, env: NodeJS.ProcessEnv, readyLine?: RegExp, nodeArgs: string[] = []): Component {
     // process.execArgv carries tsx's loader when we run from source.
-    return this.launch(label, process.execPath, [...process.execArgv, program(relative)], env, readyLine);
+    return this.launch(label, process.execPath, [...nodeArgs, ...process.execArgv, program(relative)], env, readyLine);
   }
 
   /** Stops components in reverse start order, each given 20 s before SIGKILL. */
@@ -264,7 +264,8 @@ async function main(): Promise<void> {
     fail('Temporal did not come up within 60 s: see the [temporal] lines above');
   }
 
-  stack.node('worker', 'worker/main', childEnv);
+  // A bounded heap, as in production (docker-compose.yml): the worker caches at most 300 workflows.
+  stack.node('worker', 'worker/main', childEnv, undefined, ['--max-old-space-size=384']);
   stack.node('http', 'client/http/main', childEnv);
 
   const healthz = `http://${config.http.host}:${config.http.port}/healthz`;
