@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     await ensureUserWithRole(db, { email: 'head@bench', name: 'head', unitCode: 'bench', role: 'section_head', section: 'projects', passwordHash: hash });
 
     const port = await freePort();
-    server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench-api-server.ts')], {
+    // BENCH_SERVER_NODE_ARGS: extra node flags for the server process (e.g. GC settings to compare).
+    const serverArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+    server = spawn(process.execPath, [...serverArgs, '--import', 'tsx', path.join(root, 'scripts/bench-api-server.ts')], {
       env: { ...process.env, DATABASE_URL: url, HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
