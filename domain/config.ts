@@ -38,6 +38,7 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   SELFEVAL_TASK_QUEUE: z.string().trim().min(1).max(200).default('selfeval'),
+  SELFEVAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(300),
   SELFEVAL_TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url().optional(),
@@ -73,6 +74,8 @@ export interface Config {
     namespace: string;
     /** The task queue workers poll and workflows start on. */
     taskQueue: string;
+    /** Workflows a worker keeps in memory between tasks (each ~1.5 MB). */
+    maxCachedWorkflows: number;
     devServerPort: number;
     uiPort: number;
     uiUrl: string;
@@ -133,6 +136,7 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${devPort}`,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.SELFEVAL_TASK_QUEUE,
+      maxCachedWorkflows: e.SELFEVAL_MAX_CACHED_WORKFLOWS,
       devServerPort: devPort,
       uiPort: e.TEMPORAL_UI_PORT,
       uiUrl: e.TEMPORAL_UI_URL ?? `http://127.0.0.1:${e.TEMPORAL_UI_PORT}`,

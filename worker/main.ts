@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   });
   try {
     const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
-    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle });
+    const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
