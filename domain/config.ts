@@ -38,7 +38,7 @@ const envSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   SELFEVAL_TASK_QUEUE: z.string().trim().min(1).max(200).default('selfeval'),
-  SELFEVAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(300),
+  SELFEVAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(150),
   SELFEVAL_TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url().optional(),

@@ -181,8 +181,11 @@ async function main(): Promise<void> {
     // sticky workflow cache capped at K workflows.
     const workerArgs = cache > 0 ? ['--import', 'tsx', '-e', cappedWorkerScript(cache)] : ['--import', 'tsx', path.join(root, 'worker/main.ts')];
     if (cache > 0) log(`worker: maxCachedWorkflows = ${cache}`);
-    else log('worker: worker/main.ts (SDK default workflow cache size)');
-    const worker = spawn(process.execPath, workerArgs, {
+    else log('worker: worker/main.ts as deployed (SELFEVAL_MAX_CACHED_WORKFLOWS, default 300)');
+    // BENCH_WORKER_HEAP_MB caps V8's old space in the worker (as docker-compose.yml and `npm start` do).
+    const heap = process.env['BENCH_WORKER_HEAP_MB'];
+    if (heap) log(`worker: --max-old-space-size=${heap}`);
+    const worker = spawn(process.execPath, [...(heap ? [`--max-old-space-size=${heap}`] : []), ...workerArgs], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: dbUrl, TEMPORAL_ADDRESS: address, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],

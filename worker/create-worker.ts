@@ -56,7 +56,7 @@ export interface CreateWorkerOptions {
   shutdownGraceTime?: string;
   /**
    * Workflows kept in the worker's cache (each ~1.5 MB). Holdbacks wake rarely, so a small cache
-   * costs little and keeps the worker's memory flat however many are open (default 300).
+   * costs little and keeps the worker's memory flat however many are open (default 150).
    */
   maxCachedWorkflows?: number;
 }
@@ -69,6 +69,6 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     activities: options.activities,
     workflowBundle: options.workflowBundle ?? (await bundleWorkflows()),
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
-    maxCachedWorkflows: options.maxCachedWorkflows ?? 300,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 150,
   });
 }

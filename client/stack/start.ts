@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   }
 
   // A bounded heap, as in production (docker-compose.yml): the worker caches at most 300 workflows.
-  stack.node('worker', 'worker/main', childEnv, undefined, ['--max-old-space-size=384']);
+  stack.node('worker', 'worker/main', childEnv, undefined, ['--max-old-space-size=512']);
   stack.node('http', 'client/http/main', childEnv);
 
   const healthz = `http://${config.http.host}:${config.http.port}/healthz`;
