@@ -1,8 +1,7 @@
 /**
  * The seed cycle in a real browser, as the three roles, on the real stack: Postgres, the shared
- * Temporal dev server, a worker in this process on the contract's task queue (`selfeval`: the API
- * starts workflows there — no other suite may run a worker on it against the shared dev server),
- * and the HTTP server on a random port.
+ * Temporal dev server (in a namespace of this file's own, so the seed unit's workflow ids meet no
+ * other suite's), a worker in this process, and the HTTP server on a random port.
  *
  *   the finance officer signs in, imports the seed through the unit page and starts the
  *   evaluation; each of the six section heads signs in, fills the form and submits (信息安全科 first
@@ -15,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
@@ -27,7 +26,7 @@ import { buildServer } from '../../client/http/server';
 import { addDays, civilDateOf } from '../../domain/calendar/civil-date';
 import { sectionSubmissionSchema, type SectionSubmission } from '../../domain/submission';
 import { createWorker } from '../../worker/create-worker';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedFile, seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser } from '../helpers/api';
@@ -45,11 +44,11 @@ const infosecSubmission: SectionSubmission = sectionSubmissionSchema.parse(parse
 const submissions = new Map<string, SectionSubmission>([...seed.submissions.map((s) => [s.section, s] as const), ['infosec', infosecSubmission]]);
 
 describe('the seed cycle in the browser (finance officer, six section heads, unit head)', () => {
-  // A queue of its own: other suites share the dev server.
   const taskQueue = uniqueTaskQueue('browser');
   const t0 = Date.now();
   let database: TestDatabase;
   let client: Client;
+  let namespace: string;
   let nativeConnection: NativeConnection;
   let worker: Worker;
   let workerRun: Promise<void>;
@@ -63,9 +62,8 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
   beforeAll(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     database = await createTestDatabase('e2e');
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
-    nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
+    ({ namespace, client, native: nativeConnection } = await devServerConnections('browser'));
+    worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
     workerRun = worker.run();
     app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: uiUrl, taskQueue });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -131,7 +129,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     await reloadUntil(page, '#progress tbody tr:nth-child(6)', 'six section tasks on the dashboard');
     await until('six open tasks', async () => (await page.reload(), (await page.locator('#progress [data-section] .chip-open').count()) === 6));
     const evaluationLink = await page.locator('#progress-h a[data-temporal-link]').getAttribute('href');
-    expect(evaluationLink).toBe(`${uiUrl}/namespaces/default/workflows/${encodeURIComponent(`evaluation/${UNIT}/2020`)}`);
+    expect(evaluationLink).toBe(`${uiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(`evaluation/${UNIT}/2020`)}`);
 
     // 信息安全科 is late: its due date moves to yesterday, so the inboxes mark it overdue.
     const row = page.locator('#progress tr[data-section="infosec"]');

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../client/http/server';
 import { parseWanYuan } from '../../domain/money';
+import { ownNamespace } from '../helpers/temporal';
 import { addUser, as, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedFile } from '../fixtures/seed';
@@ -24,7 +25,7 @@ describe('HTTP API', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
-    temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
+    temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: await ownNamespace('api') });
     app = await buildServer({ db: database.db, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
     await addUser(database.db, 'finance@api.test', 'yiyang-smart-city', 'finance_officer');
     await addUser(database.db, 'general@api.test', 'yiyang-smart-city', 'section_head', 'general');

@@ -7,18 +7,18 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { buildServer } from '../../client/http/server';
 import { createWorker } from '../../worker/create-worker';
 import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedFile, seedUnitYear } from '../fixtures/seed';
 
 const root = path.resolve(__dirname, '../..');
@@ -26,6 +26,7 @@ const root = path.resolve(__dirname, '../..');
 describe('the selfeval command line', () => {
   let database: TestDatabase;
   let client: Client;
+  let namespace: string;
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -57,9 +58,8 @@ describe('the selfeval command line', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
-    native = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createWorker({ connection: native, namespace: 'default', taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
+    ({ namespace, client, native } = await devServerConnections('cli'));
+    worker = await createWorker({ connection: native, namespace, taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
     running = worker.run();
     app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test', taskQueue });
     await app.listen({ host: '127.0.0.1', port: 0 });

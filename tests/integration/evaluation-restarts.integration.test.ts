@@ -15,7 +15,7 @@ import { startEvaluation } from '../../client/evaluations';
 import { importUnitYear } from '../../db/ledger.repository';
 import { sectionSubmissionSchema } from '../../domain/submission';
 import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, evaluationStatusQuery, sectionTaskId, submitUpdate } from '../../workflows/evaluation/contract';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { ownNamespace, uniqueTaskQueue } from '../helpers/temporal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
 
@@ -31,7 +31,7 @@ describe('the seed cycle survives SIGKILLed workers', () => {
   async function startWorker(): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'worker/main.ts')], {
       cwd: root,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' },
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], DATABASE_URL: database.url, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: client.options.namespace, SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -129,7 +129,7 @@ describe('the seed cycle survives SIGKILLed workers', () => {
     database = await createTestDatabase();
     await importUnit('calm-unit');
     await importUnit('kill-unit');
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
+    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: await ownNamespace('restarts') });
   });
   afterAll(async () => {
     await kill(worker);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildServer } from '../../client/http/server';
 import { freePort } from '../../client/stack/proc';
 import { createDb } from '../../db/connection';
+import { ownNamespace } from '../helpers/temporal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 describe('GET /healthz', () => {
@@ -13,7 +14,7 @@ describe('GET /healthz', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
+    temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: await ownNamespace('healthz') });
   });
   afterAll(async () => {
     await temporal?.connection.close();

@@ -38,10 +38,10 @@ describe('a representative holdback history', () => {
   const taskQueue = uniqueTaskQueue('holdback-history');
 
   beforeAll(async () => {
-    [env, database] = await Promise.all([devServerEnv(), createTestDatabase('hbh')]);
+    [env, database] = await Promise.all([devServerEnv('holdback-history'), createTestDatabase('hbh')]);
     worker = await createWorker({
       connection: env.nativeConnection,
-      namespace: 'default',
+      namespace: env.namespace ?? 'default',
       taskQueue,
       activities: createActivities(testActivityDeps(database.db, { temporal: env.client })),
     });

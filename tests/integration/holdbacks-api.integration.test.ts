@@ -3,11 +3,11 @@
  * when; a release recorded, recorded again (a retried request: same answer, nothing changes), and
  * refused when larger than what is held (400 with the problem, nothing changes).
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createHoldbackActivities } from '../../activities/holdbacks.activities';
 import { buildServer } from '../../client/http/server';
@@ -17,12 +17,13 @@ import { holdbackStatusQuery, holdbackWorkflowId } from '../../workflows/holdbac
 import { testActivityDeps } from '../helpers/activities';
 import { addUser, as, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
 
 describe('withheld payments through the API', () => {
   let database: TestDatabase;
   let client: Client;
+  let namespace: string;
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -34,10 +35,9 @@ describe('withheld payments through the API', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
-    native = await NativeConnection.connect({ address: inject('temporalAddress') });
+    ({ namespace, client, native } = await devServerConnections('holdbacks-api'));
     const deps = testActivityDeps(database.db, { temporal: client });
-    worker = await createWorker({ connection: native, namespace: 'default', taskQueue, activities: createActivities(deps) });
+    worker = await createWorker({ connection: native, namespace, taskQueue, activities: createActivities(deps) });
     running = worker.run();
     await createHoldbackActivities(deps).ensureHoldbackWorkflows({ unitCode: unit, year: 2020, taskQueue });
     app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test', taskQueue });

@@ -22,10 +22,10 @@ describe('smoke check on the dev server and Postgres', () => {
   const taskQueue = uniqueTaskQueue('integration');
 
   beforeAll(async () => {
-    [env, database] = await Promise.all([devServerEnv(), createTestDatabase()]);
+    [env, database] = await Promise.all([devServerEnv('smoke'), createTestDatabase()]);
     worker = await createWorker({
       connection: env.nativeConnection,
-      namespace: 'default',
+      namespace: env.namespace ?? 'default',
       taskQueue,
       activities: createActivities(testActivityDeps(database.db)),
     });
@@ -52,7 +52,7 @@ describe('smoke check on the dev server and Postgres', () => {
     expect(row?.firedAt.toISOString()).toBe(result.firedAt);
 
     // The web UI (its HTTP API, which the pages call) lists the run.
-    const ui = `http://127.0.0.1:${inject('temporalUiPort')}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`;
+    const ui = `http://127.0.0.1:${inject('temporalUiPort')}/api/v1/namespaces/${env.namespace}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`;
     const deadline = Date.now() + 15_000;
     let listed: Array<{ execution: { workflowId: string }; status: string }> = [];
     while (Date.now() < deadline) {

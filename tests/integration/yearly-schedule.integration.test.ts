@@ -3,9 +3,9 @@
  * created once (a second call updates it), and when it fires it starts the evaluation of the year
  * just closed — once, however often it fires.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { ensureYearlySchedule } from '../../client/evaluations';
 import { importUnitYear } from '../../db/ledger.repository';
@@ -13,12 +13,13 @@ import { createWorker } from '../../worker/create-worker';
 import { evaluationId, yearlyScheduleId } from '../../workflows/evaluation/contract';
 import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
 
 describe('the yearly evaluation Schedule', () => {
   let database: TestDatabase;
   let client: Client;
+  let namespace: string;
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -33,9 +34,8 @@ describe('the yearly evaluation Schedule', () => {
     y.unit.code = unitCode;
     y.year = lastYear;
     await importUnitYear(database.db, y, { actor: 'test' });
-    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
-    native = await NativeConnection.connect({ address: inject('temporalAddress') });
-    worker = await createWorker({ connection: native, namespace: 'default', taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
+    ({ namespace, client, native } = await devServerConnections('schedule'));
+    worker = await createWorker({ connection: native, namespace, taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
     running = worker.run();
   });
   afterAll(async () => {
