@@ -3,9 +3,9 @@
  * created once (a second call updates it), and when it fires it starts the evaluation of the year
  * just closed — once, however often it fires.
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { ensureYearlySchedule } from '../../client/evaluations';
 import { importUnitYear } from '../../db/ledger.repository';
@@ -13,13 +13,13 @@ import { createWorker } from '../../worker/create-worker';
 import { evaluationId, yearlyScheduleId } from '../../workflows/evaluation/contract';
 import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { uniqueTaskQueue } from '../helpers/temporal';
+import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
 
 describe('the yearly evaluation Schedule', () => {
   let database: TestDatabase;
   let client: Client;
-  const namespace = 'default';
+  let namespace: string;
   let native: NativeConnection;
   let worker: Worker;
   let running: Promise<void>;
@@ -34,13 +34,7 @@ describe('the yearly evaluation Schedule', () => {
     y.unit.code = unitCode;
     y.year = lastYear;
     await importUnitYear(database.db, y, { actor: 'test' });
-    // The `default` namespace, unlike the other dev-server suites: in a namespace registered
-    // moments before, the server's own scheduler worker stalled under the full suite's load (the
-    // second trigger never ran, DescribeSchedule timed out after 30 s; twice in two runs). The unit
-    // code is random, so no other suite's workflow or schedule id can meet this one's.
-    const address = inject('temporalAddress');
-    client = new Client({ connection: await Connection.connect({ address }), namespace });
-    native = await NativeConnection.connect({ address });
+    ({ namespace, client, native } = await devServerConnections('schedule'));
     worker = await createWorker({ connection: native, namespace, taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
     running = worker.run();
   });
@@ -66,6 +60,10 @@ describe('the yearly evaluation Schedule', () => {
     await handle.trigger();
     const evaluation = client.workflow.getHandle(evaluationId(unitCode, lastYear));
     await expect.poll(async () => (await evaluation.describe().catch(() => undefined))?.status.name, { timeout: 30_000 }).toBe('RUNNING');
+    // The scheduler names each run `<id>-<time to the second>`: a second trigger within the same
+    // second is dropped as a duplicate of the first, so fire again only once that second is over.
+    const firstAt = (await handle.describe()).info.recentActions[0]?.takenAt.getTime() ?? Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, Math.ceil(firstAt / 1000) * 1000 + 200 - Date.now())));
     await handle.trigger();
     try {
       await expect.poll(async () => (await handle.describe()).info.recentActions.length, { timeout: 30_000 }).toBe(2);
