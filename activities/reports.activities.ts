@@ -11,8 +11,9 @@ import { canonicalJson } from '../domain/canonical-json';
 import { analyseUnitYear } from '../domain/ledger/analysis';
 import type { ReportDocument } from '../domain/report/content';
 import { composeReport, templateFor } from '../domain/report/compose';
-import { gatherReport } from '../domain/report/view-model';
+import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
 import { evaluationByWorkflow, saveReportVersion, skippedSections, currentSubmissions, unitYearKeys } from '../db/evaluations.repository';
+import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
 import { loadUnitYear } from '../db/ledger.repository';
 import { listReports, type ReportKind, storeReport } from '../db/reports.repository';
 import { resolveReportFonts } from './report/fonts';
@@ -43,10 +44,22 @@ export function createReportActivities(deps: ActivityDeps) {
     const submissions = await currentSubmissions(db, k.unitYearId);
     const evaluation = req.workflowId ? await evaluationByWorkflow(db, req.workflowId) : undefined;
     const withSubmissions = { ...unitYear, submissions };
+    // The withheld-payments schedule as the holdback workflows keep it (what is still owed, due dates moved by defects, retentions opened by acceptances).
+    const termOf = new Map(unitYear.projects.flatMap((p) => p.holdbacks.map((h) => [h.code, p.contracts.find((c) => c.code === h.contract)?.paymentTermDays] as const)));
+    const holdbackSchedule: ScheduledHoldback[] = (await openHoldbacksOfUnit(db, req.unitCode, deps.calendar ? { calendar: deps.calendar } : {}))
+      .filter((h) => h.year === req.year)
+      .map((h) => {
+        const term = termOf.get(h.holdbackCode);
+        return {
+          code: h.holdbackCode, projectName: h.projectName, kind: h.kind, condition: h.condition, status: h.status, outstanding: h.outstandingFen, released: h.releasedFen,
+          ...(h.nextDueOn ? { dueOn: h.nextDueOn } : {}), ...(h.period ? { period: h.period } : {}), ...(h.milestone ? { milestone: h.milestone } : {}), ...(term !== undefined ? { paymentTermDays: term } : {}),
+        };
+      });
     const vm = gatherReport({
       unitYear: withSubmissions,
       analysis: analyseUnitYear(withSubmissions),
       submissions,
+      holdbackSchedule,
       proceededWithout: evaluation ? await skippedSections(db, evaluation.id) : [],
       reportDate: unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift),
       draft: req.kind === 'draft',

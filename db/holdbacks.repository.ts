@@ -7,8 +7,9 @@
  * The ledger's own `holdbacks.status` is kept equal to the workflow's status (imports set it on
  * insert only). A retention opened by an acceptance also gets a `holdbacks` row of its own in the
  * parent's unit-year (deterministic code, explicit due date); a re-import of the unit-year file
- * deletes rows the file lacks, so that row is re-created on the workflow's next write, and the
- * process record (progress, events, reminders) never depends on it.
+ * keeps that row (unless the file drops the allocation it belongs to: then the row is re-created
+ * on the workflow's next write), and the process record (progress, events, reminders) never
+ * depends on it.
  */
 import { sql } from 'kysely';
 import { nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';

@@ -4,7 +4,8 @@
  *
  * Rows are matched by their codes, so a re-import updates what changed, inserts what is new and
  * deletes what the file no longer has, and ids stay stable. Process state written by workflows
- * (a holdback's status) is set on insert only and never overwritten by an import. Roles are only
+ * (a holdback's status) is set on insert only and never overwritten by an import, and the rows of
+ * retentions opened by an acceptance (derived holdbacks) are kept although the file lacks them. Roles are only
  * added by imports, never removed (an administrator may have granted more).
  */
 import { createHash } from 'node:crypto';
@@ -54,7 +55,7 @@ async function sync(
   scope: Row,
   key: (row: Row) => string,
   desired: Row[],
-  options: { insertOnly?: string[]; hasId?: boolean; deleteMissing?: boolean } = {},
+  options: { insertOnly?: string[]; hasId?: boolean; deleteMissing?: boolean; keep?: (row: Row) => boolean } = {},
 ): Promise<{ ids: Map<string, number>; changes: TableChanges }> {
   const t = trx as unknown as Kysely<any>;
   const hasId = options.hasId ?? true;
@@ -92,7 +93,7 @@ async function sync(
     }
   }
   for (const [k, row] of existing) {
-    if (wanted.has(k) || options.deleteMissing === false) continue;
+    if (wanted.has(k) || options.deleteMissing === false || options.keep?.(row)) continue;
     let del = t.deleteFrom(table);
     if (hasId) del = del.where('id', '=', row['id']);
     else for (const [column, value] of Object.entries({ ...scope, ...keyColumns(row, row) })) del = del.where(column, '=', value);
@@ -293,6 +294,19 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
       ).changes,
     );
 
+    // A retention opened by an acceptance (a derived holdback) is process state, not file content:
+    // its row stays although the file lacks it, so the dashboard and the report keep showing it.
+    const derived = new Set(
+      (
+        await trx
+          .selectFrom('holdback_progress')
+          .select('holdback_code')
+          .where('unit_code', '=', doc.unit.code)
+          .where('year', '=', doc.year)
+          .where('origin', '=', 'derived')
+          .execute()
+      ).map((r) => r.holdback_code),
+    );
     const holdbacks = await sync(
       trx,
       'holdbacks',
@@ -304,7 +318,7 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
           amount_fen: h.amount, condition: h.condition, period: orNull(h.period), milestone: orNull(h.milestone), due_on: orNull(h.dueOn), status: h.status, source: orNull(h.source),
         })),
       ),
-      { insertOnly: ['status'] },
+      { insertOnly: ['status'], keep: (row) => derived.has(String(row['code'])) },
     );
     record('holdbacks', holdbacks.changes);
 
@@ -366,7 +380,10 @@ export interface UnitYearRef {
   year: number;
 }
 
-/** Loads a unit-year back into the document shape (what `parseUnitYear` returns for the same file). */
+/**
+ * Loads a unit-year back into the document shape (what `parseUnitYear` returns for the same file).
+ * Holdback rows the workflows derived (a retention opened by an acceptance) are left out.
+ */
 export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear | undefined> {
   const unit = await db.selectFrom('units').selectAll().where('code', '=', ref.unitCode).executeTakeFirst();
   if (!unit) return undefined;
@@ -390,7 +407,27 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
     db.selectFrom('allocations').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
     db.selectFrom('contracts').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
     db.selectFrom('payments').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    db.selectFrom('holdbacks').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
+    // Retentions opened by an acceptance are process state, not file content: the workflows and
+    // the "what falls due when" view show them; the document (and so the reconciliation, which
+    // already counts their amount in the acceptance holdback) does not.
+    db
+      .selectFrom('holdbacks')
+      .selectAll()
+      .where('unit_year_id', '=', uy.id)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('holdback_progress')
+              .select('holdback_progress.workflow_id')
+              .where('holdback_progress.unit_code', '=', ref.unitCode)
+              .where('holdback_progress.year', '=', ref.year)
+              .where('holdback_progress.origin', '=', 'derived')
+              .whereRef('holdback_progress.holdback_code', '=', 'holdbacks.code'),
+          ),
+        ),
+      )
+      .orderBy('position')
+      .execute(),
     db
       .selectFrom('om_assessments')
       .innerJoin('holdbacks', 'holdbacks.id', 'om_assessments.holdback_id')

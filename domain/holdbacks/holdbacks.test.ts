@@ -10,7 +10,7 @@ import {
   releasePaymentCode, retentionCodeFor,
 } from './machine';
 import type { HoldbackFacts } from './model';
-import { nextPeriod, parsePeriod, periodEnd } from './periods';
+import { nextPeriod, parsePeriod, periodEnd, periodZh } from './periods';
 import { planHoldbackSchedule } from './schedule';
 
 const cal = nationalCalendar;
@@ -29,6 +29,7 @@ describe('assessment periods', () => {
     expect(nextPeriod(parsePeriod('2020')!).text).toBe('2021');
     expect(nextPeriod(parsePeriod('2020-Q4')!).text).toBe('2021-Q1');
     expect(nextPeriod(parsePeriod('2020-H1')!).text).toBe('2020-H2');
+    expect(['2020', '2020-H1', '2021h2', '2024-Q3', '第一期'].map(periodZh)).toEqual(['2020年度', '2020年上半年', '2021年下半年', '2024年第三季度', '第一期']);
   });
 });
 

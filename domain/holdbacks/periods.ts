@@ -54,3 +54,14 @@ export function comparePeriods(a: AssessmentPeriod, b: AssessmentPeriod): number
   const eb = periodEnd(b);
   return ea < eb ? -1 : ea > eb ? 1 : 0;
 }
+
+const ordinalZh = ['', '一', '二', '三', '四'] as const;
+
+/** The period in Chinese: 2020 → 2020年度, 2020-H1 → 2020年上半年, 2020-Q3 → 2020年第三季度; other text as given. */
+export function periodZh(text: string): string {
+  const p = parsePeriod(text);
+  if (!p) return text;
+  if (p.unit === 'year') return `${p.year}年度`;
+  if (p.unit === 'half') return `${p.year}年${p.index === 1 ? '上' : '下'}半年`;
+  return `${p.year}年第${ordinalZh[p.index]}季度`;
+}

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seedViewModel } from '../../tests/fixtures/report';
+import { parseWanYuan } from '../money';
 import type { Block } from './content';
 import { composeReport } from './compose';
-import { holdbackReason, projectExpenditure } from './sections';
+import { holdbackReason, holdbackScheduleAnnex, projectExpenditure } from './sections';
 import type { HoldbackView } from './view-model';
 
 const text = (blocks: Block[]) =>
@@ -33,6 +34,36 @@ describe('report sections', () => {
     const out = text(projectExpenditure(vm, 2));
     expect(out).toContain('其中0.01万元为质保金');
     expect(out).toContain('另有0.34万元结余原因未说明');
+  });
+
+  it('lists what is still owed on each holdback in the withheld-payments schedule', () => {
+    const rowsOf = (blocks: Block[]) => {
+      const table = blocks.find((b) => b.kind === 'table');
+      if (table?.kind !== 'table') throw new Error('no table');
+      return table.rows.map((r) => r.map((c) => (c === null ? '' : typeof c === 'string' ? c : c.text)));
+    };
+    // From the ledger: the seed's five holdbacks in full, the retentions due on working days.
+    const fromLedger = rowsOf(holdbackScheduleAnnex(seedViewModel(), 'x'));
+    expect(fromLedger.map((r) => [r[1], r[2], r[4]])).toEqual([
+      ['运维考核', '83.69', '2020年度考核通过后'],
+      ['质保金', '10.92', '2021年8月31日'],
+      ['质保金', '7.62', '2021年8月31日'],
+      ['里程碑', '98.51', '系统升级改造项目完成后'],
+      ['验收后支付', '45.94', '验收合格后30日内'],
+    ]);
+    // As the workflows keep it: a retention partly released with its due date moved by a defect,
+    // the acceptance balance transferred into a retention of its own, released holdbacks gone.
+    const vm = seedViewModel();
+    vm.holdbackSchedule = [
+      { code: 'one-thing-once-retention', projectName: '智慧城市项目', kind: 'retention', condition: '质保期满后支付', status: 'partially_released', outstanding: parseWanYuan('5'), released: parseWanYuan('5.92'), dueOn: '2021-10-08' },
+      { code: 'fiscal-platform-acceptance-retention', projectName: '财税平台', kind: 'retention', condition: '质保期满后支付', status: 'waiting', outstanding: parseWanYuan('4.62'), released: 0, dueOn: '2022-03-01' },
+    ];
+    expect(rowsOf(holdbackScheduleAnnex(vm, 'x'))).toEqual([
+      ['智慧城市项目', '质保金', '5.00（已付5.92）', expect.any(String), '2021年10月8日', '部分支付'],
+      ['财税平台', '质保金', '4.62', expect.any(String), '2022年3月1日', '等待条件'],
+    ]);
+    vm.holdbackSchedule = [];
+    expect(rowsOf(holdbackScheduleAnnex(vm, 'x'))).toEqual([['无暂缓支付资金。', '', '', '', '', '']]);
   });
 
   it('numbers headings consistently and names the sections it proceeded without', () => {

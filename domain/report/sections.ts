@@ -4,6 +4,7 @@
  * Figures come from the view model only: stated totals as the unit declares them, items as the
  * ledger itemises them, and every gap between the two in the reconciliation annex.
  */
+import { periodZh } from '../holdbacks/periods';
 import type { Block, Cell, Inline } from './content';
 import { chineseDate, chineseMonth, ordinal, percentFromBp, points, wan, wanNumber } from './format';
 import type { AllocationView, HoldbackView, ProjectView, ReportViewModel } from './view-model';
@@ -95,7 +96,7 @@ export function holdbackReason(hb: HoldbackView): string {
       return `为质保金，${clause(hb.condition.replace(/^质保金[，,]?/, ''))}；${accepted}${warranty}${due}${state}`;
     }
     case 'om_assessment': {
-      const period = hb.period ? `${hb.period}年度` : '';
+      const period = hb.period ? periodZh(hb.period) : '';
       const state = hb.status === 'payable'
         ? `${period}运维考核已通过，待支付`
         : hb.assessment
@@ -335,28 +336,22 @@ export function reconciliationAnnex(vm: ReportViewModel, title: string): Block[]
 }
 
 export function holdbackScheduleAnnex(vm: ReportViewModel, title: string): Block[] {
-  const rows: Cell[][] = vm.projects.flatMap((project) =>
-    project.allocations.flatMap((a) =>
-      a.holdbacks
-        .filter((hb) => hb.status !== 'released')
-        .map((hb): Cell[] => [
-          project.name,
-          holdbackKindZh[hb.kind],
-          { text: wanNumber(hb.amount), align: 'right' },
-          clause(hb.condition),
-          hb.dueOn ? chineseDate(hb.dueOn) : hb.kind === 'om_assessment' ? `${hb.period ?? ''}年度考核通过后` : hb.kind === 'acceptance' ? `验收合格后${hb.paymentTermDays ?? 30}日内` : milestoneDone(hb.milestone),
-          holdbackStatusZh[hb.status],
-        ]),
-    ),
-  );
+  const rows: Cell[][] = vm.holdbackSchedule.map((hb): Cell[] => [
+    hb.projectName,
+    holdbackKindZh[hb.kind],
+    { text: wanNumber(hb.outstanding) + (hb.released > 0 ? `（已付${wanNumber(hb.released)}）` : ''), align: 'right' },
+    clause(hb.condition),
+    hb.dueOn ? chineseDate(hb.dueOn) : hb.kind === 'om_assessment' ? `${hb.period ? periodZh(hb.period) : ''}考核通过后` : hb.kind === 'acceptance' ? `验收合格后${hb.paymentTermDays ?? 30}日内` : milestoneDone(hb.milestone),
+    holdbackStatusZh[hb.status],
+  ]);
   return [
     { kind: 'annex', title },
     {
       kind: 'table',
       caption: '暂缓支付资金到期安排（金额单位：万元）',
-      columns: [{ header: '项目', width: 3 }, { header: '类型', width: 1.4 }, { header: '金额', width: 1.4, align: 'right' }, { header: '支付条件', width: 5 }, { header: '到期', width: 2.2 }, { header: '状态', width: 1.2 }],
+      columns: [{ header: '项目', width: 3 }, { header: '类型', width: 1.4 }, { header: '待付金额', width: 1.4, align: 'right' }, { header: '支付条件', width: 5 }, { header: '到期', width: 2.2 }, { header: '状态', width: 1.2 }],
       rows: rows.length ? rows : [[{ text: '无暂缓支付资金。', colSpan: 6 }, null, null, null, null, null]],
-      note: '到期日按质保期届满日计算，遇法定节假日顺延至下一个工作日。',
+      note: '待付金额为尚未支付的部分（已部分支付的注明已付数）。到期日按质保期届满日计算，遇法定节假日顺延至下一个工作日；质保期内报告缺陷的，按延长后的质保期计算。',
     },
   ];
 }

@@ -34,6 +34,24 @@ export interface HoldbackView {
   warrantyMonths?: number;
 }
 
+/** One line of the withheld-payments schedule: what the unit still owes on a holdback, and when. */
+export interface ScheduledHoldback {
+  code: string;
+  projectName: string;
+  kind: HoldbackKind;
+  condition: string;
+  status: HoldbackStatus;
+  /** Still owed: held + payable (released, forfeited and transferred parts are not). */
+  outstanding: Fen;
+  /** Paid out of it so far (partial releases). */
+  released: Fen;
+  /** The next date it falls due, when there is one (a defect report moves it). */
+  dueOn?: string;
+  period?: string;
+  milestone?: string;
+  paymentTermDays?: number;
+}
+
 export interface AllocationView {
   code: string;
   name: string;
@@ -83,6 +101,8 @@ export interface ReportViewModel {
   score: ScoreSheet;
   findings: Finding[];
   ageing: AgeingFlag[];
+  /** Open holdbacks of the year, soonest due first. */
+  holdbackSchedule: ScheduledHoldback[];
   warnings: CalendarWarning[];
 }
 
@@ -93,8 +113,11 @@ export interface GatherInput {
   submissions?: SectionSubmission[];
   /** Sections the finance officer proceeded without, with the reason. */
   proceededWithout?: Array<{ section: string; reason?: string }>;
-  /** Current holdback statuses (the workflows keep them); defaults to the ledger's. */
-  holdbackStatus?: Partial<Record<string, HoldbackStatus>>;
+  /**
+   * The year's open holdbacks as their workflows keep them ("what falls due when": partial
+   * releases, moved due dates, retentions opened by an acceptance); defaults to the ledger's.
+   */
+  holdbackSchedule?: ScheduledHoldback[];
   reportDate: CivilDate;
   draft: boolean;
   version: number;
@@ -121,7 +144,7 @@ export function gatherReport(input: GatherInput): ReportViewModel {
             kind: h.kind,
             amount: h.amount,
             condition: h.condition,
-            status: input.holdbackStatus?.[h.code] ?? h.status,
+            status: h.status,
             ...(due.dueOn ? { dueOn: due.dueOn } : {}),
             ...(h.period ? { period: h.period } : {}),
             ...(h.milestone ? { milestone: h.milestone } : {}),
@@ -183,6 +206,30 @@ export function gatherReport(input: GatherInput): ReportViewModel {
     score: analysis.score,
     findings: analysis.reconciliation.findings,
     ageing: analysis.ageing,
+    holdbackSchedule: input.holdbackSchedule ?? ledgerSchedule(projects),
     warnings: mergeWarnings(...warnings),
   };
+}
+
+/** The schedule from the ledger alone: every holdback not yet released or forfeited, in full. */
+function ledgerSchedule(projects: ProjectView[]): ScheduledHoldback[] {
+  return projects.flatMap((p) =>
+    p.allocations.flatMap((a) =>
+      a.holdbacks
+        .filter((hb) => hb.status !== 'released' && hb.status !== 'forfeited')
+        .map((hb) => ({
+          code: hb.code,
+          projectName: p.name,
+          kind: hb.kind,
+          condition: hb.condition,
+          status: hb.status,
+          outstanding: hb.amount,
+          released: 0,
+          ...(hb.dueOn ? { dueOn: hb.dueOn } : {}),
+          ...(hb.period ? { period: hb.period } : {}),
+          ...(hb.milestone ? { milestone: hb.milestone } : {}),
+          ...(hb.paymentTermDays !== undefined ? { paymentTermDays: hb.paymentTermDays } : {}),
+        })),
+    ),
+  );
 }

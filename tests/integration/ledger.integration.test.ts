@@ -10,6 +10,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLedgerFile, writeLedgerFile } from '../../client/ledger/files';
+import { createDerivedHoldback } from '../../db/holdbacks.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { parseWanYuan } from '../../domain/money';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -92,6 +93,37 @@ describe('the ledger in Postgres', () => {
     // Back to the seed for the tests below.
     await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
     await database.db.updateTable('holdbacks').set({ status: 'waiting' }).where('code', '=', 'one-thing-once-retention').execute();
+    expect(await loadUnitYear(database.db, ref)).toEqual(seedUnitYear());
+  });
+
+  it('keeps the row of a retention opened by an acceptance when a corrected file is re-imported', async () => {
+    const code = 'fiscal-platform-acceptance-retention';
+    const workflowId = `holdback/${ref.unitCode}/${ref.year}/${code}`;
+    const retention = parseWanYuan('4.62');
+    await createDerivedHoldback(database.db, {
+      workflowId, ref: { ...ref, holdbackCode: code }, kind: 'retention', origin: 'derived', parentCode: 'fiscal-platform-acceptance',
+      projectCode: 'fiscal-platform', projectName: '财税平台', allocationCode: 'fiscal-platform-2020', contractCode: 'fiscal-platform-build',
+      condition: '质保期满后支付', warrantyStartOn: '2021-03-01', warrantyMonths: 12, status: 'waiting', phase: 'warranty', awaiting: 'warranty_end',
+      amounts: { amountFen: retention, heldFen: retention, payableFen: 0, releasedFen: 0, forfeitedFen: 0, transferredFen: 0 },
+      nextDueOn: '2022-03-01', remindersSent: 0, version: 0, at: '2021-03-01T10:00:00+08:00',
+    });
+    const derivedRow = () => database.db.selectFrom('holdbacks').select(['code', 'amount_fen', 'due_on', 'status']).where('code', '=', code).executeTakeFirst();
+    const before = await derivedRow();
+    expect(before).toEqual({ code, amount_fen: retention, due_on: '2022-03-01', status: 'waiting' });
+
+    const corrected = structuredClone(seedUnitYear());
+    corrected.projects[3]!.payments[1]!.note = '已完成支付（更正）';
+    const result = await importUnitYear(database.db, corrected, { actor: 'test' });
+    expect(result.changes).toEqual({ payments: { inserted: 0, updated: 1, deleted: 0 } });
+    expect(await derivedRow()).toEqual(before);
+    // The document stays what the file said: the retention's amount is part of the acceptance
+    // holdback there, so counting its row as well would double it in the reconciliation.
+    expect(await loadUnitYear(database.db, ref)).toEqual(corrected);
+
+    // Back to the seed for the tests below.
+    await database.db.deleteFrom('holdback_progress').where('workflow_id', '=', workflowId).execute();
+    await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
+    expect(await derivedRow()).toBeUndefined();
     expect(await loadUnitYear(database.db, ref)).toEqual(seedUnitYear());
   });
 
