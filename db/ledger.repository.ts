@@ -414,10 +414,11 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
       .selectFrom('holdbacks')
       .selectAll()
       .where('unit_year_id', '=', uy.id)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('holdback_progress')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('holdback_progress')
               .select('holdback_progress.workflow_id')
               .where('holdback_progress.unit_code', '=', ref.unitCode)
               .where('holdback_progress.year', '=', ref.year)

@@ -1,7 +1,7 @@
 /**
  * A section's submission for the annual evaluation: what the section achieved, its output
  * indicators (target and actual), the problems it sees and its next steps. The same schema
- * validates a draft (everything optional but well-formed) and a final submission (complete).
+ * validates a submission; `draftSubmissionSchema` below keeps work in progress in the same shape.
  */
 import { z } from 'zod';
 import { outputDirections } from './indicators';
@@ -62,3 +62,35 @@ export const finalSubmissionSchema = sectionSubmissionSchema.superRefine((s, ctx
     });
   }
 });
+
+// ── Drafts ──────────────────────────────────────────────────────────────────────────────────
+// A draft is work in progress: any field may be missing or blank and numbers may be half typed,
+// but its shape is the submission's (so the form can always load it back) and its size bounded.
+
+const draftText = (max: number) => z.string().max(max, { message: bi(`不能超过 ${max} 个字符`, `at most ${max} characters`) });
+const draftNumber = z.union([draftText(40), z.number()]);
+const draftList = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max, { message: bi(`最多 ${max} 项`, `at most ${max} items`) });
+const draftPoint = z.object({ title: draftText(200).optional(), detail: draftText(20_000).optional() }).strict();
+
+export const draftSubmissionSchema = z
+  .object({
+    section: z.string().optional(),
+    achievements: draftList(z.object({ title: draftText(200).optional(), paragraphs: draftList(draftText(20_000), 100).optional() }).strict(), 100).optional(),
+    outputIndicators: draftList(
+      z
+        .object({
+          name: draftText(200).optional(),
+          unit: draftText(20).optional(),
+          direction: z.union([z.enum(outputDirections), z.literal('')]).optional(),
+          target: draftNumber.optional(),
+          actual: draftNumber.optional(),
+          note: draftText(2_000).optional(),
+        })
+        .strict(),
+      500,
+    ).optional(),
+    problems: draftList(draftPoint, 100).optional(),
+    nextSteps: draftList(draftPoint, 100).optional(),
+  })
+  .strict();
+export type SubmissionDraft = z.output<typeof draftSubmissionSchema>;

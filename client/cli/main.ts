@@ -21,7 +21,7 @@ import { parse as parseYaml } from 'yaml';
 import { ensureUserWithRole } from '../../db/accounts.repository';
 import { roles as roleNames, type Role } from '../../domain/ledger/unit-year.schema';
 import { formatWanYuan, parseMoney } from '../../domain/money';
-import { sectionSubmissionSchema } from '../../domain/submission';
+import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
 import { parse as parseWith } from '../../domain/validation';
 import { hashPassword, passwordProblems, randomToken } from '../auth/passwords';
 import { formatOf, readLedgerFile, writeLedgerFile } from '../ledger/files';
@@ -274,10 +274,8 @@ async function main(argv: string[]): Promise<void> {
       .action(async (task: string, file: string, opts: { json?: boolean }) => {
         if (!fs.existsSync(file)) throw new CliError(`no such file: ${file}`);
         const content = parseYaml(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-        if (name === 'submit') {
-          const checked = parseWith(sectionSubmissionSchema, { section: 'x', ...content });
-          if (!checked.ok) throw AppError.invalid(checked.problems, `${path.basename(file)} 有问题`, `${path.basename(file)} has problems`);
-        }
+        const checked = name === 'submit' ? parseWith(sectionSubmissionSchema, { section: 'x', ...content }) : parseWith(draftSubmissionSchema, content);
+        if (!checked.ok) throw AppError.invalid(checked.problems, `${path.basename(file)} 有问题`, `${path.basename(file)} has problems`);
         const { section: _section, ...submission } = content;
         const r = await api().request<unknown>(verb, `/api/tasks/${task}/${name === 'submit' ? 'submit' : 'draft'}`, submission);
         out(opts.json, r, () => console.log(name === 'submit' ? 'submitted' : 'draft saved'));

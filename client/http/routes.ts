@@ -15,7 +15,7 @@ import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
 import { analyseUnitYear } from '../../domain/ledger/analysis';
-import { sectionSubmissionSchema } from '../../domain/submission';
+import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
 import type { Problem } from '../../domain/validation';
 import { holdbackEvents, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
 import {
@@ -353,8 +353,9 @@ export const apiRoutes: RouteDef[] = [
   },
   {
     method: 'PUT', url: '/api/tasks/:task/draft', tag: 'tasks', summary: 'Save a draft without submitting', access: taskAccess(true),
-    // A draft is work in progress: any shape is kept (up to 1 MB); it is checked when submitted.
-    schema: { params: taskParams, body: z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 1_000_000, { message: 'draft too large' }) },
+    // A draft is work in progress: fields may be blank or half typed, but it has the submission's
+    // shape and bounded size; it is checked in full when submitted.
+    schema: { params: taskParams, body: draftSubmissionSchema },
     async handler(ctx) {
       const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
       const saved = await saveDraft(ctx.deps.db, task.workflowId, { ...body<object>(ctx.request), section: task.section }, actorOf(ctx.account));

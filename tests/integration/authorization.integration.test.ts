@@ -137,4 +137,21 @@ describe('authorization: every route × every role', () => {
     }
     expect(allowed.sort()).toEqual([...expected[key]!].sort());
   });
+
+  it('keeps a half-typed draft, and refuses one of another shape with every problem, saving nothing', async () => {
+    const head = signedIn.headGeneral;
+    const draftOf = async () => (await database.db.selectFrom('tasks').select('draft').where('id', '=', taskId).executeTakeFirstOrThrow()).draft;
+    const before = await draftOf();
+    const bad = await app.inject({ method: 'PUT', url: `/api/tasks/${taskId}/draft`, ...as(head), payload: { achievements: 'all done', outputIndicators: [{ direction: 'sideways' }], notes: 'x' } });
+    expect(bad.statusCode).toBe(400);
+    const problems = bad.json<{ details: Array<{ path: string; zh: string; en: string }> }>().details;
+    expect(problems.map((p) => p.path).sort()).toEqual(['body', 'body.achievements', 'body.outputIndicators[0].direction']);
+    for (const p of problems) expect(p.zh && p.en).toBeTruthy();
+    expect(await draftOf()).toEqual(before);
+
+    const halfTyped = { achievements: [{ title: '综合保障', paragraphs: [] }], outputIndicators: [{ name: '公文办理', unit: '件', direction: '>=', target: '1', actual: '' }] };
+    const saved = await app.inject({ method: 'PUT', url: `/api/tasks/${taskId}/draft`, ...as(head), payload: halfTyped });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(await draftOf()).toEqual({ ...halfTyped, section: 'general' });
+  });
 });
