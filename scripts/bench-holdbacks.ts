@@ -217,7 +217,16 @@ async function main(): Promise<void> {
     const startSeconds = (Date.now() - t0) / 1000;
     log(`started ${started.workflowIds.length} workflows in ${startSeconds.toFixed(1)} s → ${(started.workflowIds.length / startSeconds).toFixed(0)} starts/s`);
     const progressCount = async (u: string) => Number((await sql<{ n: number }>`select count(*)::int as n from holdback_progress where unit_code = ${u}`.execute(db)).rows[0]!.n);
-    await waitUntil('all progress rows', async () => (await progressCount(unit)) >= n, 30 * 60_000);
+    // Memory against the number of open holdbacks, as they come up: a line per tenth of N.
+    let nextMark = Math.ceil(n / 10);
+    await waitUntil('all progress rows', async () => {
+      const count = await progressCount(unit);
+      while (count >= nextMark && nextMark <= n) {
+        log(`  ${String(nextMark).padStart(7)} open after ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s: RSS Temporal ${mb(rssKb(server.pid))}, worker ${mb(rssKb(worker.pid))}`);
+        nextMark += Math.ceil(n / 10);
+      }
+      return count >= n;
+    }, Math.max(30 * 60_000, n * 100));
     const settled = (Date.now() - t0) / 1000;
     log(`all ${n} running and planned (first progress written) after ${settled.toFixed(1)} s → ${(n / settled).toFixed(0)} holdbacks/s end to end`);
     log(`CPU so far: Temporal ${cpuSeconds(server.pid).toFixed(0)} s, worker ${cpuSeconds(worker.pid).toFixed(0)} s, Postgres+bench ${(process.cpuUsage().user / 1e6).toFixed(0)} s (bench process)`);
