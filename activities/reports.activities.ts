@@ -46,15 +46,14 @@ export function createReportActivities(deps: ActivityDeps) {
     const withSubmissions = { ...unitYear, submissions };
     // The withheld-payments schedule as the holdback workflows keep it (what is still owed, due dates moved by defects, retentions opened by acceptances).
     const termOf = new Map(unitYear.projects.flatMap((p) => p.holdbacks.map((h) => [h.code, p.contracts.find((c) => c.code === h.contract)?.paymentTermDays] as const)));
-    const holdbackSchedule: ScheduledHoldback[] = (await openHoldbacksOfUnit(db, req.unitCode, deps.calendar ? { calendar: deps.calendar } : {}))
-      .filter((h) => h.year === req.year)
-      .map((h) => {
-        const term = termOf.get(h.holdbackCode);
-        return {
-          code: h.holdbackCode, projectName: h.projectName, kind: h.kind, condition: h.condition, status: h.status, outstanding: h.outstandingFen, released: h.releasedFen,
-          ...(h.nextDueOn ? { dueOn: h.nextDueOn } : {}), ...(h.period ? { period: h.period } : {}), ...(h.milestone ? { milestone: h.milestone } : {}), ...(term !== undefined ? { paymentTermDays: term } : {}),
-        };
-      });
+    const open = await openHoldbacksOfUnit(db, req.unitCode, { year: req.year, ...(deps.calendar ? { calendar: deps.calendar } : {}) });
+    const holdbackSchedule: ScheduledHoldback[] = open.map((h) => {
+      const term = termOf.get(h.holdbackCode);
+      return {
+        code: h.holdbackCode, projectName: h.projectName, kind: h.kind, condition: h.condition, status: h.status, outstanding: h.outstandingFen, released: h.releasedFen,
+        ...(h.nextDueOn ? { dueOn: h.nextDueOn } : {}), ...(h.period ? { period: h.period } : {}), ...(h.milestone ? { milestone: h.milestone } : {}), ...(term !== undefined ? { paymentTermDays: term } : {}),
+      };
+    });
     const vm = gatherReport({
       unitYear: withSubmissions,
       analysis: analyseUnitYear(withSubmissions),

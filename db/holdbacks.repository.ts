@@ -429,12 +429,12 @@ function awaitingText(a: HoldbackAwaiting, o: { dueOn?: string; period?: string;
 }
 
 /**
- * "What falls due when": every open holdback of a unit (all years), with its project, kind,
+ * "What falls due when": every open holdback of a unit (all years, or one), with its project, kind,
  * amounts, next due date (or the condition awaited) and status, soonest first (no date last).
  * Rows the workflows keep are read from their progress; holdbacks whose workflow has not started
  * yet are described from the ledger (a retention's due date from its contract, on the calendar).
  */
-export async function openHoldbacksOfUnit(db: Db, unitCode: string, options: { calendar?: WorkingDayCalendar } = {}): Promise<OpenHoldback[]> {
+export async function openHoldbacksOfUnit(db: Db, unitCode: string, options: { calendar?: WorkingDayCalendar; year?: number } = {}): Promise<OpenHoldback[]> {
   const cal = options.calendar ?? nationalCalendar;
   const ledger = await db
     .selectFrom('holdbacks')
@@ -449,8 +449,14 @@ export async function openHoldbacksOfUnit(db: Db, unitCode: string, options: { c
       'contracts.accepted_on', 'contracts.warranty_months', 'contracts.payment_term_days', 'contracts.om_coefficient_applies',
     ])
     .where('units.code', '=', unitCode)
+    .$if(options.year !== undefined, (q) => q.where('unit_years.year', '=', options.year!))
     .execute();
-  const progress = await db.selectFrom('holdback_progress').selectAll().where('unit_code', '=', unitCode).execute();
+  const progress = await db
+    .selectFrom('holdback_progress')
+    .selectAll()
+    .where('unit_code', '=', unitCode)
+    .$if(options.year !== undefined, (q) => q.where('year', '=', options.year!))
+    .execute();
   const key = (year: number, code: string) => `${year}/${code}`;
   const tracked = new Map(progress.map((p) => [key(p.year, p.holdback_code), p]));
   const out: OpenHoldback[] = [];
