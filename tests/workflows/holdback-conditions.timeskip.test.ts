@@ -24,22 +24,19 @@
  */
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { holdbackEvents, holdbackProgress, holdbackReminders, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseUnitYear } from '../../domain/ledger/unit-year.schema';
 import type { Problem } from '../../domain/validation';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import {
   holdbackStatusQuery, type HoldbackStatusView, holdbackWorkflowId, holdbackWorkflowType, recordAcceptanceUpdate, recordAssessmentUpdate, recordMilestoneUpdate,
   recordReleaseUpdate,
 } from '../../workflows/holdback/contract';
 import type { holdback } from '../../workflows/holdback/holdback.workflow';
-import { testActivityDeps } from '../helpers/activities';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import type { TestDatabase } from '../helpers/database';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/timeskip-stack';
 import { seedDocument } from '../fixtures/seed';
 
 const YEAR = 2020;
@@ -48,30 +45,15 @@ const WAN = 1_000_000; // 分 per 万元
 describe('holdbacks waiting on an assessment, an acceptance or a milestone', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TimeSkippingStack | undefined;
   const taskQueue = uniqueTaskQueue('holdback-conditions');
 
   beforeAll(async () => {
-    const [e, d, bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase('hbc'), bundleWorkflows()]);
-    env = e;
-    database = d;
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities(testActivityDeps(database.db, { temporal: env.client })),
-    });
-    running = worker.run();
+    stack = await startTimeSkippingStack(taskQueue, 'hbc');
+    ({ env, database } = stack);
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  afterAll(async () => stack?.stop());
 
   async function importSeedAs(unitCode: string, change: (doc: Record<string, any>) => void = () => undefined): Promise<void> {
     const doc = seedDocument();

@@ -21,24 +21,22 @@
  *     after-1    2021-10-07 is 国庆节 → Friday 2021-10-08
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { createHoldbackActivities } from '../../activities/holdbacks.activities';
 import { holdbackEvents, holdbackReleasesOfUnit, holdbackReminders, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseUnitYear } from '../../domain/ledger/unit-year.schema';
 import type { Problem } from '../../domain/validation';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import {
   holdbackStatusQuery, type HoldbackStatusView, holdbackWorkflowId, holdbackWorkflowType, recordReleaseUpdate, reportDefectUpdate,
 } from '../../workflows/holdback/contract';
 import type { holdback } from '../../workflows/holdback/holdback.workflow';
 import { testActivityDeps } from '../helpers/activities';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import type { TestDatabase } from '../helpers/database';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/timeskip-stack';
 import { seedDocument } from '../fixtures/seed';
 
 const YEAR = 2020;
@@ -49,30 +47,15 @@ const WAN = 1_000_000; // 分 per 万元
 describe('retention holdbacks on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TimeSkippingStack | undefined;
   const taskQueue = uniqueTaskQueue('holdback-retention');
 
   beforeAll(async () => {
-    const [e, d, bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase('hbr'), bundleWorkflows()]);
-    env = e;
-    database = d;
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities(testActivityDeps(database.db, { temporal: env.client })),
-    });
-    running = worker.run();
+    stack = await startTimeSkippingStack(taskQueue, 'hbr');
+    ({ env, database } = stack);
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  afterAll(async () => stack?.stop());
 
   /** The seed under another unit code (each test has workflow ids of its own on the shared server). */
   async function importSeedAs(unitCode: string): Promise<void> {

@@ -3,43 +3,28 @@
  * Postgres: on the time-skipping server the whole run takes seconds of wall time.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
 import { findSmokeCheck } from '../../db/smoke.repository';
-import { createWorker } from '../../worker/create-worker';
 import { smokeCheckId, smokeCheckStateQuery, smokeCheckWorkflowType } from '../../workflows/smoke/contract';
 import type { smokeCheck } from '../../workflows/smoke/smoke-check.workflow';
-import { testActivityDeps } from '../helpers/activities';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import type { TestDatabase } from '../helpers/database';
+import { uniqueTaskQueue } from '../helpers/temporal';
+import { startTimeSkippingStack, type TimeSkippingStack } from '../helpers/timeskip-stack';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('smoke check on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   let database: TestDatabase;
-  let worker: Worker;
-  let running: Promise<void>;
+  let stack: TimeSkippingStack | undefined;
   const taskQueue = uniqueTaskQueue('timeskip');
 
   beforeAll(async () => {
-    [env, database] = await Promise.all([timeSkippingEnv(), createTestDatabase()]);
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      activities: createActivities(testActivityDeps(database.db)),
-    });
-    running = worker.run();
+    stack = await startTimeSkippingStack(taskQueue);
+    ({ env, database } = stack);
   });
 
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await database?.drop();
-  });
+  afterAll(async () => stack?.stop());
 
   it('waits 400 days on a timer, then writes its row once', async () => {
     const workflowId = smokeCheckId('400-days');
