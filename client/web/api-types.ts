@@ -1,6 +1,6 @@
 /** What the pages read from the JSON API, as JSON (instants are ISO strings). */
 import type { Account } from '../../db/accounts.repository';
-import type { TaskState } from '../../db/schema';
+import type { TaskListItem } from '../../db/tasks.repository';
 import type { Finding } from '../../domain/ledger/reconcile';
 import type { ScoreSheet } from '../../domain/scoring';
 import type { SectionSubmission } from '../../domain/submission';
@@ -8,22 +8,10 @@ import type { EvaluationStatus } from '../../workflows/evaluation/contract';
 
 export type { Account, Finding, ScoreSheet, SectionSubmission };
 
-export interface TaskItem {
-  id: number;
-  unitCode: string;
-  unitName: string;
-  year: number;
-  section: string;
-  sectionName: string;
-  state: TaskState;
-  run: number;
-  dueAt: string;
-  overdue: boolean;
-  returnedReason: string | null;
-  submittedAt: string | null;
-  workflowId: string;
-  evaluationWorkflowId: string;
-}
+/** A type as it arrives through JSON: instants become ISO strings. */
+type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+export type TaskItem = AsJson<TaskListItem>;
 
 export interface TaskDetail extends Omit<TaskItem, 'overdue'> {
   unitYearId: number;
