@@ -22,6 +22,8 @@ export interface ActivityDeps {
   temporal?: Client;
   /** Base URL of the web pages, for links. */
   publicUrl: string;
+  /** Reports rendered at once by this process (default 2): more only adds memory, not speed. */
+  renderConcurrency?: number;
   /** Configured report fonts (a serif / 仿宋 face), when any. */
   reportFonts?: ReportFontPaths;
   /**

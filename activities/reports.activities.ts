@@ -16,6 +16,7 @@ import { evaluationByWorkflow, saveReportVersion, skippedSections, currentSubmis
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
 import { loadUnitYear } from '../db/ledger.repository';
 import { listReports, type ReportKind, storeReport } from '../db/reports.repository';
+import { createLimiter } from './limit';
 import { resolveReportFonts } from './report/fonts';
 import { renderDocx } from './report/render-docx';
 import { renderPdf } from './report/render-pdf';
@@ -36,8 +37,10 @@ export function createReportActivities(deps: ActivityDeps) {
   const { db } = deps;
   const fonts = resolveReportFonts(deps.reportFonts ?? {});
   const shift = deps.clockShiftMs ?? 0;
+  const rendering = createLimiter(deps.renderConcurrency ?? 2);
 
-  async function compose(req: ReportRequest, version: number): Promise<ReportDocument> {
+  /** Everything a report is made of, read once per render. */
+  async function gather(req: ReportRequest): Promise<(version: number) => ReportDocument> {
     const k = await unitYearKeys(db, req.unitCode, req.year);
     const unitYear = k && (await loadUnitYear(db, { unitCode: req.unitCode, year: req.year }));
     if (!k || !unitYear) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
@@ -54,33 +57,28 @@ export function createReportActivities(deps: ActivityDeps) {
         ...(h.nextDueOn ? { dueOn: h.nextDueOn } : {}), ...(h.period ? { period: h.period } : {}), ...(h.milestone ? { milestone: h.milestone } : {}), ...(term !== undefined ? { paymentTermDays: term } : {}),
       };
     });
-    const vm = gatherReport({
-      unitYear: withSubmissions,
-      analysis: analyseUnitYear(withSubmissions),
-      submissions,
-      holdbackSchedule,
-      proceededWithout: evaluation ? await skippedSections(db, evaluation.id) : [],
-      reportDate: unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift),
-      draft: req.kind === 'draft',
-      version,
-      calendar: deps.calendar,
-    });
-    return composeReport(vm);
+    const analysis = analyseUnitYear(withSubmissions);
+    const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
+    const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
+    return (version) =>
+      composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar }));
   }
 
   return {
     async renderReport(req: ReportRequest): Promise<{ version: number; pdfSha256: string; docxSha256: string; created: boolean }> {
       const k = await unitYearKeys(db, req.unitCode, req.year);
       if (!k) throw ApplicationFailure.nonRetryable(`no unit-year ${req.unitCode} ${req.year}`, 'not_found');
-      // The content hash leaves out the version label, which depends on what is stored already.
-      const probe = await compose(req, 0);
+      const compose = await gather(req);
+      // The content hash is of the document as version 0 without its label, so it does not depend on
+      // what is stored already: content identical to the latest version of the same kind is that version.
+      const probe = compose(0);
       const contentSha256 = createHash('sha256').update(canonicalJson({ ...probe, meta: { ...probe.meta, versionLabel: undefined } })).digest('hex');
       const latest = (await listReports(db, k.unitYearId)).at(-1);
       if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
       }
-      const doc = await compose(req, (latest?.version ?? 0) + 1);
-      const [pdf, docx] = await Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]);
+      const doc = compose((latest?.version ?? 0) + 1);
+      const [pdf, docx] = await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]));
       const stored = await storeReport(db, { unitYearId: k.unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };

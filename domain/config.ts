@@ -39,6 +39,7 @@ const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   SELFEVAL_TASK_QUEUE: z.string().trim().min(1).max(200).default('selfeval'),
   SELFEVAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(150),
+  SELFEVAL_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SELFEVAL_TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url().optional(),
@@ -92,6 +93,8 @@ export interface Config {
   calendarOverridesFile?: string;
   /** Optional serif / 仿宋 fonts for the PDF (used when the files exist). */
   reportFonts: { regular?: string; bold?: string };
+  /** Reports a worker renders at once; the others wait their turn (rendering is CPU-bound). */
+  renderConcurrency: number;
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }
 
@@ -148,6 +151,7 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
     publicUrl: (e.SELFEVAL_PUBLIC_URL ?? `http://${e.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
     mail: { ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}), from: e.MAIL_FROM },
     ...(e.SELFEVAL_CALENDAR_OVERRIDES ? { calendarOverridesFile: absolute(e.SELFEVAL_CALENDAR_OVERRIDES, host.cwd) } : {}),
+    renderConcurrency: e.SELFEVAL_RENDER_CONCURRENCY,
     reportFonts: {
       ...(e.SELFEVAL_REPORT_FONT ? { regular: absolute(e.SELFEVAL_REPORT_FONT, host.cwd) } : {}),
       ...(e.SELFEVAL_REPORT_FONT_BOLD ? { bold: absolute(e.SELFEVAL_REPORT_FONT_BOLD, host.cwd) } : {}),

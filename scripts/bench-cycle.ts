@@ -30,15 +30,56 @@ import { seedUnitYear } from '../tests/fixtures/seed';
 
 const N = Number(process.argv[2] ?? 50);
 const CONCURRENCY = Number(process.argv[3] ?? 25);
+/** BENCH_ONLY=cycle or floor runs one of the two. */
+const ONLY = process.env['BENCH_ONLY'];
 const root = path.resolve(__dirname, '..');
 const taskQueue = 'bench-cycle';
 
-/** The real cycle's shape, counted from workflows/evaluation (happy path). */
-const SHAPE: FloorShape = { sections: 6, parentActivities: { open: 3, review: 4, draft: 5, issue: 4 }, childActivities: 3, sideWorkflows: 5 };
+/**
+ * The real cycle's shape, counted from workflows/evaluation on the happy path (L: local activity,
+ * R: ordinary activity). Keep it in step with the workflows when they change.
+ */
+const SHAPE: FloorShape = {
+  sections: 6,
+  parent: {
+    open: ['L', 'R', 'L'], // openEvaluation, ensureHoldbackWorkflows, stage collecting
+    review: ['L', 'L', 'R'], // stage reviewing, runReconciliation, notify findings
+    acknowledge: ['L'], // recordDecision
+    draft: ['L', 'L', 'L', 'R', 'L', 'R'], // stage scoring, scoreEvaluation, stage drafting, renderReport, stage approving, notify approval
+    approve: ['L'], // recordDecision
+    issue: ['L', 'R', 'L', 'R'], // stage issuing, renderReport, stage issued, notify issued
+  },
+  child: { open: ['L', 'L'], submit: ['L'] }, // openTask, planTaskReminders; recordSubmission
+  sideWorkflows: 5, // the seed's holdbacks
+  side: ['R'], // openHoldback
+};
 
 function rssOf(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const status = fs.existsSync(`/proc/${pid}/status`) ? fs.readFileSync(`/proc/${pid}/status`, 'utf8') : '';
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz on Linux)
+}
+
+/** CPU seconds the whole machine has spent busy (not idle or waiting on I/O). */
+function machineBusy(): number {
+  const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+interface CpuMark { worker: number; temporal: number; driver: number; machine: number }
+function cpuMark(workerPid: number, temporalPid: number): CpuMark {
+  const self = process.cpuUsage();
+  return { worker: cpuOf(workerPid), temporal: cpuOf(temporalPid), driver: (self.user + self.system) / 1e6, machine: machineBusy() };
+}
+function cpuSince(start: CpuMark, end: CpuMark): CpuMark {
+  return { worker: end.worker - start.worker, temporal: end.temporal - start.temporal, driver: end.driver - start.driver, machine: end.machine - start.machine };
 }
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -69,10 +110,10 @@ async function untilRow<T>(db: Db, probe: () => Promise<T | undefined>, what: st
   }
 }
 
-function summary(name: string, times: number[], wallMs: number, peakRss: number) {
+function summary(name: string, times: number[], wallMs: number, peakRss: number, cpu: CpuMark) {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { name, unitsPerMinute: (times.length / wallMs) * 60_000, p50: at(0.5), p95: at(0.95), wallMs, peakRss };
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { name, unitsPerMinute: (times.length / wallMs) * 60_000, p50: at(0.5), p95: at(0.95), wallMs, peakRss, cpu };
 }
 
 async function main(): Promise<void> {
@@ -85,6 +126,8 @@ async function main(): Promise<void> {
   const port = await freePort();
   const temporalServer = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--log-level', 'error'], { stdio: 'ignore' });
   let worker: ChildProcess | undefined;
+  let stopping = false;
+  const workerLog = path.join(tmp, 'worker.log');
   const address = `127.0.0.1:${port}`;
   try {
     await waitFor('the dev server', () => isListening(port), { timeoutMs: 60_000 });
@@ -102,13 +145,33 @@ async function main(): Promise<void> {
     }
     console.log(`imported ${N} unit-years in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    // BENCH_WORKER_HEAP_MB caps the worker's V8 old space (as a container limit would); unset: Node's default.
-    const heap = process.env['BENCH_WORKER_HEAP_MB'];
+    // The worker as deployed (docker-compose.yml): compiled JavaScript, the prebuilt workflow bundle,
+    // V8's old space capped at 512 MB. BENCH_WORKER=tsx runs worker/main.ts from source instead;
+    // BENCH_WORKER_HEAP_MB sets the cap (0: Node's default).
+    const fromSource = process.env['BENCH_WORKER'] === 'tsx';
+    if (!fromSource) {
+      const t = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const build = spawn('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+        build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run build failed (exit ${code})`))));
+      });
+      console.log(`built dist/ in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
+    const heap = Number(process.env['BENCH_WORKER_HEAP_MB'] ?? 512);
     const profile = process.env['BENCH_WORKER_CPU_PROF'] ? [`--cpu-prof`, `--cpu-prof-dir=${process.env['BENCH_WORKER_CPU_PROF']}`] : [];
-    worker = spawn(process.execPath, [...(heap ? [`--max-old-space-size=${heap}`] : []), ...profile, '--import', 'tsx', path.join(root, 'worker/main.ts')], {
+    const entry = fromSource ? ['--import', 'tsx', path.join(root, 'worker/main.ts')] : [path.join(root, 'dist/worker/main.js')];
+    worker = spawn(process.execPath, [...(heap > 0 ? [`--max-old-space-size=${heap}`] : []), ...profile, ...entry], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: pg.url('bench'), TEMPORAL_ADDRESS: address, SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env, DATABASE_URL: pg.url('bench'), TEMPORAL_ADDRESS: address, SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
+        ...(fromSource ? {} : { SELFEVAL_WORKFLOW_BUNDLE: path.join(root, 'dist/workflow-bundle.js') }),
+      },
+      stdio: ['ignore', fs.openSync(workerLog, 'a'), 'inherit'],
+    });
+    worker.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`the worker exited (${signal ?? `code ${code}`}); its log:\n${fs.readFileSync(workerLog, 'utf8').split('\n').slice(-30).join('\n')}`);
+      process.exit(1);
     });
     const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
     await waitFor('the worker', async () => (await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 })).pollers.length > 0, { timeoutMs: 60_000, intervalMs: 250 });
@@ -120,7 +183,8 @@ async function main(): Promise<void> {
     const real: number[] = [];
     peak = 0;
     const realStart = Date.now();
-    await pool(units, CONCURRENCY, async (unitCode) => {
+    const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
+    if (ONLY !== 'floor') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const { handle } = await startEvaluation(client, { unitCode, year: 2020, startedBy: 'bench', taskQueue });
       await Promise.all(
@@ -135,13 +199,14 @@ async function main(): Promise<void> {
       await handle.result();
       real.push(Date.now() - started);
     });
-    const realSummary = summary('selfeval cycle', real, Date.now() - realStart, peak);
+    const realSummary = summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!)));
 
     // ── The floor ────────────────────────────────────────────────────────────────────────────
     const floor: number[] = [];
     peak = 0;
     const floorStart = Date.now();
-    await pool(units, CONCURRENCY, async (unitCode) => {
+    const floorCpu = cpuMark(worker.pid!, temporalServer.pid!);
+    if (ONLY !== 'cycle') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const workflowId = `bench-floor/${unitCode}`;
       const handle = await client.workflow.start('benchFloorEvaluation', { workflowId, taskQueue, args: [SHAPE] });
@@ -153,17 +218,24 @@ async function main(): Promise<void> {
       await handle.result();
       floor.push(Date.now() - started);
     });
-    const floorSummary = summary('floor (no-op shape)', floor, Date.now() - floorStart, peak);
+    const floorSummary = summary('floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!)));
     clearInterval(sampler);
 
-    console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker, dev server with in-memory SQLite, ${os.cpus().length} cores`);
-    console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS');
-    for (const s of [realSummary, floorSummary]) {
-      console.log(`${s.name.padEnd(22)} ${s.unitsPerMinute.toFixed(1).padStart(9)}  ${(s.p50 / 1000).toFixed(2).padStart(6)}  ${(s.p95 / 1000).toFixed(2).padStart(6)}  ${(s.wallMs / 1000).toFixed(1).padStart(7)}   ${(s.peakRss / 1048576).toFixed(0).padStart(6)} MB`);
+    console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}), dev server with in-memory SQLite, ${os.cpus().length} cores`);
+    console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS   CPU s: worker  temporal  driver  machine');
+    for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && !Number.isNaN(x.p50))) {
+      const c = s.cpu;
+      console.log(
+        `${s.name.padEnd(22)} ${s.unitsPerMinute.toFixed(1).padStart(9)}  ${(s.p50 / 1000).toFixed(2).padStart(6)}  ${(s.p95 / 1000).toFixed(2).padStart(6)}  ${(s.wallMs / 1000).toFixed(1).padStart(7)}   ${(s.peakRss / 1048576).toFixed(0).padStart(6)} MB` +
+          `          ${c.worker.toFixed(0).padStart(6)}  ${c.temporal.toFixed(0).padStart(8)}  ${c.driver.toFixed(0).padStart(6)}  ${c.machine.toFixed(0).padStart(7)}`,
+      );
     }
-    console.log(`ratio to the floor (wall time): ${(realSummary.wallMs / floorSummary.wallMs).toFixed(2)}; worker RSS when idle before the runs: ${(idleRss / 1048576).toFixed(0)} MB${heap ? `; V8 old space capped at ${heap} MB` : ''}`);
+    const perUnit = (c: CpuMark) => `worker ${((c.worker / N) * 1000).toFixed(0)} ms, Temporal ${((c.temporal / N) * 1000).toFixed(0)} ms`;
+    console.log(`CPU per unit: cycle ${perUnit(realSummary.cpu)}; floor ${perUnit(floorSummary.cpu)} (machine: ${os.cpus().length} cores = ${os.cpus().length * 60} CPU s per minute)`);
+    console.log(`ratio to the floor (wall time): ${(realSummary.wallMs / floorSummary.wallMs).toFixed(2)}; worker RSS when idle before the runs: ${(idleRss / 1048576).toFixed(0)} MB${heap > 0 ? `; V8 old space capped at ${heap} MB` : ''}`);
     await client.connection.close();
   } finally {
+    stopping = true;
     if (worker && worker.exitCode === null) {
       const exited = new Promise((r) => worker!.once('exit', r));
       worker.kill('SIGTERM');

@@ -78,11 +78,13 @@ async function main(): Promise<void> {
     temporal,
     publicUrl: config.publicUrl,
     reportFonts: config.reportFonts,
+    renderConcurrency: config.renderConcurrency,
   });
   try {
     const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+    traceMemory(process.env['SELFEVAL_MEMORY_TRACE']);
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
       worker.shutdown();
@@ -95,6 +97,19 @@ async function main(): Promise<void> {
     mailer?.close();
     await db.destroy();
   }
+}
+
+/**
+ * SELFEVAL_MEMORY_TRACE=<file>: append the process's memory once a second as JSON lines (MB) —
+ * RSS, the main V8 heap, and memory held outside it — to see where a worker's RSS goes.
+ */
+function traceMemory(file: string | undefined): void {
+  if (!file) return;
+  const mb = (n: number) => Math.round(n / 104857.6) / 10;
+  setInterval(() => {
+    const m = process.memoryUsage();
+    fs.appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`);
+  }, 1_000).unref();
 }
 
 /** Under `npm start`, stop by ourselves if the launcher dies without stopping us. */

@@ -1,40 +1,51 @@
 /**
  * The floor for `npm run bench:cycle`: the annual evaluation's shape with no work in it — the same
- * number of activities (no-ops), child workflows, long-lived side workflows (the holdbacks), timers
- * and Updates. What the real cycle costs above this is selfeval's own work (database, rendering).
+ * sequence of local and ordinary activities (no-ops), child workflows, long-lived side workflows
+ * (the holdbacks), timers and Updates. What the real cycle costs above this is selfeval's own work
+ * (database, rendering).
  */
-import { ParentClosePolicy, condition, defineUpdate, proxyActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 
-const { benchNoop } = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+const remote = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds' });
 
 export const floorSubmitUpdate = defineUpdate<{ ok: true }>('benchFloor.submit');
 export const floorAcknowledgeUpdate = defineUpdate<{ ok: true }>('benchFloor.acknowledge');
 export const floorApproveUpdate = defineUpdate<{ ok: true }>('benchFloor.approve');
 
+/** One activity of the shape: `L` a local activity, `R` an ordinary one. */
+export type FloorStep = 'L' | 'R';
+
 export interface FloorShape {
   sections: number;
-  /** Activities of the evaluation before, between and after its waits. */
-  parentActivities: { open: number; review: number; draft: number; issue: number };
-  childActivities: number;
+  /** The evaluation's activities before, between and after its waits, in order. */
+  parent: { open: FloorStep[]; review: FloorStep[]; acknowledge: FloorStep[]; draft: FloorStep[]; approve: FloorStep[]; issue: FloorStep[] };
+  /** A section task's activities before it waits, and in its submit Update. */
+  child: { open: FloorStep[]; submit: FloorStep[] };
   sideWorkflows: number;
+  /** A side workflow's activities before it sleeps. */
+  side: FloorStep[];
 }
 
-export async function benchFloorTask(): Promise<void> {
+async function run(steps: FloorStep[]): Promise<void> {
+  for (const step of steps) await (step === 'L' ? local : remote).benchNoop();
+}
+
+export async function benchFloorTask(shape: FloorShape): Promise<void> {
   let submitted = false;
   setHandler(floorSubmitUpdate, async () => {
-    await benchNoop();
+    await run(shape.child.submit);
     submitted = true;
     return { ok: true as const };
   });
-  await benchNoop();
-  await benchNoop();
+  await run(shape.child.open);
   // Like a section task: wait for the submission with the next reminder as the timeout.
   await condition(() => submitted, '30 days');
 }
 
-export async function benchFloorSide(): Promise<void> {
-  await benchNoop();
+export async function benchFloorSide(shape: FloorShape): Promise<void> {
+  await run(shape.side);
   await sleep('365 days');
 }
 
@@ -43,28 +54,25 @@ export async function benchFloorEvaluation(shape: FloorShape): Promise<void> {
   let acknowledged = false;
   let approved = false;
   setHandler(floorAcknowledgeUpdate, async () => {
-    await benchNoop();
+    await run(shape.parent.acknowledge);
     acknowledged = true;
     return { ok: true as const };
   });
   setHandler(floorApproveUpdate, async () => {
-    await benchNoop();
+    await run(shape.parent.approve);
     approved = true;
     return { ok: true as const };
   });
-  const times = async (n: number) => {
-    for (let i = 0; i < n; i++) await benchNoop();
-  };
-  await times(shape.parentActivities.open);
+  await run(shape.parent.open);
   for (let k = 0; k < shape.sideWorkflows; k++) {
-    await startChild(benchFloorSide, { workflowId: `${id}/side/${k}`, parentClosePolicy: ParentClosePolicy.ABANDON });
+    await startChild(benchFloorSide, { workflowId: `${id}/side/${k}`, args: [shape], parentClosePolicy: ParentClosePolicy.ABANDON });
   }
   const tasks = [];
-  for (let k = 0; k < shape.sections; k++) tasks.push(await startChild(benchFloorTask, { workflowId: `${id}/task/${k}` }));
+  for (let k = 0; k < shape.sections; k++) tasks.push(await startChild(benchFloorTask, { workflowId: `${id}/task/${k}`, args: [shape] }));
   await Promise.all(tasks.map((t) => t.result()));
-  await times(shape.parentActivities.review);
+  await run(shape.parent.review);
   await condition(() => acknowledged);
-  await times(shape.parentActivities.draft);
+  await run(shape.parent.draft);
   await condition(() => approved);
-  await times(shape.parentActivities.issue);
+  await run(shape.parent.issue);
 }

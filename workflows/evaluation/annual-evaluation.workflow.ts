@@ -10,7 +10,8 @@
  * rejection leaves no trace in history.
  */
 import {
-  ApplicationFailure, type ChildWorkflowHandle, allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, setHandler, startChild, workflowInfo,
+  ApplicationFailure, type ChildWorkflowHandle, allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler,
+  startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import type { Activities } from '../../activities';
@@ -19,11 +20,21 @@ import {
   type AnnualEvaluationInput, type AnnualEvaluationResult, acknowledgeArgsSchema, acknowledgeFindingsUpdate, approveArgsSchema, approveUpdate, closeTaskSignal,
   type EvaluationStage, type EvaluationStatus, evaluationStatusQuery, extendDueSignal, extendSectionDueArgsSchema, extendSectionDueSignal, INVALID_MESSAGE,
   proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, returnArgsSchema, returnSubmissionUpdate, type SectionStatus,
-  type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate,
+  type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate, LOCAL_PROJECTIONS_PATCH,
 } from './contract';
 import type { sectionTask } from './section-task.workflow';
 
-const acts = proxyActivities<Activities>({
+const remoteActs = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+/**
+ * The evaluation's own rows (snapshot, stage, findings, score, decisions): short idempotent
+ * database work, run as local activities in the workflow task that needs them — no task queue
+ * round trip and one history event each. Sending, rendering and starting workflows stay ordinary
+ * activities (their own timeouts, retries and visibility).
+ */
+const localActs = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -51,6 +62,8 @@ function refuse(zh: string, en: string, type = 'not_allowed'): never {
 
 export async function annualEvaluation(input: AnnualEvaluationInput): Promise<AnnualEvaluationResult> {
   const workflowId = workflowInfo().workflowId;
+  // Runs started before the patch keep their ordinary activities (their histories say so).
+  const acts = patched(LOCAL_PROJECTIONS_PATCH) ? localActs : remoteActs;
   let stage: EvaluationStage = 'opening';
   const sections = new Map<string, SectionStatus>();
   const children = new Map<string, ChildWorkflowHandle<typeof sectionTask>>();
@@ -198,7 +211,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   for (const s of opened.sections) {
     sections.set(s.code, { section: s.code, name: s.name, state: 'open', run: 1, dueAt: opened.dueAt, workflowId: sectionTaskId(input.unitCode, input.year, s.code) });
   }
-  await acts.ensureHoldbackWorkflows({ unitCode: input.unitCode, year: input.year });
+  await remoteActs.ensureHoldbackWorkflows({ unitCode: input.unitCode, year: input.year });
 
   const results = new Map<string, SectionTaskResult>();
   const startTask = async (s: SectionStatus, returnedReason?: string) => {

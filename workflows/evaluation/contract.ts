@@ -18,6 +18,14 @@ export const evaluationId = (unitCode: string, year: number): string => `evaluat
 export const sectionTaskId = (unitCode: string, year: number, section: string): string => `evaluation/${unitCode}/${year}/task/${section}`;
 export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedule/${unitCode}`;
 
+/**
+ * Workflow code versions (`patched()` ids). Each names a change to the commands a workflow issues;
+ * runs started before it replay the old branch. Remove a branch only when no run that predates it
+ * is open (and its replay fixture is retired).
+ */
+/** The evaluation's and the tasks' database work runs as local activities (2026-11). */
+export const LOCAL_PROJECTIONS_PATCH = 'evaluation-local-projections';
+
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
 
 export interface EvaluationOptions {

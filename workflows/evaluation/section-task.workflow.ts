@@ -5,15 +5,20 @@
  * submits (a validated Update) or the evaluation closes it. Due dates and reminder instants are
  * computed by an activity on the working-day calendar; this code only waits for them.
  */
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { problemsFromZod } from '../../domain/validation';
 import {
-  closeTaskSignal, extendDueArgsSchema, extendDueSignal, INVALID_MESSAGE, type SectionTaskInput, type SectionTaskResult, type SubmitArgs,
+  closeTaskSignal, extendDueArgsSchema, extendDueSignal, INVALID_MESSAGE, LOCAL_PROJECTIONS_PATCH, type SectionTaskInput, type SectionTaskResult, type SubmitArgs,
   submitArgsSchema, submitUpdate, type TaskView, taskViewQuery,
 } from './contract';
 
-const acts = proxyActivities<Activities>({
+const remoteActs = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+/** The task's projection rows and its reminder plan: short and idempotent, so local activities. */
+const localActs = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -25,6 +30,8 @@ const notify = proxyActivities<Activities>({
 
 export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskResult> {
   const workflowId = workflowInfo().workflowId;
+  // Runs started before the patch keep their ordinary activities (their histories say so).
+  const acts = patched(LOCAL_PROJECTIONS_PATCH) ? localActs : remoteActs;
   let dueAt = input.dueAt;
   let submitted: { by: string; at: string } | undefined;
   let closed: { by: string; reason: string } | undefined;
