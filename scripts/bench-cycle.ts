@@ -51,7 +51,10 @@ const SHAPE: FloorShape = {
   },
   child: { open: ['L', 'L'], submit: ['L'] }, // openTask, planTaskReminders; recordSubmission
   sideWorkflows: 5, // the seed's holdbacks
-  side: ['R'], // openHoldback
+  // 15 activities over the 5 holdbacks of a seed unit (counted from a run): openHoldback ×5,
+  // writeHoldbackProgress ×5, sendHoldbackReminder ×3 (reminders already due), recordHoldbackEvent,
+  // planHoldbackSchedule — 3 each on average.
+  side: ['R', 'R', 'R'],
 };
 
 function rssOf(pid: number): number {
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
     console.log(`imported ${N} unit-years in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // The worker as deployed (docker-compose.yml): compiled JavaScript, the prebuilt workflow bundle,
-    // V8's old space capped at 512 MB. BENCH_WORKER=tsx runs worker/main.ts from source instead;
+    // V8's old space capped at 512 MB, two malloc arenas. BENCH_WORKER=tsx runs worker/main.ts from source instead;
     // BENCH_WORKER_HEAP_MB sets the cap (0: Node's default).
     const fromSource = process.env['BENCH_WORKER'] === 'tsx';
     if (!fromSource) {
@@ -163,6 +166,7 @@ async function main(): Promise<void> {
     worker = spawn(process.execPath, [...(heap > 0 ? [`--max-old-space-size=${heap}`] : []), ...profile, ...entry], {
       cwd: root,
       env: {
+        MALLOC_ARENA_MAX: '2', // as deployed (docker-compose.yml)
         ...process.env, DATABASE_URL: pg.url('bench'), TEMPORAL_ADDRESS: address, SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
         ...(fromSource ? {} : { SELFEVAL_WORKFLOW_BUNDLE: path.join(root, 'dist/workflow-bundle.js') }),
       },
@@ -171,7 +175,8 @@ async function main(): Promise<void> {
     worker.once('exit', (code, signal) => {
       if (stopping) return;
       console.error(`the worker exited (${signal ?? `code ${code}`}); its log:\n${fs.readFileSync(workerLog, 'utf8').split('\n').slice(-30).join('\n')}`);
-      process.exit(1);
+      temporalServer.kill('SIGTERM');
+      void pg.stop().finally(() => process.exit(1));
     });
     const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
     await waitFor('the worker', async () => (await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 })).pollers.length > 0, { timeoutMs: 60_000, intervalMs: 250 });

@@ -264,8 +264,9 @@ async function main(): Promise<void> {
     fail('Temporal did not come up within 60 s: see the [temporal] lines above');
   }
 
-  // A bounded heap, as in production (docker-compose.yml): the worker caches at most 300 workflows.
-  stack.node('worker', 'worker/main', childEnv, undefined, ['--max-old-space-size=512']);
+  // As in production (docker-compose.yml): a bounded heap, and two malloc arenas — the native
+  // SDK's threads otherwise each get their own arenas, which hold on to freed memory.
+  stack.node('worker', 'worker/main', { MALLOC_ARENA_MAX: '2', ...childEnv }, undefined, ['--max-old-space-size=512']);
   stack.node('http', 'client/http/main', childEnv);
 
   const healthz = `http://${config.http.host}:${config.http.port}/healthz`;
