@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../worker/create-worker';
+import { LOCAL_PROJECTIONS_PATCH } from '../../workflows/evaluation/contract';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -20,6 +21,20 @@ describe('replay of committed histories', () => {
 
   it('has histories to replay', () => {
     expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('covers both sides of every patch: runs from before it and runs that took it', () => {
+    const patchesOf = (file: string): string[] => {
+      const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { events: Array<{ markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> };
+      return history.events
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!, 'base64').toString('utf8')).id as string);
+    };
+    for (const workflow of ['annual-evaluation-seed-cycle', 'section-task-submitted']) {
+      const variants = files.filter((f) => f.startsWith(workflow)).map(patchesOf);
+      expect(variants.some((p) => !p.includes(LOCAL_PROJECTIONS_PATCH)), `${workflow}: a history from before the patch`).toBe(true);
+      expect(variants.some((p) => p.includes(LOCAL_PROJECTIONS_PATCH)), `${workflow}: a history that took the patch`).toBe(true);
+    }
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
