@@ -5,7 +5,7 @@
  * so a retried activity never creates a second version.
  */
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import { civilDateOf, toEpochMs } from '../domain/calendar/civil-date';
 import { canonicalJson } from '../domain/canonical-json';
 import { analyseUnitYear } from '../domain/ledger/analysis';
@@ -64,7 +64,14 @@ export function createReportActivities(deps: ActivityDeps) {
       composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar }));
   }
 
+  /** A heartbeat when running as an activity (tests also call the function directly). */
+  const beat = () => asyncLocalStorage.getStore()?.heartbeat();
+
   return {
+    /**
+     * Heartbeats while it waits for its turn and between steps, so a render lost with a crashed
+     * worker is retried after the heartbeat timeout rather than the whole start-to-close timeout.
+     */
     async renderReport(req: ReportRequest): Promise<{ version: number; pdfSha256: string; docxSha256: string; created: boolean }> {
       const k = await unitYearKeys(db, req.unitCode, req.year);
       if (!k) throw ApplicationFailure.nonRetryable(`no unit-year ${req.unitCode} ${req.year}`, 'not_found');
@@ -78,7 +85,16 @@ export function createReportActivities(deps: ActivityDeps) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
       }
       const doc = compose((latest?.version ?? 0) + 1);
-      const [pdf, docx] = await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]));
+      beat();
+      const waiting = setInterval(beat, 2_000);
+      const [pdf, docx] = await rendering
+        .run(() => {
+          clearInterval(waiting);
+          beat();
+          return Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]);
+        })
+        .finally(() => clearInterval(waiting));
+      beat();
       const stored = await storeReport(db, { unitYearId: k.unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };

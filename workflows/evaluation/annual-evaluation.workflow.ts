@@ -40,6 +40,8 @@ const localActs = proxyLocalActivities<Activities>({
 });
 const render = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  // The render heartbeats: one lost with a crashed worker is retried after this, not 5 minutes.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' },
 });
 const notify = proxyActivities<Activities>({
