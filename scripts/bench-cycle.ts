@@ -109,18 +109,31 @@ async function retry<T>(fn: () => Promise<T>, what: string): Promise<T> {
  */
 function stageWatcher(db: Db) {
   type Row = { stage: string; findings_sha256: string | null; report_version: number | null };
-  const waiting = new Map<string, Array<{ stage: string; resolve: (row: Row) => void; reject: (e: Error) => void; deadline: number }>>();
+  type Waiter = { stage: string; field: keyof Row; resolve: (row: Row) => void; reject: (e: Error) => void; deadline: number };
+  const waiting = new Map<string, Waiter[]>();
   let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let busy = false;
   const tick = async () => {
     timer = undefined;
+    busy = true;
     const ids = [...waiting.keys()];
     if (ids.length) {
-      const rows = await db.selectFrom('evaluations').select(['workflow_id', 'stage', 'findings_sha256', 'report_version']).where('workflow_id', 'in', ids).execute();
+      let rows;
+      try {
+        rows = await db.selectFrom('evaluations').select(['workflow_id', 'stage', 'findings_sha256', 'report_version']).where('workflow_id', 'in', ids).execute();
+      } catch (e) {
+        for (const ws of waiting.values()) for (const w of ws) w.reject(e as Error);
+        waiting.clear();
+        busy = false;
+        return;
+      }
       const byId = new Map(rows.map((r) => [r.workflow_id, r]));
       for (const id of ids) {
         const row = byId.get(id);
-        const rest = waiting.get(id)!.filter((w) => {
-          if (row && row.stage === w.stage) w.resolve(row);
+        const rest = (waiting.get(id) ?? []).filter((w) => {
+          // The stage is set before the step that fills the field (findings, the draft's version).
+          if (row && row.stage === w.stage && row[w.field] !== null) w.resolve(row);
           else if (Date.now() > w.deadline) w.reject(new Error(`timed out waiting for ${id} to reach ${w.stage}`));
           else return true;
           return false;
@@ -129,14 +142,19 @@ function stageWatcher(db: Db) {
         else waiting.delete(id);
       }
     }
-    if (waiting.size) timer = setTimeout(() => void tick(), 150);
+    busy = false;
+    if (waiting.size && !stopped) timer = setTimeout(() => void tick(), 150);
   };
   return {
-    until(workflowId: string, stage: string): Promise<Row> {
+    until(workflowId: string, stage: string, field: keyof Row): Promise<Row> {
       return new Promise((resolve, reject) => {
-        waiting.set(workflowId, [...(waiting.get(workflowId) ?? []), { stage, resolve, reject, deadline: Date.now() + 600_000 }]);
-        timer ??= setTimeout(() => void tick(), 150);
+        waiting.set(workflowId, [...(waiting.get(workflowId) ?? []), { stage, field, resolve, reject, deadline: Date.now() + 600_000 }]);
+        if (!stopped && !busy) timer ??= setTimeout(() => void tick(), 150);
       });
+    },
+    stop(): void {
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }
@@ -158,6 +176,7 @@ async function main(): Promise<void> {
   const temporalServer = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--log-level', 'error'], { stdio: 'ignore' });
   let worker: ChildProcess | undefined;
   let stopping = false;
+  let stages: ReturnType<typeof stageWatcher> | undefined;
   const workerLog = path.join(tmp, 'worker.log');
   const address = `127.0.0.1:${port}`;
   try {
@@ -214,7 +233,8 @@ async function main(): Promise<void> {
 
     // ── The real cycle ───────────────────────────────────────────────────────────────────────
     const real: number[] = [];
-    const stages = stageWatcher(db);
+    const watcher = stageWatcher(db);
+    stages = watcher;
     peak = 0;
     const realStart = Date.now();
     const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
@@ -226,9 +246,9 @@ async function main(): Promise<void> {
           retry(() => client.workflow.getHandle(sectionTaskId(unitCode, 2020, submission.section)).executeUpdate(submitUpdate, { args: [{ actor: 'bench', submission }] }), `${unitCode} ${submission.section}`),
         ),
       );
-      const sha = (await stages.until(handle.workflowId, 'reviewing')).findings_sha256!;
+      const sha = (await watcher.until(handle.workflowId, 'reviewing', 'findings_sha256')).findings_sha256!;
       await retry(() => handle.executeUpdate(acknowledgeFindingsUpdate, { args: [{ actor: 'bench', findingsSha256: sha }] }), `${unitCode} acknowledge`);
-      const version = (await stages.until(handle.workflowId, 'approving')).report_version!;
+      const version = (await watcher.until(handle.workflowId, 'approving', 'report_version')).report_version!;
       await retry(() => handle.executeUpdate(approveUpdate, { args: [{ actor: 'bench', reportVersion: version }] }), `${unitCode} approve`);
       await handle.result();
       real.push(Date.now() - started);
@@ -270,6 +290,7 @@ async function main(): Promise<void> {
     await client.connection.close();
   } finally {
     stopping = true;
+    stages?.stop();
     if (worker && worker.exitCode === null) {
       const exited = new Promise((r) => worker!.once('exit', r));
       worker.kill('SIGTERM');
