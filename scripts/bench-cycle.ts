@@ -210,7 +210,8 @@ async function main(): Promise<void> {
     const heap = Number(process.env['BENCH_WORKER_HEAP_MB'] ?? 512);
     const profile = process.env['BENCH_WORKER_CPU_PROF'] ? [`--cpu-prof`, `--cpu-prof-dir=${process.env['BENCH_WORKER_CPU_PROF']}`] : [];
     const entry = fromSource ? ['--import', 'tsx', path.join(root, 'worker/main.ts')] : [path.join(root, 'dist/worker/main.js')];
-    worker = spawn(process.execPath, [...(heap > 0 ? [`--max-old-space-size=${heap}`] : []), ...profile, ...entry], {
+    const extraFlags = (process.env['BENCH_WORKER_NODE_FLAGS'] ?? '').split(' ').filter(Boolean); // e.g. --max-semi-space-size=32
+    worker = spawn(process.execPath, [...(heap > 0 ? [`--max-old-space-size=${heap}`] : []), ...extraFlags, ...profile, ...entry], {
       cwd: root,
       env: {
         MALLOC_ARENA_MAX: '2', // as deployed (docker-compose.yml)
