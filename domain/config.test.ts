@@ -50,6 +50,12 @@ describe('parseConfig', () => {
     expect(c.http.port).toBe(8080);
   });
 
+  it('renders two reports at once unless told otherwise, and refuses a count below 1', () => {
+    expect(parseConfig({}, host).renderConcurrency).toBe(2);
+    expect(parseConfig({ SELFEVAL_RENDER_CONCURRENCY: '4' }, host).renderConcurrency).toBe(4);
+    expect(configError({ SELFEVAL_RENDER_CONCURRENCY: '0' }).details.map((d) => d.path)).toEqual(['SELFEVAL_RENDER_CONCURRENCY']);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ DATABASE_URL: '', HTTP_PORT: ' ' }, host)).toMatchObject({ database: { kind: 'embedded' }, http: { port: 3000 } });
   });
