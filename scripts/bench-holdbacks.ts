@@ -3,7 +3,7 @@
  *   npm run bench:holdbacks -- N [--timeskip 1000] [--soon 50] [--cache K] [--sqlite-pragma synchronous=off ...]
  *
  * `--cache K` runs the worker with its sticky workflow cache capped at K (default: `worker/main.ts`
- * as deployed: SELFEVAL_MAX_CACHED_WORKFLOWS, default 150); `--sqlite-pragma` is passed to the dev
+ * as deployed: SELFEVAL_MAX_CACHED_WORKFLOWS, default 100); `--sqlite-pragma` is passed to the dev
  * server (its default SQLite settings fsync every write, which bounds the start rate).
  *
  * 1. Dev server (Temporal CLI, SQLite file, a port of its own), embedded Postgres, and the real
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     // sticky workflow cache capped at K workflows.
     const workerArgs = cache > 0 ? ['--import', 'tsx', '-e', cappedWorkerScript(cache)] : ['--import', 'tsx', path.join(root, 'worker/main.ts')];
     if (cache > 0) log(`worker: maxCachedWorkflows = ${cache}`);
-    else log('worker: worker/main.ts as deployed (SELFEVAL_MAX_CACHED_WORKFLOWS, default 150)');
+    else log('worker: worker/main.ts as deployed (SELFEVAL_MAX_CACHED_WORKFLOWS, default 100)');
     // BENCH_WORKER_HEAP_MB caps V8's old space in the worker (as docker-compose.yml and `npm start` do).
     const heap = process.env['BENCH_WORKER_HEAP_MB'];
     if (heap) log(`worker: --max-old-space-size=${heap}`);
