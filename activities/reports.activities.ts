@@ -39,8 +39,8 @@ export function createReportActivities(deps: ActivityDeps) {
   const shift = deps.clockShiftMs ?? 0;
   const rendering = createLimiter(deps.renderConcurrency ?? 2);
 
-  /** Everything a report is made of, read once per render. */
-  async function gather(req: ReportRequest): Promise<(version: number) => ReportDocument> {
+  /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
+  async function gather(req: ReportRequest): Promise<{ unitYearId: number; compose: (version: number) => ReportDocument }> {
     const k = await unitYearKeys(db, req.unitCode, req.year);
     const unitYear = k && (await loadUnitYear(db, { unitCode: req.unitCode, year: req.year }));
     if (!k || !unitYear) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
@@ -60,8 +60,11 @@ export function createReportActivities(deps: ActivityDeps) {
     const analysis = analyseUnitYear(withSubmissions);
     const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
-    return (version) =>
-      composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar }));
+    return {
+      unitYearId: k.unitYearId,
+      compose: (version) =>
+        composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar })),
+    };
   }
 
   /** A heartbeat when running as an activity (tests also call the function directly). */
@@ -73,29 +76,21 @@ export function createReportActivities(deps: ActivityDeps) {
      * worker is retried after the heartbeat timeout rather than the whole start-to-close timeout.
      */
     async renderReport(req: ReportRequest): Promise<{ version: number; pdfSha256: string; docxSha256: string; created: boolean }> {
-      const k = await unitYearKeys(db, req.unitCode, req.year);
-      if (!k) throw ApplicationFailure.nonRetryable(`no unit-year ${req.unitCode} ${req.year}`, 'not_found');
-      const compose = await gather(req);
+      const { unitYearId, compose } = await gather(req);
       // The content hash is of the document as version 0 without its label, so it does not depend on
       // what is stored already: content identical to the latest version of the same kind is that version.
       const probe = compose(0);
       const contentSha256 = createHash('sha256').update(canonicalJson({ ...probe, meta: { ...probe.meta, versionLabel: undefined } })).digest('hex');
-      const latest = (await listReports(db, k.unitYearId)).at(-1);
+      const latest = (await listReports(db, unitYearId)).at(-1);
       if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
       }
       const doc = compose((latest?.version ?? 0) + 1);
       beat();
-      const waiting = setInterval(beat, 2_000);
-      const [pdf, docx] = await rendering
-        .run(() => {
-          clearInterval(waiting);
-          beat();
-          return Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]);
-        })
-        .finally(() => clearInterval(waiting));
+      const beating = setInterval(beat, 2_000); // while it waits for its turn, and between the two renders
+      const [pdf, docx] = await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)])).finally(() => clearInterval(beating));
       beat();
-      const stored = await storeReport(db, { unitYearId: k.unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
+      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };
     },

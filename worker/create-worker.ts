@@ -64,8 +64,9 @@ export interface CreateWorkerOptions {
   /** Seconds given to running activities on shutdown. */
   shutdownGraceTime?: string;
   /**
-   * Workflows kept in the worker's cache (each ~0.6 MB since zod is shared; measured with bench:cycle). Holdbacks wake rarely, so a small cache
-   * costs little and keeps the worker's memory flat however many are open (default 100).
+   * Workflows kept in the worker's cache (each ~0.6 MB since zod is shared; measured with
+   * bench:cycle). Holdbacks wake rarely, so a small cache costs little and keeps the worker's
+   * memory flat however many are open (default 100).
    */
   maxCachedWorkflows?: number;
 }

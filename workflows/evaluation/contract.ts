@@ -19,11 +19,11 @@ export const sectionTaskId = (unitCode: string, year: number, section: string): 
 export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedule/${unitCode}`;
 
 /**
- * Workflow code versions (`patched()` ids). Each names a change to the commands a workflow issues;
- * runs started before it replay the old branch. Remove a branch only when no run that predates it
- * is open (and its replay fixture is retired).
+ * Workflow code version (a `patched()` id): the evaluation's and the tasks' database work runs as
+ * local activities (2026-11). Each patch names a change to the commands a workflow issues; runs
+ * started before it replay the old branch. Remove a branch only when no run that predates it is
+ * open (and its replay fixture is retired).
  */
-/** The evaluation's and the tasks' database work runs as local activities (2026-11). */
 export const LOCAL_PROJECTIONS_PATCH = 'evaluation-local-projections';
 
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
