@@ -20,6 +20,7 @@ import { type Config, databaseUrlOf, parseConfig, redactUrl } from '../../domain
 import { isAppError } from '../../domain/errors';
 import { formatProblems } from '../../domain/validation';
 import { formatDuration, isListening, isPortFree, lineSplitter, waitFor } from './proc';
+import { devServerDynamicConfigArgs } from './dev-server';
 import { ToolError, ensureTemporalCli } from './tools';
 
 const colors: Record<string, string> = {
@@ -238,8 +239,7 @@ async function main(): Promise<void> {
         '--db-filename', config.temporal.sqliteFile,
         '--namespace', config.temporal.namespace,
         '--log-level', 'warn',
-        '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
-        '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+        ...devServerDynamicConfigArgs(),
       ],
       process.env,
     );

@@ -13,6 +13,7 @@ import { parseConfig } from '../../domain/config';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../db/embedded-postgres';
 import { freePort } from '../../client/stack/proc';
 import { ensureTemporalCli, ensureTestServer } from '../../client/stack/tools';
+import { devServerDynamicConfigArgs } from '../../client/stack/dev-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -50,6 +51,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ui: true,
       uiPort,
       namespace: 'default',
+      // The settings selfeval deploys with (eager activities, one task-queue partition), so the tests run under them.
+      extraArgs: devServerDynamicConfigArgs(),
     },
   });
   log(`servers ready in ${Date.now() - t0} ms`);

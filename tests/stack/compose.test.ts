@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DYNAMIC_CONFIG_FILE } from '../../client/stack/dev-server';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -31,6 +32,8 @@ interface Service {
   build?: unknown;
   command?: string[];
   environment?: Record<string, string>;
+  /** `docker compose` prints long-form mounts, Debian's `docker-compose` (v1) `source:target:mode` strings. */
+  volumes?: Array<string | { source: string; target: string }>;
   depends_on?: Record<string, { condition: string }> | string[];
 }
 
@@ -42,6 +45,14 @@ describe('docker-compose.yml', () => {
     expect(resolved.services['temporal']?.image).toMatch(/^temporalio\/auto-setup:/);
     expect(resolved.services['temporal']?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
     expect(resolved.services['temporal-ui']?.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+  });
+
+  it("gives its Temporal server selfeval's dynamic config, the file the dev server gets", () => {
+    const temporal = resolved.services['temporal']!;
+    const mounts = (temporal.volumes ?? []).map((v) => (typeof v === 'string' ? { source: v.split(':')[0], target: v.split(':')[1] } : v));
+    const mount = mounts.find((v) => v.source === DYNAMIC_CONFIG_FILE);
+    expect(mount, 'the dynamic-config file is mounted').toBeDefined();
+    expect(mount!.target).toBe(path.posix.join('/etc/temporal', temporal.environment?.['DYNAMIC_CONFIG_FILE_PATH'] ?? '(unset)'));
   });
 
   it('wires every selfeval service to the same Postgres and Temporal, after migrations', () => {
