@@ -70,6 +70,18 @@ export function createReportActivities(deps: ActivityDeps) {
   /** A heartbeat when running as an activity (tests also call the function directly). */
   const beat = () => asyncLocalStorage.getStore()?.heartbeat();
 
+  /** Renders both formats through the limiter, heartbeating while it waits for its turn and between the two. */
+  async function renderBoth(doc: ReportDocument): Promise<[Buffer, Buffer]> {
+    beat();
+    const beating = setInterval(beat, 2_000);
+    try {
+      return await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]));
+    } finally {
+      clearInterval(beating);
+      beat();
+    }
+  }
+
   return {
     /**
      * Heartbeats while it waits for its turn and between steps, so a render lost with a crashed
@@ -85,14 +97,20 @@ export function createReportActivities(deps: ActivityDeps) {
       if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
       }
-      const doc = compose((latest?.version ?? 0) + 1);
-      beat();
-      const beating = setInterval(beat, 2_000); // while it waits for its turn, and between the two renders
-      const [pdf, docx] = await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)])).finally(() => clearInterval(beating));
-      beat();
+      const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
       const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };
+    },
+
+    /**
+     * The benchmark floor's stand-in for `renderReport` (`BENCH_FLOOR_RENDERS=1 npm run
+     * bench:cycle`): the same reading, composing and rendering, with nothing stored or recorded.
+     */
+    async benchRenderReport(req: Pick<ReportRequest, 'unitCode' | 'year' | 'kind'>): Promise<{ pdfBytes: number; docxBytes: number }> {
+      const { compose } = await gather({ ...req, actor: 'bench', now: '2021-03-31T12:00:00+08:00' });
+      const [pdf, docx] = await renderBoth(compose(1));
+      return { pdfBytes: pdf.length, docxBytes: docx.length };
     },
   };
 }

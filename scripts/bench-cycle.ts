@@ -33,6 +33,12 @@ const N = Number(process.argv[2] ?? 50);
 const CONCURRENCY = Number(process.argv[3] ?? 25);
 /** BENCH_ONLY=cycle or floor runs one of the two. */
 const ONLY = process.env['BENCH_ONLY'];
+/**
+ * BENCH_FLOOR_RENDERS=1: the floor reads and renders each unit's draft and issued report (PDF and
+ * DOCX, nothing stored) where the cycle renders them, so the ratio shows what the cycle costs above
+ * Temporal and rendering. The issue's floor is the no-op one (the default).
+ */
+const FLOOR_RENDERS = process.env['BENCH_FLOOR_RENDERS'] === '1';
 const root = path.resolve(__dirname, '..');
 const taskQueue = 'bench-cycle';
 
@@ -46,9 +52,9 @@ const SHAPE: FloorShape = {
     open: ['L', 'R', 'L'], // openEvaluation, ensureHoldbackWorkflows, stage collecting
     review: ['L', 'L', 'R'], // stage reviewing, runReconciliation, notify findings
     acknowledge: ['L'], // recordDecision
-    draft: ['L', 'L', 'L', 'R', 'L', 'R'], // stage scoring, scoreEvaluation, stage drafting, renderReport, stage approving, notify approval
+    draft: ['L', 'L', 'L', 'D', 'L', 'R'], // stage scoring, scoreEvaluation, stage drafting, renderReport (draft), stage approving, notify approval
     approve: ['L'], // recordDecision
-    issue: ['L', 'R', 'L', 'R'], // stage issuing, renderReport, stage issued, notify issued
+    issue: ['L', 'I', 'L', 'R'], // stage issuing, renderReport (issued), stage issued, notify issued
   },
   child: { open: ['L', 'L'], submit: ['L'] }, // openTask, planTaskReminders; recordSubmission
   sideWorkflows: 5, // the seed's holdbacks
@@ -277,7 +283,8 @@ async function main(): Promise<void> {
     if (ONLY !== 'cycle') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const workflowId = `bench-floor/${unitCode}`;
-      const handle = await client.workflow.start('benchFloorEvaluation', { workflowId, taskQueue, args: [SHAPE] });
+      const shape: FloorShape = FLOOR_RENDERS ? { ...SHAPE, renders: { unitCode, year: 2020 } } : SHAPE;
+      const handle = await client.workflow.start('benchFloorEvaluation', { workflowId, taskQueue, args: [shape] });
       await Promise.all(
         Array.from({ length: SHAPE.sections }, (_, k) => retry(() => client.workflow.getHandle(`${workflowId}/task/${k}`).executeUpdate(floorSubmitUpdate), `${workflowId} task ${k}`)),
       );
@@ -286,7 +293,7 @@ async function main(): Promise<void> {
       await handle.result();
       floor.push(Date.now() - started);
     });
-    const floorSummary = { ...summary('floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts };
+    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts };
     clearInterval(sampler);
 
     console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}), dev server with in-memory SQLite, ${os.cpus().length} cores`);

@@ -119,3 +119,27 @@ describe('the withheld-payments schedule of a rendered report', () => {
     expect(analysis.reconciliation.findings.filter((f) => f.allocation === 'fiscal-platform-2020')).toEqual([]);
   });
 });
+
+describe("the benchmark floor's render stand-in", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
+  });
+  afterAll(async () => database?.drop());
+
+  it('reads and renders the real report in both formats and stores nothing', async () => {
+    const activities = createReportActivities({
+      db: database.db, calendar: nationalCalendar, publicUrl: 'http://selfeval.test',
+      notifier: createNotifier({ db: database.db, mailFrom: 'test@example.invalid', publicUrl: 'http://selfeval.test' }),
+    });
+    const rendered = await activities.benchRenderReport({ unitCode: 'yiyang-smart-city', year: 2020, kind: 'draft' });
+    const stored = await activities.renderReport({ unitCode: 'yiyang-smart-city', year: 2020, kind: 'draft', actor: 'test', now: '2021-03-31T12:00:00+08:00' });
+    // The same document as the real render, to within the version label's digits.
+    const file = async (format: 'pdf' | 'docx') => (await reportFile(database.db, (await database.db.selectFrom('unit_years').select('id').executeTakeFirstOrThrow()).id, stored.version, format)).bytes.length;
+    expect(stored.version).toBe(1); // the stand-in stored no version before it
+    expect(Math.abs(rendered.pdfBytes - (await file('pdf')))).toBeLessThan(2_000);
+    expect(Math.abs(rendered.docxBytes - (await file('docx')))).toBeLessThan(500);
+    await expect(activities.benchRenderReport({ unitCode: 'no-such-unit', year: 2020, kind: 'issued' })).rejects.toThrow(/no unit-year/);
+  });
+});

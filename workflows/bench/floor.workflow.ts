@@ -14,10 +14,16 @@ export const floorSubmitUpdate = defineUpdate<{ ok: true }>('benchFloor.submit')
 export const floorAcknowledgeUpdate = defineUpdate<{ ok: true }>('benchFloor.acknowledge');
 export const floorApproveUpdate = defineUpdate<{ ok: true }>('benchFloor.approve');
 
-/** One activity of the shape: `L` a local activity, `R` an ordinary one. */
-export type FloorStep = 'L' | 'R';
+/**
+ * One activity of the shape: `L` a local activity, `R` an ordinary one, `D` / `I` an ordinary one
+ * at the place of the draft / issued render — a no-op, or with `renders` the real reading and
+ * rendering of the unit's report (nothing stored).
+ */
+export type FloorStep = 'L' | 'R' | 'D' | 'I';
 
 export interface FloorShape {
+  /** Render the reports at their places (`D`, `I`) for this unit-year instead of a no-op. */
+  renders?: { unitCode: string; year: number };
   sections: number;
   /** The evaluation's activities before, between and after its waits, in order. */
   parent: { open: FloorStep[]; review: FloorStep[]; acknowledge: FloorStep[]; draft: FloorStep[]; approve: FloorStep[]; issue: FloorStep[] };
@@ -28,24 +34,29 @@ export interface FloorShape {
   side: FloorStep[];
 }
 
-async function run(steps: FloorStep[]): Promise<void> {
-  for (const step of steps) await (step === 'L' ? local : remote).benchNoop();
+const rendering = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '20 seconds' });
+
+async function run(steps: FloorStep[], shape: FloorShape): Promise<void> {
+  for (const step of steps) {
+    if ((step === 'D' || step === 'I') && shape.renders) await rendering.benchRenderReport({ ...shape.renders, kind: step === 'D' ? 'draft' : 'issued' });
+    else await (step === 'L' ? local : remote).benchNoop();
+  }
 }
 
 export async function benchFloorTask(shape: FloorShape): Promise<void> {
   let submitted = false;
   setHandler(floorSubmitUpdate, async () => {
-    await run(shape.child.submit);
+    await run(shape.child.submit, shape);
     submitted = true;
     return { ok: true as const };
   });
-  await run(shape.child.open);
+  await run(shape.child.open, shape);
   // Like a section task: wait for the submission with the next reminder as the timeout.
   await condition(() => submitted, '30 days');
 }
 
 export async function benchFloorSide(shape: FloorShape): Promise<void> {
-  await run(shape.side);
+  await run(shape.side, shape);
   await sleep('365 days');
 }
 
@@ -54,25 +65,25 @@ export async function benchFloorEvaluation(shape: FloorShape): Promise<void> {
   let acknowledged = false;
   let approved = false;
   setHandler(floorAcknowledgeUpdate, async () => {
-    await run(shape.parent.acknowledge);
+    await run(shape.parent.acknowledge, shape);
     acknowledged = true;
     return { ok: true as const };
   });
   setHandler(floorApproveUpdate, async () => {
-    await run(shape.parent.approve);
+    await run(shape.parent.approve, shape);
     approved = true;
     return { ok: true as const };
   });
-  await run(shape.parent.open);
+  await run(shape.parent.open, shape);
   for (let k = 0; k < shape.sideWorkflows; k++) {
     await startChild(benchFloorSide, { workflowId: `${id}/side/${k}`, args: [shape], parentClosePolicy: ParentClosePolicy.ABANDON });
   }
   const tasks = [];
   for (let k = 0; k < shape.sections; k++) tasks.push(await startChild(benchFloorTask, { workflowId: `${id}/task/${k}`, args: [shape] }));
   await Promise.all(tasks.map((t) => t.result()));
-  await run(shape.parent.review);
+  await run(shape.parent.review, shape);
   await condition(() => acknowledged);
-  await run(shape.parent.draft);
+  await run(shape.parent.draft, shape);
   await condition(() => approved);
-  await run(shape.parent.issue);
+  await run(shape.parent.issue, shape);
 }
