@@ -2,8 +2,9 @@
  * `npm run bench:cycle [N] [concurrency]`: N units' whole evaluation cycles (the seed unit-year under
  * N codes; scripted submissions, acknowledgement and approval) through a Temporal dev server on one
  * worker process, then the same N through the floor — a bare workflow of the same shape with no-op
- * activities (workflows/bench/floor.workflow.ts). Prints units per minute, p50/p95 cycle time, the
- * worker's peak RSS, and the ratio to the floor.
+ * activities (workflows/bench/floor.workflow.ts; with BENCH_FLOOR_RENDERS=1 it renders the reports
+ * too). Prints units per minute, p50/p95 cycle time, the worker's peak RSS, CPU per process, and the
+ * ratio to the floor.
  *
  * Everything runs here: its own embedded Postgres, its own dev server (in-memory SQLite), the worker
  * as a child process (`worker/main.ts`), the driver in this process. Stage changes are read from

@@ -2,7 +2,8 @@
  * The floor for `npm run bench:cycle`: the annual evaluation's shape with no work in it — the same
  * sequence of local and ordinary activities (no-ops), child workflows, long-lived side workflows
  * (the holdbacks), timers and Updates. What the real cycle costs above this is selfeval's own work
- * (database, rendering).
+ * (database, rendering). With `renders` in its shape it also renders the unit's draft and issued
+ * report where the cycle does, so what the cycle costs above it is everything but rendering.
  */
 import { ParentClosePolicy, condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
