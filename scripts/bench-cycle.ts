@@ -19,7 +19,7 @@ import { parse } from 'yaml';
 import { startEvaluation } from '../client/evaluations';
 import { freePort, isListening, waitFor } from '../client/stack/proc';
 import { ensureTemporalCli } from '../client/stack/tools';
-import { devServerDynamicConfigArgs } from '../client/stack/dev-server';
+import { devServerArgs } from '../client/stack/dev-server';
 import { createDb, type Db } from '../db/connection';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { importUnitYear } from '../db/ledger.repository';
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dir: path.join(tmp, 'pg'), port: await freePort(), database: 'bench', ephemeral: true });
   const db = createDb(pg.url('bench'), { max: 8 });
   const port = await freePort();
-  const temporalServer = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--log-level', 'error', ...devServerDynamicConfigArgs()], { stdio: 'ignore' });
+  const temporalServer = spawn(cli, devServerArgs({ port }), { stdio: 'ignore' });
   let worker: ChildProcess | undefined;
   let stopping = false;
   let stages: ReturnType<typeof stageWatcher> | undefined;

@@ -31,7 +31,7 @@ import { createHoldbackActivities } from '../activities/holdbacks.activities';
 import { createNotifier } from '../activities/notifications/notifier';
 import { freePort, isListening } from '../client/stack/proc';
 import { ensureTemporalCli, ensureTestServer } from '../client/stack/tools';
-import { devServerDynamicConfigArgs } from '../client/stack/dev-server';
+import { devServerArgs } from '../client/stack/dev-server';
 import { createDb, type Db } from '../db/connection';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { holdbackReminders } from '../db/holdbacks.repository';
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
 
     // ── Dev server (SQLite file) and the real worker process ────────────────────────────────
     const port = await freePort();
-    const server = spawn(cli, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(tmp, 'temporal.sqlite'), '--namespace', 'default', '--log-level', 'error', ...devServerDynamicConfigArgs(), ...pragmas.flatMap((p) => ['--sqlite-pragma', p])], { stdio: 'ignore' });
+    const server = spawn(cli, [...devServerArgs({ port, dbFilename: path.join(tmp, 'temporal.sqlite') }), ...pragmas.flatMap((p) => ['--sqlite-pragma', p])], { stdio: 'ignore' });
     children.push(server);
     if (pragmas.length) log(`SQLite pragmas: ${pragmas.join(', ')}`);
     await waitUntil('dev server', () => isListening(port), 60_000);

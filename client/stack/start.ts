@@ -20,7 +20,7 @@ import { type Config, databaseUrlOf, parseConfig, redactUrl } from '../../domain
 import { isAppError } from '../../domain/errors';
 import { formatProblems } from '../../domain/validation';
 import { formatDuration, isListening, isPortFree, lineSplitter, waitFor } from './proc';
-import { devServerDynamicConfigArgs } from './dev-server';
+import { devServerArgs } from './dev-server';
 import { ToolError, ensureTemporalCli } from './tools';
 
 const colors: Record<string, string> = {
@@ -231,16 +231,7 @@ async function main(): Promise<void> {
     stack.launch(
       'temporal',
       cli,
-      [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(config.temporal.devServerPort),
-        '--ui-port', String(config.temporal.uiPort),
-        '--db-filename', config.temporal.sqliteFile,
-        '--namespace', config.temporal.namespace,
-        '--log-level', 'warn',
-        ...devServerDynamicConfigArgs(),
-      ],
+      devServerArgs({ port: config.temporal.devServerPort, uiPort: config.temporal.uiPort, dbFilename: config.temporal.sqliteFile, namespace: config.temporal.namespace, logLevel: 'warn' }),
       process.env,
     );
   }

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, isListening } from '../../client/stack/proc';
-import { devServerDynamicConfigArgs } from '../../client/stack/dev-server';
+import { devServerArgs } from '../../client/stack/dev-server';
 import { holdbackReminders } from '../../db/holdbacks.repository';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseUnitYear } from '../../domain/ledger/unit-year.schema';
@@ -63,7 +63,7 @@ describe('a holdback timer across a restart of the Temporal server and the worke
   async function startServer(): Promise<void> {
     server = spawn(
       inject('temporalCliPath'),
-      ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', path.join(dir, 't.sqlite'), '--namespace', 'default', '--log-level', 'error', ...devServerDynamicConfigArgs()],
+      devServerArgs({ port, dbFilename: path.join(dir, 't.sqlite') }),
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 60_000;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { devServerDynamicConfigArgs, dynamicConfig } from '../../client/stack/dev-server';
+import { devServerArgs, devServerDynamicConfigArgs, dynamicConfig } from '../../client/stack/dev-server';
 
 function pairs(args: string[]): string[] {
   expect(args.filter((_, i) => i % 2 === 0).every((a) => a === '--dynamic-config-value')).toBe(true);
@@ -20,6 +20,16 @@ describe('Temporal dynamic config', () => {
       'frontend.enableUpdateWorkflowExecution=true',
     ]));
     expect(values).toHaveLength(Object.keys(dynamicConfig()).length);
+  });
+
+  it('starts every dev server with them, headless unless given a UI port', () => {
+    const headless = devServerArgs({ port: 7999 });
+    expect(headless.slice(0, 3)).toEqual(['server', 'start-dev', '--headless']);
+    expect(headless.join(' ')).toContain(devServerDynamicConfigArgs().join(' '));
+    expect(headless).not.toContain('--db-filename');
+    const full = devServerArgs({ port: 7999, uiPort: 8999, dbFilename: '/x/t.sqlite', namespace: 'n', logLevel: 'warn' }).join(' ');
+    expect(full).toContain('--ui-port 8999 --ip 127.0.0.1 --port 7999 --db-filename /x/t.sqlite --namespace n --log-level warn');
+    expect(full).not.toContain('--headless');
   });
 
   it('refuses an entry it cannot pass on (constraints, several values, no value)', () => {
