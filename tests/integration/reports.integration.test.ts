@@ -134,9 +134,11 @@ describe("the benchmark floor's render stand-in", () => {
       notifier: createNotifier({ db: database.db, mailFrom: 'test@example.invalid', publicUrl: 'http://selfeval.test' }),
     });
     const rendered = await activities.benchRenderReport({ unitCode: 'yiyang-smart-city', year: 2020, kind: 'draft' });
+    const unitYearId = (await database.db.selectFrom('unit_years').select('id').executeTakeFirstOrThrow()).id;
+    expect(await listReports(database.db, unitYearId)).toEqual([]);
     const stored = await activities.renderReport({ unitCode: 'yiyang-smart-city', year: 2020, kind: 'draft', actor: 'test', now: '2021-03-31T12:00:00+08:00' });
     // The same document as the real render, to within the version label's digits.
-    const file = async (format: 'pdf' | 'docx') => (await reportFile(database.db, (await database.db.selectFrom('unit_years').select('id').executeTakeFirstOrThrow()).id, stored.version, format)).bytes.length;
+    const file = async (format: 'pdf' | 'docx') => (await reportFile(database.db, unitYearId, stored.version, format)).bytes.length;
     expect(stored.version).toBe(1); // the stand-in stored no version before it
     expect(Math.abs(rendered.pdfBytes - (await file('pdf')))).toBeLessThan(2_000);
     expect(Math.abs(rendered.docxBytes - (await file('docx')))).toBeLessThan(500);
