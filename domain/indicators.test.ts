@@ -154,7 +154,7 @@ describe('each indicator follows its DOMAIN.md §1.2 formula', () => {
 
   it('every code has a Chinese and an English name', () => {
     for (const code of indicatorCodes) {
-      expect(indicatorNames[code].zh).toMatch(/率$/);
+      expect(indicatorNames[code].zh).toMatch(code === 'satisfaction_rate' ? /^满意度$/ : /率$/);
       expect(indicatorNames[code].en).toMatch(/rate$/);
     }
   });

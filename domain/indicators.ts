@@ -34,6 +34,14 @@ export const indicatorCodes = [
   'payment_progress_rate',
   'procurement_execution_rate',
   'key_expenditure_rate',
+  'budget_execution_rate',
+  'building_area_control_rate',
+  'building_investment_control_rate',
+  'actual_completion_rate',
+  'timely_completion_rate',
+  'quality_compliance_rate',
+  'key_task_completion_rate',
+  'satisfaction_rate',
 ] as const;
 export type IndicatorCode = (typeof indicatorCodes)[number];
 export const IndicatorCodeSchema = z.enum(indicatorCodes);
@@ -51,11 +59,21 @@ export const indicatorNames: Readonly<Record<IndicatorCode, Bilingual>> = {
   payment_progress_rate: { zh: '支付进度率', en: 'payment progress rate' },
   procurement_execution_rate: { zh: '政府采购执行率', en: 'government procurement execution rate' },
   key_expenditure_rate: { zh: '重点支出安排率', en: 'key expenditure allocation rate' },
+  budget_execution_rate: { zh: '预算执行率', en: 'budget execution rate' },
+  building_area_control_rate: { zh: '新建楼堂馆所面积控制率', en: 'new building floor-area control rate' },
+  building_investment_control_rate: { zh: '新建楼堂馆所投资概算控制率', en: 'new building investment control rate' },
+  actual_completion_rate: { zh: '实际完成率', en: 'actual completion rate' },
+  timely_completion_rate: { zh: '完成及时率', en: 'timely completion rate' },
+  quality_compliance_rate: { zh: '质量达标率', en: 'quality compliance rate' },
+  key_task_completion_rate: { zh: '重点工作办结率', en: 'key task completion rate' },
+  satisfaction_rate: { zh: '满意度', en: 'satisfaction rate' },
 };
 
 /** Formula variants, where the sources define one indicator in more than one way. */
 export const indicatorVariants = {
   budget_completion_rate: ['mof53', 'hunan'],
+  /** 53号 and the Hunan tables: 预算数; some variants: 决算数. */
+  three_public_change_rate: ['budget', 'final'],
   carryover_rate: ['expenditure_budget', 'general_public_expenditure'],
 } as const;
 export type IndicatorVariant = (typeof indicatorVariants)[keyof typeof indicatorVariants][number];
@@ -72,7 +90,10 @@ interface ResultBase {
   formulaZh: string;
 }
 
-export type IndicatorResult = ResultBase &
+export type IndicatorResult = ResultBase & {
+  /** Where the figures come from, e.g. "基础数据表（三公经费）" — set by whoever gathers them. */
+  sourceZh?: string;
+} &
   ({ rate: Rate; notApplicable: null } | { rate: null; notApplicable: Bilingual });
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────────
@@ -164,16 +185,25 @@ export function staffControlRate(input: { staffInPost: number; authorisedPosts: 
 
 /** “三公经费”变动率 = (本年度预算数 − 上年度预算数) / 上年度预算数 (53号 and the Hunan tables use 预算数). */
 export function threePublicChangeRate(input: { currentBudgetFen: Fen; previousBudgetFen: Fen }): IndicatorResult {
-  assertFen(input.currentBudgetFen, '本年度“三公经费”预算数');
-  assertFen(input.previousBudgetFen, '上年度“三公经费”预算数');
-  const change = exactSum([input.currentBudgetFen, -input.previousBudgetFen], '变动额');
+  return threePublicChange('budget', '预算数', input.currentBudgetFen, input.previousBudgetFen);
+}
+
+/** “三公经费”变动率 on the 决算 basis (some variants): (本年度决算数 − 上年度决算数) / 上年度决算数. */
+export function threePublicChangeRateFinal(input: { currentFinalFen: Fen; previousFinalFen: Fen }): IndicatorResult {
+  return threePublicChange('final', '决算数', input.currentFinalFen, input.previousFinalFen);
+}
+
+function threePublicChange(variant: 'budget' | 'final', basis: string, current: Fen, previous: Fen): IndicatorResult {
+  assertFen(current, `本年度“三公经费”${basis}`);
+  assertFen(previous, `上年度“三公经费”${basis}`);
   return ratio({
     code: 'three_public_change_rate',
-    definitionZh: '（本年度“三公经费”预算数 − 上年度“三公经费”预算数）÷ 上年度“三公经费”预算数',
-    substitutedZh: `（${wan(input.currentBudgetFen)} − ${wan(input.previousBudgetFen)}）÷ ${wan(input.previousBudgetFen)}`,
-    num: change,
-    den: input.previousBudgetFen,
-    zeroDenominator: { zh: '上年度“三公经费”预算数为零，变动率不适用', en: 'no "three public expenses" budget last year: the change rate does not apply' },
+    variant,
+    definitionZh: `（本年度“三公经费”${basis} − 上年度“三公经费”${basis}）÷ 上年度“三公经费”${basis}`,
+    substitutedZh: `（${wan(current)} − ${wan(previous)}）÷ ${wan(previous)}`,
+    num: exactSum([current, -previous], '变动额'),
+    den: previous,
+    zeroDenominator: { zh: `上年度“三公经费”${basis}为零，变动率不适用`, en: `no "three public expenses" ${variant} last year: the change rate does not apply` },
     noteZh: MONEY_NOTE,
   });
 }
@@ -431,4 +461,185 @@ export function outputIndicator(input: OutputIndicatorInput): OutputIndicatorRes
   }
   const shown = working.endsWith('%') ? working : `${working} = ${formatPercent(completion)}`;
   return { ...base, completion, notApplicable: null, met, formulaZh: `${v.name}：${stated}；${shown}` };
+}
+
+// ── 预算执行率 (财预〔2020〕10号 自评表) ─────────────────────────────────────────────────────
+
+/** 预算执行率 = 全年执行数 / 全年（调整后）预算数. */
+export function budgetExecutionRate(input: { executedFen: Fen; adjustedBudgetFen: Fen }): IndicatorResult {
+  return moneyRatio('budget_execution_rate', '全年执行数', '全年预算数', input.executedFen, input.adjustedBudgetFen, {
+    zh: '全年预算数为零，预算执行率不适用',
+    en: 'no budget for the year: the execution rate does not apply',
+  });
+}
+
+// ── 楼堂馆所 (S4) ────────────────────────────────────────────────────────────────────────────
+
+export interface BuildingInput {
+  name: string;
+  /** ㎡ as decimal text. */
+  approvedArea: string;
+  actualArea: string;
+  budgetInvestmentFen: Fen;
+  actualInvestmentFen: Fen;
+}
+
+const noBuildings = { zh: '本年无竣工的楼堂馆所项目，控制率不适用', en: 'no building completed this year: the control rate does not apply' };
+
+/** 新建楼堂馆所面积控制率 = 实际建设面积 / 批准建设面积 (summed over the year's completed buildings). */
+export function buildingAreaControlRate(buildings: readonly BuildingInput[]): IndicatorResult {
+  const area = (pick: (b: BuildingInput) => string) => buildings.reduce((sum, b) => sum + BigInt(parseDecimal(pick(b)).num) * (100n / BigInt(parseDecimal(pick(b)).den)), 0n);
+  const actual = area((b) => b.actualArea);
+  const approved = area((b) => b.approvedArea);
+  const text = (cents: bigint) => `${formatScaled(cents)}㎡`;
+  return ratio({
+    code: 'building_area_control_rate',
+    definitionZh: '实际建设面积 ÷ 批准建设面积',
+    substitutedZh: `${text(actual)} ÷ ${text(approved)}`,
+    num: safe(actual, '实际建设面积'),
+    den: safe(approved, '批准建设面积'),
+    zeroDenominator: noBuildings,
+  });
+}
+
+/** 新建楼堂馆所投资概算控制率 = 实际投资 / 批准投资概算. */
+export function buildingInvestmentControlRate(buildings: readonly BuildingInput[]): IndicatorResult {
+  return moneyRatio(
+    'building_investment_control_rate',
+    '实际投资',
+    '预算投资',
+    exactSum(buildings.map((b) => b.actualInvestmentFen), '实际投资'),
+    exactSum(buildings.map((b) => b.budgetInvestmentFen), '预算投资'),
+    noBuildings,
+  );
+}
+
+function formatScaled(cents: bigint): string {
+  const s = cents.toString().padStart(3, '0');
+  const frac = s.slice(-2).replace(/0+$/, '');
+  return `${s.slice(0, -2)}${frac ? `.${frac}` : ''}`;
+}
+
+function safe(v: bigint, what: string): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new RateError(`${what}超出可精确表示的范围`, `${what} is too large to represent exactly`);
+  return Number(v);
+}
+
+// ── 职责履行: rates over the sections' output indicators ─────────────────────────────────────
+
+/** 数量 / 质量 / 时效 / 成本, as sections classify each output indicator. */
+export const outputCategories = ['quantity', 'quality', 'timeliness', 'cost'] as const;
+export type OutputCategory = (typeof outputCategories)[number];
+export const outputCategoryZh: Record<OutputCategory, string> = { quantity: '数量', quality: '质量', timeliness: '时效', cost: '成本' };
+
+/** The four 产出/职责履行 rates and which output indicators feed each. */
+export const outputRateCodes = ['actual_completion_rate', 'quality_compliance_rate', 'timely_completion_rate', 'key_task_completion_rate'] as const;
+export type OutputRateCode = (typeof outputRateCodes)[number];
+
+const outputRateBasis: Record<OutputRateCode, { pick: (o: ClassifiedOutput) => boolean; itemsZh: string; noneZh: string; noneEn: string }> = {
+  actual_completion_rate: { pick: (o) => o.category === 'quantity', itemsZh: '数量指标', noneZh: '各科室未填报数量指标', noneEn: 'no section reported a quantity indicator' },
+  quality_compliance_rate: { pick: (o) => o.category === 'quality', itemsZh: '质量指标', noneZh: '各科室未填报质量指标', noneEn: 'no section reported a quality indicator' },
+  timely_completion_rate: { pick: (o) => o.category === 'timeliness', itemsZh: '时效指标', noneZh: '各科室未填报时效指标', noneEn: 'no section reported a timeliness indicator' },
+  key_task_completion_rate: { pick: (o) => o.key, itemsZh: '重点工作', noneZh: '各科室未标注重点工作', noneEn: 'no section marked a key task' },
+};
+
+/** A submitted output indicator with its section, category and key-task mark. */
+export interface ClassifiedOutput extends OutputIndicatorInput {
+  section: string;
+  category: OutputCategory;
+  key: boolean;
+  /** 偏差原因. */
+  note?: string | undefined;
+}
+
+export interface OutputRateResult {
+  result: IndicatorResult;
+  /** The indicators it was computed from, each with its capped completion. */
+  items: Array<{ section: string; name: string; completion: Rate | null; met: boolean | null; note?: string | undefined }>;
+  /** 偏差原因 of the indicators that missed their target, joined; `undefined` when none was given. */
+  explanationZh?: string;
+  /** Indicators that missed their target without a 偏差原因. */
+  unexplained: string[];
+}
+
+/** Σ of rates (each ≤ 1) ÷ n, exact when it fits, else to 10⁻¹² (never shown that precisely). */
+function meanOfRates(rates: readonly Rate[]): Rate {
+  let num = 0n;
+  let den = 1n;
+  for (const r of rates) {
+    num = num * BigInt(r.den) + BigInt(r.num) * den;
+    den *= BigInt(r.den);
+    const g = gcdBig(num, den);
+    num /= g;
+    den /= g;
+  }
+  den *= BigInt(rates.length);
+  const g = gcdBig(num, den);
+  num /= g;
+  den /= g;
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  if (num <= max && den <= max) return { num: Number(num), den: Number(den) };
+  const scale = 10n ** 12n;
+  return { num: Number((num * scale * 2n + den) / (den * 2n)), den: Number(scale) };
+}
+
+function gcdBig(a: bigint, b: bigint): bigint {
+  let x = a < 0n ? -a : a;
+  let y = b;
+  while (y !== 0n) [x, y] = [y, x % y];
+  return x || 1n;
+}
+
+const ONE: Rate = { num: 1, den: 1 };
+
+/**
+ * 实际完成率, 质量达标率, 完成及时率, 重点工作办结率 from the sections' output indicators: each
+ * indicator's completion (actual ÷ target for a positive one, target ÷ actual for a negative one,
+ * capped at 100%: 财预〔2020〕10号), averaged over the indicators of the kind — 53号's 实际完成工作数
+ * ÷ 计划工作数, with a partly done item counted in part. An indicator whose completion cannot be
+ * computed (negative values) is left out and named.
+ */
+export function outputRate(code: OutputRateCode, outputs: readonly ClassifiedOutput[]): OutputRateResult {
+  const basis = outputRateBasis[code];
+  const names = indicatorNames[code];
+  const picked = outputs.filter(basis.pick);
+  const evaluated = picked.map((o) => ({ o, r: outputIndicator(o) }));
+  const items = evaluated.map(({ o, r }) => ({ section: o.section, name: o.name, completion: r.completion && compareRates(r.completion, ONE) > 0 ? ONE : r.completion, met: r.met, ...(o.note ? { note: o.note } : {}) }));
+  const usable = items.filter((x) => x.completion !== null);
+  const definitionZh = `Σ 各${basis.itemsZh}完成比例（以 100% 为限）÷ ${basis.itemsZh}数`;
+  const base = { code, nameZh: names.zh, nameEn: names.en, variant: null, definitionZh, sourceZh: '科室产出指标' };
+  const missed = evaluated.filter(({ r }) => r.met === false);
+  const notes = missed.flatMap(({ o }) => (o.note?.trim() ? [`${o.name}：${o.note.trim()}`] : []));
+  const unexplained = missed.filter(({ o }) => !o.note?.trim()).map(({ o }) => o.name);
+  const extra = { items, ...(notes.length ? { explanationZh: notes.join('；') } : {}), unexplained };
+  if (usable.length === 0) {
+    const reason = picked.length === 0 ? { zh: basis.noneZh, en: basis.noneEn } : { zh: `${basis.itemsZh}的完成比例均无法计算`, en: 'no completion ratio could be computed' };
+    return { result: { ...base, rate: null, notApplicable: reason, formulaZh: `${names.zh}：${reason.zh}` }, ...extra };
+  }
+  const rate = meanOfRates(usable.map((x) => x.completion!));
+  const left = items.length - usable.length;
+  const terms = usable.map((x) => formatPercent(x.completion!)).join(' + ');
+  const formulaZh = `${names.zh} = ${definitionZh} = （${terms}）÷ ${usable.length} = ${formatPercent(rate)}${left ? `（另有 ${left} 项无法计算完成比例，未计入）` : ''}`;
+  return { result: { ...base, rate, notApplicable: null, formulaZh }, ...extra };
+}
+
+// ── 满意度 ──────────────────────────────────────────────────────────────────────────────────
+
+/** 社会公众或服务对象满意度 = 满意人数 / 有效样本数. */
+export function satisfactionRate(input: { sample: number; satisfied: number; method?: string | undefined }): IndicatorResult {
+  assertCount(input.sample, '样本数');
+  assertCount(input.satisfied, '满意人数');
+  const how = input.method ? `（${input.method}）` : '';
+  return {
+    ...ratio({
+      code: 'satisfaction_rate',
+      definitionZh: '满意人数 ÷ 有效样本数',
+      substitutedZh: `${input.satisfied}人 ÷ ${input.sample}人`,
+      num: input.satisfied,
+      den: input.sample,
+      zeroDenominator: { zh: '样本数为零，满意度不适用', en: 'empty sample: not applicable' },
+      ...(how ? { noteZh: how } : {}),
+    }),
+    sourceZh: '满意度调查',
+  };
 }

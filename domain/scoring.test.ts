@@ -5,9 +5,12 @@ import {
   budgetControlRate,
   carryoverChangeRate,
   type IndicatorResult,
+  type OutputRateCode,
   keyExpenditureRate,
   outputIndicator,
+  outputRate,
   paymentProgressRate,
+  satisfactionRate,
   staffControlRate,
   threePublicChangeRate,
   threePublicControlRate,
@@ -321,36 +324,88 @@ describe('execution-rate explanations on the sheet', () => {
 });
 
 describe('proportional output indicators (财预〔2020〕10号, Jiangxi note)', () => {
+  // A rule set may score one output indicator directly (no `indicator` code): actual / target × weight.
+  const single: RuleSetIndicator = { ...builtIn('actual_completion'), rule: { kind: 'proportional' } };
   const out = (direction: '>=' | '<=' | '=', target: string, actual: string): IndicatorValue => ({
     kind: 'output',
     result: outputIndicator({ name: '指标', unit: '项', direction, target, actual }),
   });
+  const at = (v: IndicatorValue) => scored(scoreIndicator(single, v));
 
   it('positive: actual / target × weight', () => {
-    const s = scoreIndicator(builtIn('actual_completion'), out('>=', '100', '80'));
+    const s = scoreIndicator(single, out('>=', '100', '80'));
     expect(s.pointsCp).toBe(400);
     expect(s.deductionReasonZh).toContain('80.00% × 5 分 = 4.00 分，扣 1.00 分');
     expect(s.flags[0]?.code).toBe('explanation_required'); // unmet target: explain the deviation
   });
 
   it('negative: target / actual × weight', () => {
-    expect(points('timely_completion', out('<=', '3', '4'))).toBe(375);
-    expect(points('timely_completion', out('<=', '3', '2'))).toBe(500);
+    expect(at(out('<=', '3', '4'))).toBe(375);
+    expect(at(out('<=', '3', '2'))).toBe(500);
   });
 
   it('capped at the weight when the target is exceeded', () => {
-    const s = scoreIndicator(builtIn('satisfaction'), out('>=', '90', '98'));
-    expect(s).toMatchObject({ pointsCp: 800, deductionCp: 0, deductionReasonZh: null, flags: [] });
+    const s = scoreIndicator(single, out('>=', '90', '98'));
+    expect(s).toMatchObject({ pointsCp: 500, deductionCp: 0, deductionReasonZh: null, flags: [] });
   });
 
   it('exact targets lose points either way', () => {
-    expect(points('quality_compliance', out('=', '10', '8'))).toBe(400);
-    expect(points('quality_compliance', out('=', '10', '12.5'))).toBe(400);
+    expect(at(out('=', '10', '8'))).toBe(400);
+    expect(at(out('=', '10', '12.5'))).toBe(400);
   });
 
   it('a rate value given to an output slot is a mismatch, not a score', () => {
-    const s = scoreIndicator(builtIn('actual_completion'), ind(staffControlRate({ staffInPost: 1, authorisedPosts: 1 })));
+    const s = scoreIndicator(single, ind(staffControlRate({ staffInPost: 1, authorisedPosts: 1 })));
     expect(s.status).toBe('unscored');
+  });
+});
+
+describe('产出 rates from the sections\' output indicators (53号)', () => {
+  const o = (name: string, category: 'quantity' | 'quality' | 'timeliness' | 'cost', target: string, actual: string, extra: { key?: boolean; note?: string; direction?: '>=' | '<=' | '=' } = {}) => ({
+    section: 's', name, unit: '项', direction: extra.direction ?? ('>=' as const), target, actual, category, key: extra.key ?? false, ...(extra.note ? { note: extra.note } : {}),
+  });
+  const outputs = [
+    o('门户网站发布信息', 'quantity', '30000', '35000'), // 116.67% → capped at 100%
+    o('新建项目开标', 'quantity', '5', '3', { key: true, note: '两个项目立项推迟' }), // 60%
+    o('核心网故障修复及时率', 'timeliness', '98', '96'), // 96 / 98
+  ];
+
+  it('实际完成率 averages each quantity indicator, capped at 100%: (100% + 60%) ÷ 2 = 80% → 4.00 of 5', () => {
+    const r = outputRate('actual_completion_rate', outputs);
+    expect(r.result.rate).toEqual({ num: 4, den: 5 });
+    expect(r.items.map((i) => i.completion)).toEqual([{ num: 1, den: 1 }, { num: 3, den: 5 }]);
+    const s = scoreIndicator(builtIn('actual_completion'), { kind: 'indicator', result: r.result, ...(r.explanationZh ? { explanationZh: r.explanationZh } : {}) });
+    expect(s.pointsCp).toBe(400);
+    expect(s.deductionReasonZh).toContain('扣 1.00 分');
+    expect(s.deductionReasonZh).toContain('新建项目开标：两个项目立项推迟');
+  });
+
+  it('完成及时率 of one indicator missing its target without a reason: 96/98 × 5 = 4.90, flagged', () => {
+    const r = outputRate('timely_completion_rate', outputs);
+    expect(r.result.rate).toEqual({ num: 48, den: 49 });
+    expect(r.unexplained).toEqual(['核心网故障修复及时率']);
+    const s = scoreIndicator(builtIn('timely_completion'), { kind: 'indicator', result: r.result });
+    expect(s.pointsCp).toBe(490); // 4.8979… → 4.90
+    expect(s.flags[0]?.code).toBe('explanation_required');
+  });
+
+  it('no indicator of the kind is 不适用 with the reason, not a silent zero', () => {
+    const r = outputRate('quality_compliance_rate', outputs);
+    expect(r.result.rate).toBeNull();
+    expect(r.result.notApplicable?.zh).toBe('各科室未填报质量指标');
+  });
+
+  it('重点工作办结率 takes the key tasks of every category', () => {
+    expect(outputRate('key_task_completion_rate', outputs).result.rate).toEqual({ num: 3, den: 5 });
+  });
+
+  it('满意度 reaches full marks at the 90% target and scales below it', () => {
+    const sat = (satisfied: number) => scoreIndicator(builtIn('satisfaction'), ind(satisfactionRate({ sample: 200, satisfied })));
+    expect(sat(180)).toMatchObject({ pointsCp: 800, deductionReasonZh: null });
+    expect(sat(184).pointsCp).toBe(800);
+    const low = sat(162); // 81% ÷ 90% × 8 = 7.20
+    expect(low.pointsCp).toBe(720);
+    expect(low.deductionReasonZh).toContain('81.00% ÷ 90% × 8 分 = 7.20 分，扣 0.80 分');
   });
 });
 
@@ -481,9 +536,14 @@ describe('unscored indicators', () => {
       values[i.id] =
         i.rule.kind === 'tiers'
           ? { kind: 'tier', tier: 'partial', pointsCp: (i.weightCp * 7) / 10, reasonZh: '部分达成' }
-          : { kind: 'output', result: outputIndicator({ name: i.level3, direction: '>=', target: '10', actual: '9' }), explanationZh: '延期' };
+          : i.rule.kind === 'proportional' && i.rule.indicator === 'satisfaction_rate'
+            ? ind(satisfactionRate({ sample: 100, satisfied: 81 }))
+            : i.rule.kind === 'proportional' && i.rule.indicator !== undefined && i.rule.indicator !== 'satisfaction_rate'
+              ? ind(outputRate(i.rule.indicator as OutputRateCode, [{ section: 's', name: i.level3, direction: '>=', target: '10', actual: '9', category: ({ timely_completion_rate: 'timeliness', quality_compliance_rate: 'quality' } as const)[i.rule.indicator as string] ?? 'quantity', key: true }]).result, '延期')
+              : { kind: 'manual', pointsCp: i.weightCp - 10, reasonZh: '人工扣 0.10 分' };
     }
     const sheet = scoreIndicators(HUNAN_DEPARTMENT_RULE_SET, values);
+    expect(sheet.missing).toEqual([]);
     expect(sheet.final).toBe(true);
     for (const s of sheet.indicators) {
       expect(s.status, s.id).toBe('scored');

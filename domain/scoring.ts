@@ -27,6 +27,7 @@ import {
   bpAbove,
   type Centipoints,
   compareToBp,
+  divideRates,
   formatBp,
   formatBpAsPoints,
   formatBpFractionAsPoints,
@@ -39,6 +40,7 @@ import {
   scaleToCentipoints,
   wholeSteps,
 } from './rate';
+import { divRoundHalfUp } from './money';
 import { bi } from './validation';
 
 // ── Rule set schema ────────────────────────────────────────────────────────────────────────
@@ -107,7 +109,21 @@ const bandsRule = z
   })
   .strict();
 
-const proportionalRule = z.object({ kind: z.literal('proportional') }).strict();
+/**
+ * Points in proportion to completion. Without `indicator`: one submitted output indicator
+ * (actual ÷ target for a positive one, target ÷ actual for a negative one; 财预〔2020〕10号).
+ * With `indicator`: a computed rate (实际完成率, 满意度 …) against `targetBp` (default 100%):
+ * points = min(rate ÷ target, 1) × weight.
+ */
+const proportionalRule = z
+  .object({
+    kind: z.literal('proportional'),
+    indicator: IndicatorCodeSchema.optional(),
+    targetBp: z.number().int().positive().optional(),
+    /** A rate below this must carry an explanation (偏差原因); unset = only when the target is missed. */
+    explainBelowBp: bp.optional(),
+  })
+  .strict();
 
 const tierSchema = z
   .object({
@@ -146,8 +162,16 @@ const indicatorSchema = z
     rule: Rule,
     /** For indicators with several formulas: the one this rule expects (e.g. 预算完成率 `hunan`). */
     variant: z.string().optional(),
-    /** When the ratio does not apply (zero denominator): leave unscored, or full marks (S4 楼堂馆所). */
+    /**
+     * When the ratio does not apply by itself (zero denominator: no 楼堂馆所 built): full marks
+     * (S4), or unscored until a person marks it 不适用 with a reason (or scores it).
+     */
     whenNotApplicable: z.enum(['unscored', 'full_marks']).default('unscored'),
+    /**
+     * Who values a qualitative indicator: the finance officer, or a section where the unit names
+     * one for it (`unit.sections[].assesses`; see domain/self-assessment.ts).
+     */
+    assessor: z.enum(['finance_officer', 'section']).default('finance_officer'),
     sourceNote: z.string().optional(),
   })
   .strict();
@@ -216,6 +240,11 @@ export const ScoringRuleSet = z
     region: label,
     /** Where the weights and rules come from, and what was chosen locally. */
     sourceNote: z.string().trim().min(1),
+    /**
+     * What an indicator marked 不适用 (with its reason) does to the total: it counts as full
+     * marks, or it leaves the total and the rest is rescaled to 100 (得分 ÷ 适用指标分值 × 100).
+     */
+    notApplicable: z.enum(['full_marks', 'rescale']).default('full_marks'),
     indicators: z.array(indicatorSchema).min(1),
   })
   .strict()
@@ -267,11 +296,26 @@ export const ManualScore = z
   .strict();
 export type ManualScore = z.output<typeof ManualScore>;
 
-export type IndicatorValue =
+/** Marked 不适用 by a person, with the reason; the rule set's `notApplicable` decides the effect. */
+export interface NotApplicableMark {
+  kind: 'not_applicable';
+  reasonZh: string;
+}
+
+/** Where a value comes from, as the 自评表 names it (账套, 基础数据表, 科室产出指标, 自评 …). */
+export interface ValueSource {
+  zh: string;
+  /** Evidence files (佐证材料) offered with it, by name. */
+  evidence?: string[];
+}
+
+export type IndicatorValue = (
   | { kind: 'indicator'; result: IndicatorResult; explanationZh?: string }
   | { kind: 'output'; result: OutputIndicatorResult; explanationZh?: string }
   | TierPick
-  | ManualScore;
+  | ManualScore
+  | NotApplicableMark
+) & { source?: ValueSource };
 
 /** Values keyed by rule-set indicator id. A missing key means "no data yet". */
 export type ScoringValues = Readonly<Partial<Record<string, IndicatorValue>>>;
@@ -282,8 +326,9 @@ export function valuesFromResults(ruleSet: ScoringRuleSet, results: readonly Ind
   for (const ind of ruleSet.indicators) {
     if (!('indicator' in ind.rule)) continue;
     const code = ind.rule.indicator;
+    if (code === undefined) continue;
     const match = results.find((r) => r.code === code && (ind.variant === undefined || r.variant === ind.variant));
-    if (match) out[ind.id] = { kind: 'indicator', result: match };
+    if (match) out[ind.id] = { kind: 'indicator', result: match, ...(match.sourceZh ? { source: { zh: match.sourceZh } } : {}) };
   }
   return out;
 }
@@ -311,6 +356,11 @@ interface IndicatorScoreBase {
   /** The working, from the indicator result, when there is one. */
   formulaZh: string | null;
   flags: Flag[];
+  /** Where the value comes from (账套, 基础数据表, 科室产出指标, 自评, 满意度调查 …); `null` without one. */
+  sourceZh: string | null;
+  evidence: string[];
+  /** Marked 不适用, with the reason. */
+  notApplicableZh: string | null;
 }
 
 export type IndicatorScore = IndicatorScoreBase &
@@ -335,6 +385,16 @@ export type IndicatorScore = IndicatorScoreBase &
         basisZh: string;
         manual: false;
         unscoredReason: Bilingual;
+      }
+    | {
+        /** Marked 不适用 under a rule set that rescales: out of the total, the rest scaled to 100. */
+        status: 'excluded';
+        pointsCp: null;
+        deductionCp: null;
+        deductionReasonZh: null;
+        basisZh: string;
+        manual: false;
+        unscoredReason: null;
       }
   );
 
@@ -363,8 +423,17 @@ export interface ScoreSheet {
   /** True when every indicator is scored (the total and grade are final). */
   final: boolean;
   indicators: IndicatorScore[];
-  /** Sum of the scored indicators' points. */
+  /**
+   * The total: the sum of the scored indicators' points, or — when indicators marked 不适用 leave
+   * it under a rescaling rule set — that sum × 100 ÷ the applicable weight, half-up to 0.01.
+   */
   totalCp: Centipoints;
+  /** Set when indicators marked 不适用 were taken out and the rest rescaled. */
+  rescaled: { pointsCp: Centipoints; applicableMaxCp: Centipoints; excludedCount: number } | null;
+  /** Points per level-1 indicator (投入, 过程 …), in rule-set order (before any rescaling). */
+  byLevel1: Array<{ level1: string; maxCp: Centipoints; pointsCp: Centipoints; unscoredCount: number }>;
+  /** What marking 不适用 does under this rule set. */
+  notApplicablePolicy: 'full_marks' | 'rescale';
   maxCp: Centipoints;
   scoredMaxCp: Centipoints;
   unscoredCount: number;
@@ -386,7 +455,8 @@ export interface ScoreSheet {
 
 type Outcome =
   | { status: 'scored'; pointsCp: Centipoints; basisZh: string; deductionReasonZh: string | null; manual?: boolean }
-  | { status: 'unscored'; reason: Bilingual };
+  | { status: 'unscored'; reason: Bilingual }
+  | { status: 'excluded'; basisZh: string };
 
 interface Context {
   ind: RuleSetIndicator;
@@ -526,8 +596,32 @@ function scoreBands(ctx: Context, rule: z.output<typeof bandsRule>, value: Indic
   return { status: 'scored', pointsCp: band.pointsCp, basisZh: text, deductionReasonZh: text };
 }
 
-function scoreProportional(ctx: Context, value: IndicatorValue | undefined): Outcome {
+/** A computed rate against the rule's target: min(rate ÷ target, 1) × weight. */
+function scoreProportionalRate(ctx: Context, rule: z.output<typeof proportionalRule> & { indicator: IndicatorResult['code'] }, value: IndicatorValue | undefined): Outcome {
+  const got = rateFor(ctx, rule.indicator, value);
+  if ('status' in got) return got;
   const { ind } = ctx;
+  const target = rule.targetBp ?? BP_PER_WHOLE;
+  const edges = [target, ...(rule.explainBelowBp !== undefined ? [rule.explainBelowBp] : [])];
+  const shown = formatPercentNear(got.rate, edges);
+  ctx.valueText = shown;
+  const below = compareToBp(got.rate, rule.explainBelowBp ?? target) < 0;
+  if (below) {
+    explanationFlag(ctx, `${got.name} ${shown}，未达到 ${formatBp(rule.explainBelowBp ?? target)}，须分析偏差原因`, `${got.name} ${shown} is below ${formatBp(rule.explainBelowBp ?? target)}: explain the deviation`, got.explanationZh);
+  }
+  if (compareToBp(got.rate, target) >= 0) return full(ind, `${got.name} ${shown}，达到 ${formatBp(target)}`);
+  const share = divideRates(got.rate, { num: target, den: BP_PER_WHOLE })!;
+  const points = Math.max(0, scaleToCentipoints(share, ind.weightCp));
+  const lost = ind.weightCp - points;
+  const working = target === BP_PER_WHOLE ? `${shown} × ${ptsShort(ind.weightCp)} 分` : `${shown} ÷ ${formatBp(target)} × ${ptsShort(ind.weightCp)} 分`;
+  const why = got.explanationZh?.trim() ? `；偏差原因：${got.explanationZh.trim()}` : '';
+  const text = `${got.name} ${shown}，得分 = ${working} = ${pts(points)} 分，扣 ${pts(lost)} 分${why}`;
+  return { status: 'scored', pointsCp: points, basisZh: text, deductionReasonZh: text };
+}
+
+function scoreProportional(ctx: Context, rule: z.output<typeof proportionalRule>, value: IndicatorValue | undefined): Outcome {
+  const { ind } = ctx;
+  if (rule.indicator !== undefined) return scoreProportionalRate(ctx, { ...rule, indicator: rule.indicator }, value);
   if (value === undefined) return missingValue(ind);
   if (value.kind !== 'output') return mismatch(ind, value.kind);
   const r = value.result;
@@ -632,8 +726,14 @@ export function describeRuleZh(ind: RuleSetIndicator): string {
       return `达到 ${formatBp(rule.targetBp)} 得满分 ${w} 分；每低 ${stepWords(rule.stepBp)}扣 ${ptsShort(rule.perStepCp)} 分${rule.stepping === 'whole' ? `（不足 ${stepWords(rule.stepBp)}的部分不计）` : ''}，扣完为止`;
     case 'bands':
       return rule.bands.map((b) => `${describeBand(b)}${b.labelZh ? `（${b.labelZh}）` : ''} 得 ${ptsShort(b.pointsCp)} 分`).join('；');
-    case 'proportional':
-      return `正向指标得分 = 实际值 ÷ 目标值 × ${w} 分，反向指标得分 = 目标值 ÷ 实际值 × ${w} 分，最高 ${w} 分；未达目标须说明原因`;
+    case 'proportional': {
+      if (rule.indicator === undefined) return `正向指标得分 = 实际值 ÷ 目标值 × ${w} 分，反向指标得分 = 目标值 ÷ 实际值 × ${w} 分，最高 ${w} 分；未达目标须说明原因`;
+      const name = indicatorNames[rule.indicator].zh;
+      const target = rule.targetBp ?? BP_PER_WHOLE;
+      return target === BP_PER_WHOLE
+        ? `得分 = ${name} × ${w} 分，最高 ${w} 分；未达 100% 须分析偏差原因`
+        : `${name}达到 ${formatBp(target)} 得满分 ${w} 分；未达到的，得分 = ${name} ÷ ${formatBp(target)} × ${w} 分，并分析偏差原因`;
+    }
     case 'tiers':
       return `${[...rule.tiers].sort((a, b) => b.minBp - a.minBp).map((t) => `${t.labelZh} ${tierRangeShort(t, ind.weightCp)}`).join('；')}（含下限，不含上限）`;
     case 'execution_rate':
@@ -641,10 +741,16 @@ export function describeRuleZh(ind: RuleSetIndicator): string {
   }
 }
 
-function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined): IndicatorScore {
+function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined, policy: ScoringRuleSet['notApplicable']): IndicatorScore {
   const ctx: Context = { ind, flags: [], valueText: null, formulaZh: null };
   let outcome: Outcome;
-  if (value?.kind === 'manual') {
+  if (value?.kind === 'not_applicable') {
+    ctx.valueText = '不适用';
+    outcome =
+      policy === 'rescale'
+        ? { status: 'excluded', basisZh: `不适用：${value.reasonZh}；按评分规则不计入总分，其余指标得分折算为百分制` }
+        : full(ind, `不适用：${value.reasonZh}；按评分规则视同达标`);
+  } else if (value?.kind === 'manual') {
     outcome = scoreManual(ind, value);
     if (value.pointsCp <= ind.weightCp) ctx.valueText = `${pts(value.pointsCp)} 分`;
   } else {
@@ -660,7 +766,7 @@ function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined): Ind
         outcome = scoreBands(ctx, rule, value);
         break;
       case 'proportional':
-        outcome = scoreProportional(ctx, value);
+        outcome = scoreProportional(ctx, rule, value);
         break;
       case 'tiers':
         outcome = scoreTiers(ctx, rule, value);
@@ -680,7 +786,13 @@ function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined): Ind
     valueText: ctx.valueText,
     formulaZh: ctx.formulaZh,
     flags: ctx.flags,
+    sourceZh: value?.source?.zh ?? null,
+    evidence: value?.source?.evidence ?? [],
+    notApplicableZh: value?.kind === 'not_applicable' ? value.reasonZh : null,
   };
+  if (outcome.status === 'excluded') {
+    return { ...base, status: 'excluded', pointsCp: null, deductionCp: null, deductionReasonZh: null, basisZh: outcome.basisZh, manual: false, unscoredReason: null };
+  }
   if (outcome.status === 'unscored') {
     return { ...base, status: 'unscored', pointsCp: null, deductionCp: null, deductionReasonZh: null, basisZh: outcome.reason.zh, manual: false, unscoredReason: outcome.reason };
   }
@@ -697,16 +809,18 @@ function scoreOne(ind: RuleSetIndicator, value: IndicatorValue | undefined): Ind
 }
 
 /** Scores one indicator of a rule set. */
-export function scoreIndicator(ind: RuleSetIndicator, value: IndicatorValue | undefined): IndicatorScore {
-  return scoreOne(ind, value);
+export function scoreIndicator(ind: RuleSetIndicator, value: IndicatorValue | undefined, notApplicable: ScoringRuleSet['notApplicable'] = 'full_marks'): IndicatorScore {
+  return scoreOne(ind, value, notApplicable);
 }
 
 /** Scores every indicator of the rule set; indicators without usable values are reported unscored. */
 export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues): ScoreSheet {
-  const indicators = ruleSet.indicators.map((ind) => scoreOne(ind, values[ind.id]));
+  const indicators = ruleSet.indicators.map((ind) => scoreOne(ind, values[ind.id], ruleSet.notApplicable));
   let totalCp = 0;
   let scoredMaxCp = 0;
   let unscoredMaxCp = 0;
+  let excludedMaxCp = 0;
+  let excludedCount = 0;
   const losses: ScoreSheet['losses'] = [];
   const missing: ScoreSheet['missing'] = [];
   const explanationsOwed: ScoreSheet['explanationsOwed'] = [];
@@ -715,6 +829,9 @@ export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues):
       totalCp += s.pointsCp;
       scoredMaxCp += s.maxCp;
       if (s.deductionCp > 0 && s.deductionReasonZh !== null) losses.push({ id: s.id, level3: s.level3, deductionCp: s.deductionCp, reasonZh: s.deductionReasonZh });
+    } else if (s.status === 'excluded') {
+      excludedMaxCp += s.maxCp;
+      excludedCount += 1;
     } else {
       unscoredMaxCp += s.maxCp;
       missing.push({ id: s.id, level3: s.level3, maxCp: s.maxCp, reason: s.unscoredReason });
@@ -727,12 +844,27 @@ export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues):
     return same.length > 1 ? `${level3}（${same.find((i) => i.id === id)?.level2 ?? ''}）` : level3;
   };
   const maxCp = ruleSet.indicators.reduce((sum, i) => sum + i.weightCp, 0);
-  const final = missing.length === 0;
+  const applicableMaxCp = maxCp - excludedMaxCp;
+  // Under a rescaling rule set, indicators marked 不适用 leave the total and the rest count for 100.
+  const scale = (cp: Centipoints): Centipoints => (excludedMaxCp === 0 ? cp : applicableMaxCp === 0 ? 0 : Number(divRoundHalfUp(BigInt(cp) * BigInt(maxCp), BigInt(applicableMaxCp))));
+  const rawCp = totalCp;
+  totalCp = scale(rawCp);
+  const final = missing.length === 0 && applicableMaxCp > 0;
   const grade = final ? gradeOf(totalCp) : null;
-  const gradeRange = { worst: gradeOf(totalCp), best: gradeOf(totalCp + unscoredMaxCp) };
+  const gradeRange = { worst: gradeOf(totalCp), best: gradeOf(scale(rawCp + unscoredMaxCp)) };
+  const rescaled = excludedMaxCp === 0 ? null : { pointsCp: rawCp, applicableMaxCp, excludedCount };
+  const rescaleZh = rescaled ? `（${excludedCount} 项指标不适用，按适用指标满分 ${pts(applicableMaxCp)} 分得 ${pts(rawCp)} 分，折算为百分制）` : '';
+  const byLevel1: ScoreSheet['byLevel1'] = [];
+  for (const s of indicators) {
+    let row = byLevel1.find((x) => x.level1 === s.level1);
+    if (!row) byLevel1.push((row = { level1: s.level1, maxCp: 0, pointsCp: 0, unscoredCount: 0 }));
+    row.maxCp += s.maxCp;
+    if (s.status === 'scored') row.pointsCp += s.pointsCp;
+    if (s.status === 'unscored') row.unscoredCount += 1;
+  }
   const summaryZh = final
-    ? `总分 ${pts(totalCp)} 分（满分 ${pts(maxCp)} 分），等级“${gradeRange.worst.zh}”；失分指标 ${losses.length} 项`
-    : `已评分 ${indicators.length - missing.length} 项，得 ${pts(totalCp)} 分（这些指标满分 ${pts(scoredMaxCp)} 分）；未评分 ${missing.length} 项（合计 ${pts(unscoredMaxCp)} 分）：${missing.map((m) => label3(m.level3, m.id)).join('、')}；等级介于“${gradeRange.worst.zh}”与“${gradeRange.best.zh}”之间`;
+    ? `总分 ${pts(totalCp)} 分（满分 ${pts(maxCp)} 分）${rescaleZh}，等级“${gradeRange.worst.zh}”；失分指标 ${losses.length} 项`
+    : `已评分 ${indicators.length - missing.length - excludedCount} 项，得 ${pts(rawCp)} 分（这些指标满分 ${pts(scoredMaxCp)} 分）；未评分 ${missing.length} 项（合计 ${pts(unscoredMaxCp)} 分）：${missing.map((m) => label3(m.level3, m.id)).join('、')}；等级介于“${gradeRange.worst.zh}”与“${gradeRange.best.zh}”之间`;
   return {
     ruleSetId: ruleSet.id,
     year: ruleSet.year,
@@ -740,6 +872,9 @@ export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues):
     final,
     indicators,
     totalCp,
+    rescaled,
+    byLevel1,
+    notApplicablePolicy: ruleSet.notApplicable,
     maxCp,
     scoredMaxCp,
     unscoredCount: missing.length,
@@ -779,7 +914,7 @@ export const JIANGXI_TIERS: readonly Tier[] = [
 
 const at = (bpValue: Bp, inclusive: boolean): BandBound => ({ bp: bpValue, inclusive });
 const tiers = (): z.input<typeof tiersRule> => ({ kind: 'tiers', tiers: DEFAULT_TIERS.map((t) => ({ ...t })) });
-const proportional = (): z.input<typeof proportionalRule> => ({ kind: 'proportional' });
+const outputRate = (indicator: 'actual_completion_rate' | 'timely_completion_rate' | 'quality_compliance_rate' | 'key_task_completion_rate'): z.input<typeof proportionalRule> => ({ kind: 'proportional', indicator });
 
 /**
  * Hunan-style 部门整体 rule set. Weights and rules, by source (DOMAIN.md §1.3):
@@ -799,15 +934,21 @@ const proportional = (): z.input<typeof proportionalRule> => ({ kind: 'proportio
  *   预算管理 12 — 管理制度健全性 3, 资金使用合规性 3, 预决算信息公开性 3 (S7); 基础信息完善性 3
  *     (indicator from S8, weight chosen). Qualitative tiers (10号), not S7's check-point counts.
  *   资产管理 6 — 管理制度健全性 3, 资产管理安全性 3 (indicators from 53号/S8, weights chosen).
- * 产出 20 (chosen) — 职责履行: 实际完成率, 完成及时率, 质量达标率, 重点工作办结率, 5 each, scored
- *   proportionally from submitted target/actual (10号; Jiangxi note S38).
+ *   资产管理 may be assessed by the section the unit names for it (`assessor: 'section'`).
+ * 产出 20 (chosen) — 职责履行: 实际完成率, 完成及时率, 质量达标率, 重点工作办结率, 5 each: the
+ *   rate over the sections' output indicators of that kind (数量, 时效, 质量; 重点工作), each
+ *   indicator's completion capped at 100% (10号; Jiangxi note S38), points = rate × weight.
  * 效果 20 (chosen) — 履职效益: 经济效益 4, 社会效益 8 (tiers), 社会公众或服务对象满意度 8
- *   (proportional to the survey target). 生态效益 is left out (most units have none).
+ *   (survey; 90% or more full marks, below it rate ÷ 90% × 8). 生态效益 is left out (most units
+ *   have none).
+ * An indicator marked 不适用 with its reason counts as full marks, as the Hunan tables do for a
+ * unit without 楼堂馆所 (S4).
  */
 const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
   id: 'hunan-department-2020',
   year: 2020,
   region: '湖南省',
+  notApplicable: 'full_marks',
   sourceNote:
     '预算配置、三公经费控制率、支付进度率与资金结余权重取岳阳（S7）；预算完成率、预算控制率取长沙雨花区（S3/S5）；目标设定取 S2；其余权重（预算执行合计 22、预算管理 12、资产管理 6、产出 20、效果 20）及支付进度率的计分方法为本系统选定。',
   indicators: [
@@ -828,6 +969,7 @@ const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
       level2: '预算配置',
       level3: '“三公经费”变动率',
       weightCp: 500,
+      variant: 'budget',
       rule: { kind: 'cap_deduct', indicator: 'three_public_change_rate', capBp: 0, stepBp: 100, perStepCp: 50, stepping: 'proportional' },
       sourceNote: 'S3, S4, S5, S7 (each pp above 0 deducts weight/10)',
     },
@@ -918,15 +1060,23 @@ const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
     { id: 'funds_compliance', level1: '过程', level2: '预算管理', level3: '资金使用合规性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
     { id: 'budget_disclosure', level1: '过程', level2: '预算管理', level3: '预决算信息公开性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
     { id: 'basic_information', level1: '过程', level2: '预算管理', level3: '基础信息完善性', weightCp: 300, rule: tiers(), sourceNote: 'S8; weight chosen' },
-    { id: 'asset_rules', level1: '过程', level2: '资产管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), sourceNote: '53号; weight chosen' },
-    { id: 'asset_safety', level1: '过程', level2: '资产管理', level3: '资产管理安全性', weightCp: 300, rule: tiers(), sourceNote: 'S8; weight chosen' },
-    { id: 'actual_completion', level1: '产出', level2: '职责履行', level3: '实际完成率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
-    { id: 'timely_completion', level1: '产出', level2: '职责履行', level3: '完成及时率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
-    { id: 'quality_compliance', level1: '产出', level2: '职责履行', level3: '质量达标率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
-    { id: 'key_task_completion', level1: '产出', level2: '职责履行', level3: '重点工作办结率', weightCp: 500, rule: proportional(), sourceNote: '53号; weight chosen' },
+    { id: 'asset_rules', level1: '过程', level2: '资产管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), assessor: 'section', sourceNote: '53号; weight chosen' },
+    { id: 'asset_safety', level1: '过程', level2: '资产管理', level3: '资产管理安全性', weightCp: 300, rule: tiers(), assessor: 'section', sourceNote: 'S8; weight chosen' },
+    { id: 'actual_completion', level1: '产出', level2: '职责履行', level3: '实际完成率', weightCp: 500, rule: outputRate('actual_completion_rate'), sourceNote: '53号; weight chosen' },
+    { id: 'timely_completion', level1: '产出', level2: '职责履行', level3: '完成及时率', weightCp: 500, rule: outputRate('timely_completion_rate'), sourceNote: '53号; weight chosen' },
+    { id: 'quality_compliance', level1: '产出', level2: '职责履行', level3: '质量达标率', weightCp: 500, rule: outputRate('quality_compliance_rate'), sourceNote: '53号; weight chosen' },
+    { id: 'key_task_completion', level1: '产出', level2: '职责履行', level3: '重点工作办结率', weightCp: 500, rule: outputRate('key_task_completion_rate'), sourceNote: '53号; weight chosen' },
     { id: 'economic_benefit', level1: '效果', level2: '履职效益', level3: '经济效益', weightCp: 400, rule: tiers(), sourceNote: '53号; weight chosen' },
     { id: 'social_benefit', level1: '效果', level2: '履职效益', level3: '社会效益', weightCp: 800, rule: tiers(), sourceNote: '53号; weight chosen' },
-    { id: 'satisfaction', level1: '效果', level2: '履职效益', level3: '社会公众或服务对象满意度', weightCp: 800, rule: proportional(), sourceNote: '53号; weight chosen' },
+    {
+      id: 'satisfaction',
+      level1: '效果',
+      level2: '履职效益',
+      level3: '社会公众或服务对象满意度',
+      weightCp: 800,
+      rule: { kind: 'proportional', indicator: 'satisfaction_rate', targetBp: 9000 },
+      sourceNote: '53号; weight and the 90% survey target chosen',
+    },
   ],
 };
 

@@ -4,7 +4,8 @@
  * validates a submission; `draftSubmissionSchema` below keeps work in progress in the same shape.
  */
 import { z } from 'zod';
-import { outputDirections } from './indicators';
+import { outputCategories, outputDirections } from './indicators';
+import { selfAssessmentDraftSchema, selfAssessmentEntrySchema } from './self-assessment';
 import { bi } from './validation';
 
 const text = z.string().trim().min(1, { message: bi('不能为空', 'may not be empty') }).max(20_000);
@@ -25,6 +26,10 @@ export const outputIndicatorSchema = z
     direction: z.enum(outputDirections),
     target: decimal,
     actual: decimal,
+    /** 数量 / 质量 / 时效 / 成本: which 产出 rate it feeds (实际完成率, 质量达标率, 完成及时率). */
+    category: z.enum(outputCategories).default('quantity'),
+    /** A 重点工作 (for 重点工作办结率). */
+    key: z.boolean().default(false),
     /** 偏差原因 when the target was not met. */
     note: z.string().trim().max(2_000).optional(),
   })
@@ -47,6 +52,8 @@ export const sectionSubmissionSchema = z
     outputIndicators: z.array(outputIndicatorSchema).default([]),
     problems: z.array(pointSchema).default([]),
     nextSteps: z.array(pointSchema).default([]),
+    /** The indicators the unit has this section assess (`unit.sections[].assesses`): tier, points, reason, evidence. */
+    selfAssessments: z.array(selfAssessmentEntrySchema).max(100).default([]),
   })
   .strict();
 export type SectionSubmission = z.output<typeof sectionSubmissionSchema>;
@@ -84,6 +91,8 @@ export const draftSubmissionSchema = z
           direction: z.union([z.enum(outputDirections), z.literal('')]).optional(),
           target: draftNumber.optional(),
           actual: draftNumber.optional(),
+          category: z.union([z.enum(outputCategories), z.literal('')]).optional(),
+          key: z.boolean().optional(),
           note: draftText(2_000).optional(),
         })
         .strict(),
@@ -91,6 +100,7 @@ export const draftSubmissionSchema = z
     ).optional(),
     problems: draftList(draftPoint, 100).optional(),
     nextSteps: draftList(draftPoint, 100).optional(),
+    selfAssessments: selfAssessmentDraftSchema.shape.entries,
   })
   .strict();
 export type SubmissionDraft = z.output<typeof draftSubmissionSchema>;

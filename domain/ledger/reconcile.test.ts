@@ -50,7 +50,14 @@ describe('reconciling the seed report', () => {
     expect(byCode('holdback_mismatch')).toEqual([]);
     expect(byCode('allocation_overspent')).toEqual([]);
     expect(byCode('staff_over_quota')).toEqual([]);
-    expect(result.findings).toHaveLength(7);
+    expect(result.findings).toHaveLength(8);
+  });
+
+  it('shows the closing balance the project balances do not account for: 514.07 − 247.03 = 267.04 万元', () => {
+    const gap = byCode('closing_balance_not_itemised')[0]!;
+    expect([gap.stated, gap.computed, gap.difference]).toEqual([wan('514.07'), wan('247.03'), wan('267.04')]);
+    expect(gap.items.filter((i) => i.side === 'computed').reduce((a, i) => a + (i.amount ?? 0), 0)).toBe(wan('247.03'));
+    expect(gap.zh).toContain('另有 267.04 万元 未逐项列明');
   });
 
   it('explains each finding in one Chinese sentence with amounts in 万元 to two decimals', () => {

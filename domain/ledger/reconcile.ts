@@ -5,141 +5,12 @@
  * from the sum of its stated parts by rounding alone; that tolerance is explicit and a difference
  * inside it is reported as "rounding", not as an error.
  */
-import { divRoundHalfUp, type Fen, formatWanYuan, sumFen } from '../money';
-import type { Allocation, Project, StatedAmount, UnitYear } from './unit-year.schema';
+import { divRoundHalfUp, formatWanYuan, sumFen } from '../money';
+import { basicDataFindings } from './basic-data-checks';
+import { allocationLabel, compareTotal, type Finding, type FindingItem, pct, type ReconcileOptions, type Reconciliation, shareDecimals, stated, w } from './findings';
+import type { UnitYear } from './unit-year.schema';
 
-export type Severity = 'error' | 'warning' | 'info';
-
-export type FindingCode =
-  | 'funds_balance_gap'
-  | 'funds_balance_rounding'
-  | 'closing_balance_not_stated'
-  | 'basic_composition_gap'
-  | 'basic_composition_rounding'
-  | 'share_gap'
-  | 'share_rounding'
-  | 'total_composition_gap'
-  | 'total_composition_rounding'
-  | 'project_expenditure_gap'
-  | 'project_expenditure_rounding'
-  | 'allocation_overspent'
-  | 'balance_without_holdback'
-  | 'holdback_mismatch'
-  | 'carry_over_not_itemised'
-  | 'carry_over_over_itemised'
-  | 'staff_over_quota';
-
-export interface FindingItem {
-  /** Which side of the comparison the item is on. */
-  side: 'stated' | 'computed';
-  kind: 'stated' | 'allocation' | 'payment' | 'holdback' | 'staff';
-  code?: string;
-  label: string;
-  amount?: Fen;
-  source?: string;
-}
-
-export interface Finding {
-  code: FindingCode;
-  severity: Severity;
-  /** Must be acknowledged (or the ledger corrected) before the evaluation is scored. */
-  blocking: boolean;
-  /** Money comparisons in 分; shares in basis points (1 bp = 0.01%). */
-  unit: 'fen' | 'bp' | 'persons';
-  stated: number | null;
-  computed: number | null;
-  /** stated − computed, in `unit`. */
-  difference: number | null;
-  project?: string;
-  allocation?: string;
-  items: FindingItem[];
-  /** One sentence in Chinese, amounts in 万元 with two decimals. */
-  zh: string;
-  en: string;
-}
-
-export interface ReconcileOptions {
-  /**
-   * The unit in which stated amounts were published, in 分 (default 0.01万元 = 10,000 分): a stated
-   * figure may be off its exact value by half of it.
-   */
-  statedRoundingUnitFen?: number;
-}
-
-export interface Reconciliation {
-  findings: Finding[];
-  /** Computed figures the report and the indicators use. */
-  computed: {
-    paymentsTotal: Fen;
-    allocationsThisYear: Fen;
-    carryOverItemised: Fen;
-    balances: Array<{ project: string; allocation: string; allocated: Fen; paid: Fen; balance: Fen; heldBack: Fen }>;
-    impliedClosingBalance: Fen;
-  };
-}
-
-const w = (fen: Fen) => `${formatWanYuan(fen)} 万元`;
-
-function pct(bp: number, decimals = 2): string {
-  const scaled = divRoundHalfUp(bp, 10 ** (2 - decimals));
-  const s = (scaled < 0n ? -scaled : scaled).toString().padStart(decimals + 1, '0');
-  const int = s.slice(0, s.length - decimals);
-  return `${scaled < 0n ? '-' : ''}${int}${decimals ? `.${s.slice(s.length - decimals)}` : ''}%`;
-}
-
-/** Decimals a stated share was written with, judged from its value (7500 → 0, 7480 → 1, 7484 → 2). */
-function shareDecimals(bp: number): number {
-  if (bp % 100 === 0) return 0;
-  if (bp % 10 === 0) return 1;
-  return 2;
-}
-
-function stated(label: string, s: StatedAmount): FindingItem {
-  return { side: 'stated', kind: 'stated', label, amount: s.amount, ...(s.source ? { source: s.source } : {}) };
-}
-
-/**
- * Compares a stated total with a sum. Inside the rounding tolerance → `rounding` finding (info);
- * beyond → `gap` finding. Equal → nothing.
- */
-function compareTotal(
-  args: {
-    gap: FindingCode;
-    rounding: FindingCode;
-    statedTotal: Fen;
-    computed: Fen;
-    /** Number of independently rounded stated figures on both sides (for the tolerance). */
-    roundedTerms: number;
-    items: FindingItem[];
-    gapSeverity?: Severity;
-    zh: (diff: Fen, withinRounding: boolean) => string;
-    en: (diff: Fen, withinRounding: boolean) => string;
-    project?: string;
-  },
-  options: Required<ReconcileOptions>,
-): Finding | undefined {
-  const diff = args.statedTotal - args.computed;
-  if (diff === 0) return undefined;
-  const tolerance = (options.statedRoundingUnitFen / 2) * args.roundedTerms;
-  const within = Math.abs(diff) <= tolerance;
-  return {
-    code: within ? args.rounding : args.gap,
-    severity: within ? 'info' : (args.gapSeverity ?? 'error'),
-    blocking: !within,
-    unit: 'fen',
-    stated: args.statedTotal,
-    computed: args.computed,
-    difference: diff,
-    ...(args.project ? { project: args.project } : {}),
-    items: args.items,
-    zh: args.zh(diff, within),
-    en: args.en(diff, within),
-  };
-}
-
-function allocationLabel(project: Project, a: Allocation): string {
-  return `${project.name}·${a.name}`;
-}
+export type { Finding, FindingCode, FindingItem, ReconcileOptions, Reconciliation, Severity } from './findings';
 
 export function reconcile(doc: UnitYear, options: ReconcileOptions = {}): Reconciliation {
   const opts: Required<ReconcileOptions> = { statedRoundingUnitFen: options.statedRoundingUnitFen ?? 10_000 };
@@ -387,6 +258,15 @@ export function reconcile(doc: UnitYear, options: ReconcileOptions = {}): Reconc
       en: `${doc.staff.actual} staff against a quota of ${doc.unit.staffQuota}: ${doc.staff.actual - doc.unit.staffQuota} over.`,
     });
   }
+
+  const computedFigures = {
+    paymentsTotal,
+    allocationsThisYear: sumFen(doc.projects.flatMap((p) => p.allocations.filter((a) => a.budgetYear === doc.year).map((a) => a.amount))),
+    carryOverItemised,
+    balances,
+    impliedClosingBalance: impliedClosing,
+  };
+  findings.push(...basicDataFindings(doc, computedFigures, opts));
 
   return {
     findings,

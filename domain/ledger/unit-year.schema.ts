@@ -10,91 +10,21 @@
  * - itemised rows: projects, allocations, contracts, payments, holdbacks, assessments.
  */
 import { z } from 'zod';
-import { type Fen, formatWanYuan, MoneyError, parseMoney } from '../money';
+import { type Fen, formatWanYuan } from '../money';
+import { formatPoints } from '../rate';
+import { civilDateSchema, codeSchema, nonNegativeMoney, percentSchema, sourceSchema, statedAmountSchema, statedShareSchema } from './scalars';
 import { bi, parse, type Problem } from '../validation';
 import { type SectionSubmission, sectionSubmissionSchema } from '../submission';
+import { outputDirections } from '../indicators';
+import { DEFAULT_RULE_SET_ID, ruleSetById, ruleSetIds } from '../rule-sets';
+import { assessmentScope, checkSelfAssessment, pointsTextSchema, pointsToCp, selfAssessmentFileEntrySchema } from '../self-assessment';
+import { basicDataSchema } from './basic-data';
 
 export const UNIT_YEAR_FORMAT = 'selfeval.unit-year/v1';
 
-// ── Scalars ────────────────────────────────────────────────────────────────────────────────
+// ── Scalars (shared with the 基础数据表, see ./scalars) ─────────────────────────────────────
 
-/** Stable identifiers used in URLs, workflow ids and spreadsheets. */
-export const codeSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-    message: bi('编码只能包含字母、数字和 . _ -，以字母或数字开头，最长 64 位', 'code: letters, digits, . _ - only, starting with a letter or digit, at most 64 characters'),
-  });
-
-export const civilDateSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: bi('日期格式应为 YYYY-MM-DD', 'date must be YYYY-MM-DD') })
-  .refine((s) => {
-    const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-    const t = new Date(Date.UTC(y, m - 1, d));
-    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-  }, { message: bi('不存在的日期', 'no such date') });
-
-/**
- * An amount with its unit written out: "2217.42万元", "977996.00元", "12345分" (or a plain
- * integer meaning 分, for machine-written files). A bare decimal number is refused: its unit
- * would be a guess.
- */
-export const moneySchema = z.union([z.string(), z.number()]).transform((raw, ctx): Fen => {
-  const fail = (zh: string, en: string) => {
-    ctx.addIssue({ code: 'custom', message: bi(zh, en), params: { code: 'invalid_amount' } });
-    return z.NEVER;
-  };
-  if (typeof raw === 'number') {
-    if (!Number.isSafeInteger(raw)) return fail('不带单位的金额必须是整数（单位：分）；请写成 "12.34万元" 或 "1234.56元"', 'an amount without a unit must be a whole number of 分; write "12.34万元" or "1234.56元"');
-    return raw;
-  }
-  const text = raw.trim();
-  try {
-    if (/万元?$/.test(text)) return parseMoney(text, 'wan');
-    if (/元$/.test(text)) return parseMoney(text, 'yuan');
-    if (/分$/.test(text)) {
-      const body = text.slice(0, -1).trim();
-      if (!/^[+-]?\d+$/.test(body)) return fail(`以分为单位的金额必须是整数：${raw}`, `an amount in 分 must be a whole number: ${raw}`);
-      const n = Number(body);
-      if (!Number.isSafeInteger(n)) return fail(`金额过大：${raw}`, `amount too large: ${raw}`);
-      return n;
-    }
-    return fail(`金额须注明单位（万元、元或分）：${raw}`, `amount needs a unit (万元, 元 or 分): ${raw}`);
-  } catch (e) {
-    if (e instanceof MoneyError) return fail(e.zh, e.en);
-    throw e;
-  }
-});
-
-export const nonNegativeMoney = moneySchema.refine((f) => f >= 0, {
-  message: bi('金额不能为负数', 'amount may not be negative'),
-  params: { code: 'negative_amount' },
-});
-
-/** A percentage as written ("75%", "74.84%", 75) → basis points (7500). */
-export const percentSchema = z.union([z.string(), z.number()]).transform((raw, ctx): number => {
-  const text = typeof raw === 'number' ? String(raw) : raw.trim().replace(/[%％]$/, '');
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) {
-    ctx.addIssue({ code: 'custom', message: bi(`不是有效的百分比（最多两位小数）：${raw}`, `not a valid percentage (at most 2 decimals): ${raw}`) });
-    return z.NEVER;
-  }
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-});
-
-/** Where in the published report a stated figure comes from, e.g. "二（一）". */
-const sourceSchema = z.string().trim().min(1).max(200).optional();
-
-/** A stated amount: plain ("2217.42万元") or with its source ({ amount, source }). */
-const statedAmountSchema = z
-  .union([nonNegativeMoney, z.object({ amount: nonNegativeMoney, source: sourceSchema }).strict()])
-  .transform((v) => (typeof v === 'number' ? { amount: v } : v));
-
-const statedShareSchema = z
-  .union([percentSchema, z.object({ share: percentSchema, source: sourceSchema }).strict()])
-  .transform((v) => (typeof v === 'number' ? { shareBp: v } : { shareBp: v.share, source: v.source }));
+export { civilDateSchema, codeSchema, moneySchema, nonNegativeMoney, percentSchema } from './scalars';
 
 const text = z.string().trim().min(1).max(20_000);
 const name = z.string().trim().min(1).max(200);
@@ -108,6 +38,8 @@ const sectionSchema = z
     level: z.string().trim().max(50).optional(),
     /** Position of the section's achievements in the report (三、(三)); by list order when unset. */
     reportOrder: z.number().int().optional(),
+    /** Rule-set indicators this section assesses (where the rule set lets a section: `assessor: 'section'`). */
+    assesses: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
   })
   .strict();
 
@@ -280,6 +212,41 @@ const omAssessmentSchema = z
   })
   .strict();
 
+/** 项目支出绩效自评表 (财预〔2020〕10号 layout, DOMAIN.md §4.5): the project's own targets and indicators. */
+const projectIndicatorSchema = z
+  .object({
+    /** 产出指标 / 效益指标 / 满意度指标. */
+    level1: z.enum(['output', 'benefit', 'satisfaction']),
+    /** 数量指标, 质量指标, 时效指标, 成本指标, 经济效益指标, 社会效益指标, 服务对象满意度指标 … */
+    level2: name,
+    name,
+    unit: z.string().trim().max(20).default(''),
+    direction: z.enum(outputDirections),
+    target: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).refine((x) => /^-?\d+(\.\d{1,4})?$/.test(x), { message: bi('应为数字（最多 4 位小数）', 'must be a number (at most 4 decimals)') }),
+    actual: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).refine((x) => /^-?\d+(\.\d{1,4})?$/.test(x), { message: bi('应为数字（最多 4 位小数）', 'must be a number (at most 4 decimals)') }),
+    /** 分值 of the indicator (产出 50, 效益 30, 满意度 10 in all, by default). */
+    weight: pointsTextSchema,
+    /** 偏差原因分析及改进措施. */
+    note: text.optional(),
+  })
+  .strict();
+
+const projectEvaluationSchema = z
+  .object({
+    /** 主管部门. */
+    department: name.optional(),
+    /** 实施单位 (default: the unit). */
+    implementer: name.optional(),
+    /** 年度总体目标: 预期目标 | 实际完成情况. */
+    goal: z.object({ expected: text, actual: text }).strict(),
+    indicators: z.array(projectIndicatorSchema).min(1),
+    /** 评价结论 / 存在问题 / 改进措施 (Sichuan footer). */
+    conclusion: text.optional(),
+    problems: text.optional(),
+    measures: text.optional(),
+  })
+  .strict();
+
 const projectSchema = z
   .object({
     code: codeSchema,
@@ -294,6 +261,8 @@ const projectSchema = z
     assessments: z.array(omAssessmentSchema).default([]),
     /** The unit's own explanation of the project (what it was for), for the report. */
     description: text.optional(),
+    /** Its 项目支出绩效自评表, when the unit evaluates the project. */
+    evaluation: projectEvaluationSchema.optional(),
   })
   .strict();
 
@@ -336,6 +305,15 @@ const documentSchema = z
     submissions: z.array(sectionSubmissionSchema).default([]),
     /** When the report is dated, if fixed by the unit. */
     reportDate: civilDateSchema.optional(),
+    /** The scoring rule set (default: the Hunan department-wide set). */
+    ruleSet: z.string().trim().min(1).max(100).optional(),
+    /** 部门整体支出绩效（自评）基础数据表, and the budget figures the indicators need. */
+    basicData: basicDataSchema.optional(),
+    /**
+     * The finance officer's self-assessment known at import time (usually entered in its task):
+     * tiers and points of qualitative indicators, survey figures, explanations, 不适用 with reasons.
+     */
+    selfAssessment: z.object({ entries: z.array(selfAssessmentFileEntrySchema).max(500) }).strict().optional(),
   })
   .strict();
 
@@ -349,6 +327,9 @@ export type Holdback = Project['holdbacks'][number];
 export type OmAssessment = Project['assessments'][number];
 export type Section = UnitYear['unit']['sections'][number];
 export type Person = UnitYear['people'][number];
+export type ProjectEvaluation = NonNullable<Project['evaluation']>;
+export type ProjectIndicator = ProjectEvaluation['indicators'][number];
+type SelfAssessmentFileEntry = z.output<typeof selfAssessmentFileEntrySchema>;
 export type StatedAmount = { amount: Fen; source?: string | undefined };
 
 // ── Cross-references: what a schema of one field cannot see ────────────────────────────────
@@ -378,8 +359,15 @@ interface Checkable {
     payments: Array<Entry<Payment>>;
     holdbacks: Array<Entry<Holdback>>;
     assessments: Array<Entry<OmAssessment>>;
+    evaluation?: ProjectEvaluation | undefined;
   }>;
   submissions: Array<Entry<SectionSubmission>>;
+  /** The rule set named, when the field is a string. */
+  ruleSet?: string | undefined;
+  /** The file's self-assessment entries, when the block parses. */
+  selfAssessment?: SelfAssessmentFileEntry[] | undefined;
+  /** The 基础数据表's project rows, when the block parses. */
+  basicDataProjects?: Array<{ project?: string | undefined }> | undefined;
 }
 
 function entries<T extends { code?: string }>(items: readonly T[]): Array<Entry<T>> {
@@ -398,8 +386,12 @@ function checkableOf(doc: UnitYear): Checkable {
       payments: entries(p.payments),
       holdbacks: entries(p.holdbacks),
       assessments: p.assessments.map((item) => ({ item })),
+      evaluation: p.evaluation,
     })),
     submissions: doc.submissions.map((item) => ({ code: item.section, item })),
+    ruleSet: doc.ruleSet,
+    selfAssessment: doc.selfAssessment?.entries,
+    basicDataProjects: doc.basicData?.projects,
   };
 }
 
@@ -434,9 +426,19 @@ function checkableOfRaw(raw: unknown): Checkable {
       payments: each(obj(p)['payments'], paymentSchema),
       holdbacks: each(obj(p)['holdbacks'], holdbackSchema),
       assessments: each(obj(p)['assessments'], omAssessmentSchema, 'holdback'),
+      evaluation: whenValid(projectEvaluationSchema, obj(p)['evaluation']),
     })),
     submissions: each(root['submissions'], sectionSubmissionSchema, 'section'),
+    ruleSet: typeof root['ruleSet'] === 'string' ? root['ruleSet'].trim() : undefined,
+    selfAssessment: whenValid(z.object({ entries: z.array(selfAssessmentFileEntrySchema) }), root['selfAssessment'])?.entries,
+    basicDataProjects: whenValid(basicDataSchema, root['basicData'])?.projects,
   };
+}
+
+function whenValid<T>(schema: z.ZodType<T>, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function duplicates<T>(items: ReadonlyArray<Entry<T>>): Map<string, number[]> {
@@ -580,6 +582,56 @@ function crossCheck(doc: Checkable): Problem[] {
   for (const [code, at] of duplicates(doc.submissions)) {
     for (const i of at.slice(1)) problems.push(problem(`submissions[${i}].section`, 'duplicate_submission', `科室 ${code} 的提交重复`, `more than one submission for section ${code}`));
   }
+  problems.push(...scoringChecks(doc));
+  return problems;
+}
+
+/** What the rule set decides: known indicators, who assesses what, entries against its tiers, project 自评表 weights. */
+function scoringChecks(doc: Checkable): Problem[] {
+  const problems: Problem[] = [];
+  const ruleSet = ruleSetById(doc.ruleSet ?? DEFAULT_RULE_SET_ID);
+  if (!ruleSet) {
+    problems.push(problem('ruleSet', 'unknown_rule_set', `没有评分规则“${doc.ruleSet}”（可用：${ruleSetIds().join('、')}）`, `no rule set "${doc.ruleSet}" (known: ${ruleSetIds().join(', ')})`));
+  } else {
+    const byId = new Map(ruleSet.indicators.map((i) => [i.id, i]));
+    const assessedBy = new Map<string, string>();
+    doc.sections.forEach(({ item: sec }, si) => {
+      sec?.assesses?.forEach((id, k) => {
+        const path = `unit.sections[${si}].assesses[${k}]`;
+        const ind = byId.get(id);
+        if (!ind) problems.push(problem(path, 'unknown_indicator', `评分规则“${ruleSet.id}”中没有指标“${id}”`, `the rule set "${ruleSet.id}" has no indicator "${id}"`));
+        else if (ind.assessor !== 'section') problems.push(problem(path, 'not_section_assessed', `评分规则规定“${ind.level3}”由财务人员评价，不能交由科室`, `the rule set has the finance officer assess "${ind.level3}"`));
+        else if (assessedBy.has(id)) problems.push(problem(path, 'assessed_twice', `“${ind.level3}”已由科室 ${assessedBy.get(id)} 评价`, `"${ind.level3}" is already assessed by section ${assessedBy.get(id)}`));
+        else assessedBy.set(id, sec.code);
+      });
+    });
+    const sections = doc.sections.flatMap((x) => (x.item ? [x.item] : []));
+    if (doc.selfAssessment) {
+      const scope = assessmentScope(ruleSet, sections, { kind: 'finance_officer' }).map((i) => i.id);
+      problems.push(...checkSelfAssessment(ruleSet, doc.selfAssessment, { path: 'selfAssessment.entries', scope }));
+    }
+    doc.submissions.forEach(({ item: sub }, i) => {
+      if (!sub || sub.selfAssessments.length === 0) return;
+      const scope = assessmentScope(ruleSet, sections, { kind: 'section', section: sub.section }).map((x) => x.id);
+      problems.push(...checkSelfAssessment(ruleSet, sub.selfAssessments, { path: `submissions[${i}].selfAssessments`, scope }));
+      sub.selfAssessments.forEach((e, k) => {
+        if (e.evidence.length) problems.push(problem(`submissions[${i}].selfAssessments[${k}].evidence`, 'evidence_in_file', '文件中不能引用佐证材料，请在系统中上传', 'a file cannot refer to evidence files; upload them in selfeval'));
+      });
+    });
+  }
+  const projectCodes = new Set(doc.projects.flatMap((p) => (p.code ? [p.code] : [])));
+  doc.basicDataProjects?.forEach((row, i) => {
+    if (row.project !== undefined && !projectCodes.has(row.project)) problems.push(problem(`basicData.projects[${i}].project`, 'unknown_project', `没有项目 ${row.project}`, `no project ${row.project}`));
+  });
+  doc.projects.forEach((p, pi) => {
+    if (!p.evaluation) return;
+    const total = p.evaluation.indicators.reduce((t, x) => t + pointsToCp(x.weight), 0);
+    if (total !== 9000) {
+      problems.push(
+        problem(`projects[${pi}].evaluation.indicators`, 'weights_not_90', `项目自评表各指标分值合计 ${formatPoints(total)} 分，应为 90 分（预算执行率另占 10 分）`, `the project indicators' weights add up to ${formatPoints(total)}; they must add up to 90 (budget execution takes the other 10)`),
+      );
+    }
+  });
   return problems;
 }
 

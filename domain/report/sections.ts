@@ -236,8 +236,8 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
       { text: points(i.maxCp), align: 'right' },
       i.criteriaZh,
       i.valueText ?? '—',
-      { text: i.status === 'scored' ? points(i.pointsCp) : '未评分', align: 'right' },
-      i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.unscoredReason.zh.replace(`${i.level3}：`, ''),
+      { text: i.status === 'scored' ? points(i.pointsCp) : i.status === 'excluded' ? '不适用' : '未评分', align: 'right' },
+      i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.status === 'excluded' ? i.basisZh : i.unscoredReason.zh.replace(`${i.level3}：`, ''),
     ]);
   }
   rows.push([

@@ -40,9 +40,10 @@ const at = (local: string) => Date.parse(`${local}+08:00`);
 const infosecSubmission: SectionSubmission = {
   section: 'infosec',
   achievements: [{ title: '网络安全保障', paragraphs: ['全年处置网络安全应急事件5起，未发生重大网络安全事故。'] }],
-  outputIndicators: [{ name: '重大网络安全事故', unit: '起', direction: '<=', target: '0', actual: '0' }],
+  outputIndicators: [{ name: '重大网络安全事故', unit: '起', direction: '<=', target: '0', actual: '0', category: 'quality', key: true }],
   problems: [],
   nextSteps: [],
+  selfAssessments: [],
 };
 
 interface Harness {
