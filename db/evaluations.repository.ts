@@ -4,7 +4,7 @@
  * idempotent: upserts keyed by workflow ids, audit rows keyed by a dedupe key.
  */
 import { sql } from 'kysely';
-import type { SectionSubmission } from '../domain/submission';
+import { type SectionSubmission, storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
 import type { EvaluationStage, TaskState } from './schema';
 
@@ -154,7 +154,7 @@ export async function currentSubmissions(db: Db, unitYearId: number): Promise<Se
   const bySection = new Map<string, { origin: string; content: SectionSubmission }>();
   for (const r of rows) {
     const current = bySection.get(r.code);
-    if (!current || r.origin === 'task') bySection.set(r.code, { origin: r.origin, content: r.content as SectionSubmission });
+    if (!current || r.origin === 'task') bySection.set(r.code, { origin: r.origin, content: storedSubmission(r.content) });
   }
   return [...bySection.values()].map((x) => x.content);
 }

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json';
 import type { UnitYear } from '../domain/ledger/unit-year.schema';
+import { storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
 import type { Database } from './schema';
 
@@ -543,7 +544,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
         ),
     })),
     narrative: uy.narrative as UnitYear['narrative'],
-    submissions: submissions.map((x) => x.content as UnitYear['submissions'][number]),
+    submissions: submissions.map((x) => storedSubmission(x.content)),
     ...present({ reportDate: uy.report_date }),
   };
 }

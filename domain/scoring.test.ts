@@ -436,7 +436,7 @@ describe('qualitative tiers', () => {
     expect(explained.deductionReasonZh).toContain('扣 3.00 分：宣传覆盖面不足');
     expect(explained.flags).toEqual([]);
     const silent = scoreIndicator(social, tier('partial', 500));
-    expect(silent.deductionReasonZh).toContain('评审尚未说明扣分原因');
+    expect(silent.deductionReasonZh).toContain('尚未说明扣分原因');
     expect(silent.flags[0]?.explanationZh).toBeNull();
   });
 

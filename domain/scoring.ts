@@ -678,13 +678,13 @@ function scoreTiers(ctx: Context, rule: z.output<typeof tiersRule>, value: Indic
       `${ind.level3}: ${pts(value.pointsCp)} points is outside the "${tier.key}" tier, not scored`,
     );
   }
-  const head = `评审认定“${tier.labelZh}”（${tierRange(tier, ind.weightCp)}）`;
+  const head = `自评为“${tier.labelZh}”（${tierRange(tier, ind.weightCp)}）`;
   if (value.pointsCp === ind.weightCp) return full(ind, head);
   const lost = ind.weightCp - value.pointsCp;
   if (!value.reasonZh) {
-    explanationFlag(ctx, `${ind.level3}扣 ${pts(lost)} 分，评审须说明扣分原因`, `${ind.level3} loses ${pts(lost)} points: the reviewer must give the reason`, undefined);
+    explanationFlag(ctx, `${ind.level3}扣 ${pts(lost)} 分，须说明扣分原因`, `${ind.level3} loses ${pts(lost)} points: the reason must be given`, undefined);
   }
-  const text = `${head}，得 ${pts(value.pointsCp)} 分，扣 ${pts(lost)} 分：${value.reasonZh ?? '（评审尚未说明扣分原因）'}`;
+  const text = `${head}，得 ${pts(value.pointsCp)} 分，扣 ${pts(lost)} 分：${value.reasonZh ?? '（尚未说明扣分原因）'}`;
   return { status: 'scored', pointsCp: value.pointsCp, basisZh: text, deductionReasonZh: text };
 }
 

@@ -58,6 +58,14 @@ export const sectionSubmissionSchema = z
   .strict();
 export type SectionSubmission = z.output<typeof sectionSubmissionSchema>;
 
+/**
+ * A stored submission read back through the schema, so content written before a field existed gets
+ * that field's default (`selfAssessments: []`, an output indicator's `category` and `key`).
+ */
+export function storedSubmission(content: unknown): SectionSubmission {
+  return sectionSubmissionSchema.parse(content);
+}
+
 /** A final submission must say something: at least one achievement or output indicator. */
 export const finalSubmissionSchema = sectionSubmissionSchema.superRefine((s, ctx) => {
   if (s.achievements.length === 0 && s.outputIndicators.length === 0) {

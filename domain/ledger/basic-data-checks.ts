@@ -193,7 +193,10 @@ export function basicDataFindings(doc: UnitYear, computed: Reconciliation['compu
     const totals: Array<{ label: string; amount: Fen; source?: string | undefined }> = [];
     const stated = b.projectsTotal?.[c];
     if (stated !== undefined) totals.push({ label: `基础数据表·项目支出合计·${basicDataColumnZh[c]}`, amount: stated });
-    if (c === 'final') totals.push({ label: '项目支出申报数', amount: s.expenditure.project.amount, source: s.expenditure.project.source });
+    // Rows that are exactly the itemised projects: their sum against 项目支出 is the reconciliation's
+    // own project_expenditure_gap (each row is checked against its project above); not said twice.
+    const rowsAreProjects = rows.every((r) => r.project !== undefined) && new Set(rows.map((r) => r.project)).size === doc.projects.length && doc.projects.every((p) => rows.some((r) => r.project === p.code));
+    if (c === 'final' && !rowsAreProjects) totals.push({ label: '项目支出申报数', amount: s.expenditure.project.amount, source: s.expenditure.project.source });
     for (const t of totals) {
       push(sumCheck({ gap: 'basic_data_projects_total_gap', rounding: 'basic_data_projects_total_rounding', totalLabel: t.label, total: t.amount, totalSource: t.source, parts: rows.map((r) => ({ label: r.name, amount: r[c]! })), what: `基础数据表项目支出（${basicDataColumnZh[c]}）逐行合计`, whatEn: `basic data table project rows (${c})` }));
     }

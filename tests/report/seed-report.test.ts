@@ -115,7 +115,7 @@ const FIGURES: Array<[Section, string, string]> = [
 /** pdftotext joins wrapped lines with newlines and may put page furniture between them. */
 function normalise(text: string): string {
   return text
-    .replace(/— \d+ —/g, '')
+    .replace(/—\s*\d+\s*—/g, '')
     .replace(/第\d+版/g, '')
     .replace(/\s+/g, '');
 }
