@@ -188,7 +188,7 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
       'sections',
       { unit_id: unitId },
       (r) => String(r['code']),
-      u.sections.map((s, i) => ({ code: s.code, name: s.name, level: orNull(s.level), report_order: orNull(s.reportOrder), position: i })),
+      u.sections.map((s, i) => ({ code: s.code, name: s.name, level: orNull(s.level), report_order: orNull(s.reportOrder), position: i, assesses: orNull(s.assesses) })),
     );
     record('sections', sections.changes);
 
@@ -224,6 +224,10 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
           staff_source: orNull(doc.staff.source),
           narrative: doc.narrative,
           report_date: orNull(doc.reportDate),
+          rule_set: orNull(doc.ruleSet),
+          basic_data: orNull(doc.basicData),
+          self_assessment: orNull(doc.selfAssessment),
+          data_note: orNull(doc.dataNote),
         },
       ],
     );
@@ -242,7 +246,7 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
       'projects',
       scope,
       (r) => String(r['code']),
-      doc.projects.map((p, i) => ({ code: p.code, position: i, name: p.name, is_key: orNull(p.key), description: orNull(p.description), source: orNull(p.source) })),
+      doc.projects.map((p, i) => ({ code: p.code, position: i, name: p.name, is_key: orNull(p.key), description: orNull(p.description), source: orNull(p.source), evaluation: orNull(p.evaluation) })),
     );
     record('projects', projects.changes);
     const projectId = (code: string) => projects.ids.get(code)!;
@@ -485,7 +489,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
       }),
       leadershipPosts: unit.leadership_posts,
       functions: unit.functions,
-      sections: sections.map((x) => present({ code: x.code, name: x.name, level: x.level, reportOrder: x.report_order })),
+      sections: sections.map((x) => present({ code: x.code, name: x.name, level: x.level, reportOrder: x.report_order, assesses: x.assesses })),
     },
     year: uy.year,
     staff: present({ actual: uy.staff_actual, previousYear: uy.staff_previous_year, source: uy.staff_source }),
@@ -506,7 +510,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
       actual: group('actual'),
     },
     projects: projects.map((p) => ({
-      ...present({ code: p.code, name: p.name, key: p.is_key, source: p.source, description: p.description }),
+      ...present({ code: p.code, name: p.name, key: p.is_key, source: p.source, description: p.description, evaluation: p.evaluation as NonNullable<UnitYear['projects'][number]['evaluation']> | null }),
       allocations: allocations
         .filter((a) => a.project_id === p.id)
         .map((a) => present({ code: a.code, name: a.name, budgetYear: a.budget_year, originalBudgetYear: a.original_budget_year, amount: a.amount_fen, source: a.source })),
@@ -545,6 +549,12 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
     })),
     narrative: uy.narrative as UnitYear['narrative'],
     submissions: submissions.map((x) => storedSubmission(x.content)),
-    ...present({ reportDate: uy.report_date }),
+    ...present({
+      reportDate: uy.report_date,
+      ruleSet: uy.rule_set,
+      basicData: uy.basic_data as UnitYear['basicData'] | null,
+      selfAssessment: uy.self_assessment as UnitYear['selfAssessment'] | null,
+      dataNote: uy.data_note,
+    }),
   };
 }

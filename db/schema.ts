@@ -48,6 +48,8 @@ export interface SectionsTable {
   level: string | null;
   report_order: number | null;
   position: number;
+  /** Rule-set indicator ids this section assesses. */
+  assesses: Json<string[]> | null;
 }
 
 export interface UsersTable {
@@ -75,6 +77,13 @@ export interface UnitYearsTable {
   staff_source: string | null;
   narrative: Json<unknown>;
   report_date: string | null;
+  rule_set: string | null;
+  /** The 基础数据表 as the file carries it (amounts in 分). */
+  basic_data: Json<unknown> | null;
+  /** The self-assessment entries the file carries ({ entries }). */
+  self_assessment: Json<unknown> | null;
+  /** 数据说明 printed with the report. */
+  data_note: string | null;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -106,6 +115,8 @@ export interface ProjectsTable extends ItemColumns {
   is_key: boolean | null;
   description: string | null;
   source: string | null;
+  /** Its 项目支出绩效自评表. */
+  evaluation: Json<unknown> | null;
 }
 
 export interface AllocationsTable extends ItemColumns {
@@ -397,6 +408,27 @@ export interface HoldbackRemindersTable {
   written_at: DefaultTimestamp;
 }
 
+export interface EvidenceFilesTable {
+  id: Generated<number>;
+  unit_year_id: number;
+  file_name: string;
+  media_type: string;
+  size_bytes: number;
+  sha256: string;
+  content: Buffer;
+  uploaded_by: number | null;
+  uploaded_at: DefaultTimestamp;
+}
+
+/** The finance officer's self-assessment entered in the browser: one entry per indicator. */
+export interface SelfAssessmentsTable {
+  unit_year_id: number;
+  indicator: string;
+  entry: Json<unknown>;
+  entered_by: number | null;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -427,4 +459,6 @@ export interface Database {
   holdback_progress: HoldbackProgressTable;
   holdback_events: HoldbackEventsTable;
   holdback_reminders: HoldbackRemindersTable;
+  evidence_files: EvidenceFilesTable;
+  self_assessments: SelfAssessmentsTable;
 }

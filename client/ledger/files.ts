@@ -61,6 +61,40 @@ function shareText(bp: number): string {
   return `${(bp / 100).toFixed(bp % 100 === 0 ? 0 : 2)}%`;
 }
 
+type MoneyCols = { previousFinal?: Fen | undefined; budget?: Fen | undefined; final?: Fen | undefined };
+const moneyCols = (c: MoneyCols | undefined) =>
+  c === undefined ? undefined : { previousFinal: c.previousFinal === undefined ? undefined : moneyText(c.previousFinal), budget: c.budget === undefined ? undefined : moneyText(c.budget), final: c.final === undefined ? undefined : moneyText(c.final) };
+const opt = <T, R>(x: T | undefined, f: (v: T) => R): R | undefined => (x === undefined ? undefined : f(x));
+
+/** The 基础数据表 back to its file form. */
+function basicDataDocument(b: NonNullable<UnitYear['basicData']>): Record<string, unknown> {
+  const group = <K extends string>(o: Partial<Record<K, MoneyCols | undefined>>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, moneyCols(v as MoneyCols)]));
+  const rate = b.staff.controlRate;
+  return {
+    source: b.source,
+    staff: {
+      authorisedPosts: b.staff.authorisedPosts,
+      inPost: b.staff.inPost,
+      controlRate: rate && { previousFinal: opt(rate.previousFinal, shareText), budget: opt(rate.budget, shareText), final: opt(rate.final, shareText) },
+    },
+    threePublic: group(b.threePublic),
+    projects: b.projects.map((r) => ({ name: r.name, project: r.project, ...moneyCols(r) })),
+    projectsTotal: moneyCols(b.projectsTotal),
+    publicFunds: group(b.publicFunds),
+    procurement: moneyCols(b.procurement),
+    budgetAdjustment: moneyCols(b.budgetAdjustment),
+    buildings: b.buildings.map((x) => ({ ...x, budgetInvestment: moneyText(x.budgetInvestment), actualInvestment: moneyText(x.actualInvestment) })),
+    savingMeasures: b.savingMeasures,
+    budget: {
+      initial: opt(b.budget.initial, moneyText),
+      adjusted: opt(b.budget.adjusted, moneyText),
+      executed: opt(b.budget.executed, moneyText),
+      bySource: b.budget.bySource.map((x) => ({ source: x.source, initial: opt(x.initial, moneyText), adjusted: opt(x.adjusted, moneyText), executed: opt(x.executed, moneyText) })),
+      plannedPaymentProgress: opt(b.budget.plannedPaymentProgress, shareText),
+    },
+  };
+}
+
 /** The parsed document back to its file form (amounts with units, shares as percentages). */
 export function toDocument(y: UnitYear): Record<string, unknown> {
   const amount = (s: { amount: Fen; source?: string | undefined } | undefined) =>
@@ -102,6 +136,10 @@ export function toDocument(y: UnitYear): Record<string, unknown> {
     narrative: y.narrative,
     submissions: y.submissions,
     reportDate: y.reportDate,
+    ruleSet: y.ruleSet,
+    basicData: opt(y.basicData, basicDataDocument),
+    selfAssessment: y.selfAssessment,
+    dataNote: y.dataNote,
   };
 }
 

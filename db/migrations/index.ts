@@ -10,6 +10,7 @@ import * as notifications from './2026-11-26T15-00_notifications';
 import * as holdbacks from './2026-11-26T16-00_holdbacks';
 import * as evaluations from './2026-11-26T17-00_evaluations';
 import * as accounts from './2026-11-26T18-00_accounts';
+import * as score from './2026-12-06T10-00_score';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26T16-00_holdbacks': holdbacks,
   '2026-11-26T17-00_evaluations': evaluations,
   '2026-11-26T18-00_accounts': accounts,
+  '2026-12-06T10-00_score': score,
 };

@@ -314,6 +314,11 @@ const documentSchema = z
      * tiers and points of qualitative indicators, survey figures, explanations, 不适用 with reasons.
      */
     selfAssessment: z.object({ entries: z.array(selfAssessmentFileEntrySchema).max(500) }).strict().optional(),
+    /**
+     * 数据说明: what the report must say about where its figures come from — e.g. that some are
+     * example values. Printed on the cover page and under the 自评表, never hidden.
+     */
+    dataNote: z.string().trim().min(1).max(2_000).optional(),
   })
   .strict();
 

@@ -99,6 +99,10 @@ export interface ReportViewModel {
   missingSections: Array<{ section: string; reason?: string }>;
   indicators: IndicatorResult[];
   score: ScoreSheet;
+  /** 基础数据表, when the unit-year has one. */
+  basicData?: NonNullable<UnitYear['basicData']>;
+  /** 数据说明 (e.g. which figures are example values). */
+  dataNote?: string;
   findings: Finding[];
   ageing: AgeingFlag[];
   /** Open holdbacks of the year, soonest due first. */
@@ -204,6 +208,8 @@ export function gatherReport(input: GatherInput): ReportViewModel {
       .map((m) => ({ section: sectionName.get(m.section) ?? m.section, ...(m.reason ? { reason: m.reason } : {}) })),
     indicators: analysis.indicators,
     score: analysis.score,
+    ...(y.basicData ? { basicData: y.basicData } : {}),
+    ...(y.dataNote ? { dataNote: y.dataNote } : {}),
     findings: analysis.reconciliation.findings,
     ageing: analysis.ageing,
     holdbackSchedule: input.holdbackSchedule ?? ledgerSchedule(projects),
