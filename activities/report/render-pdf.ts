@@ -833,7 +833,7 @@ function tableNodes(block: Extract<Block, { kind: 'table' }>, m: FontMetrics, ca
   // `null` marks a cell covered by a span (pdfmake wants an empty placeholder there); a missing cell is empty text.
   const body = block.rows.map((row) => block.columns.map((c, i) => cellNode(row[i] === undefined ? '' : row[i], c, size, m)));
   out.push({
-    table: { headerRows: 1, keepWithHeaderRows: 1, widths: columnWidths(block.columns), body: [header, ...body] },
+    table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths: columnWidths(block.columns), body: [header, ...body] },
     layout: thinGrid,
     margin: [0, block.caption ? 0 : 6, 0, block.note ? 2 : 8],
   });

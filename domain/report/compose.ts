@@ -5,7 +5,7 @@
  */
 import type { ReportDocument } from './content';
 import {
-  budgetExpenditure, cover, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
+  basicDataAnnex, budgetExpenditure, cover, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
 } from './sections';
 import type { ReportViewModel } from './view-model';
 
@@ -23,7 +23,9 @@ const outline2020: ReportTemplate = {
   fromYear: 2000,
   toYear: 2100,
   compose(vm) {
-    const annex = { score: '附件1', projects: '附件2', reconciliation: '附件3', holdbacks: '附件4' };
+    // Annexes numbered in order; the 基础数据表 only when the unit-year has one.
+    const names = ['score', ...(vm.basicData ? ['basicData'] : []), 'projects', 'reconciliation', 'holdbacks'] as const;
+    const annex = Object.fromEntries(names.map((k, i) => [k, `附件${i + 1}`])) as Record<'score' | 'basicData' | 'projects' | 'reconciliation' | 'holdbacks', string>;
     return {
       meta: {
         title: reportTitle(vm),
@@ -41,6 +43,7 @@ const outline2020: ReportTemplate = {
         ...problems(vm, 4),
         ...nextSteps(vm, 5),
         ...scoreTableAnnex(vm, `${annex.score} 部门整体支出绩效自评表`),
+        ...(vm.basicData ? basicDataAnnex(vm, `${annex.basicData} 部门整体支出绩效评价基础数据表`) : []),
         ...projectDetailsAnnex(vm, `${annex.projects} 项目支出明细表`),
         ...reconciliationAnnex(vm, `${annex.reconciliation} 对账说明`),
         ...holdbackScheduleAnnex(vm, `${annex.holdbacks} 暂缓支付资金到期安排表`),

@@ -74,7 +74,13 @@ describe('report sections', () => {
     expect(headings).toEqual(['一、单位基本情况', '二、一般公共预算支出情况', '三、部门整体支出绩效情况', '四、存在的问题及原因分析', '五、下一步改进措施']);
     expect(text(doc.blocks)).toContain('注：信息安全科未提交自评材料（人员外派），本报告未包含其内容。');
     expect(doc.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''))).toEqual([
+      '附件1 部门整体支出绩效自评表', '附件2 部门整体支出绩效评价基础数据表', '附件3 项目支出明细表', '附件4 对账说明', '附件5 暂缓支付资金到期安排表',
+    ]);
+    // Without a 基础数据表 the annex is left out and the rest keep consecutive numbers.
+    const without = composeReport({ ...vm, basicData: undefined });
+    expect(without.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''))).toEqual([
       '附件1 部门整体支出绩效自评表', '附件2 项目支出明细表', '附件3 对账说明', '附件4 暂缓支付资金到期安排表',
     ]);
+    expect(text(without.blocks)).toContain('详见附件3');
   });
 });

@@ -33,11 +33,13 @@ export function cover(vm: ReportViewModel): Block[] {
         { label: '单位名称', value: vm.unit.name },
         { label: '评价年度', value: `${vm.year}年度` },
         { label: '评价方式', value: '部门（单位）整体支出绩效自评' },
+        ...(vm.score.final && vm.score.grade ? [{ label: '自评得分', value: `${points(vm.score.totalCp)}分（${vm.score.grade.zh}）` }] : []),
         ...(vm.draft ? [{ label: '版本', value: `草稿（第${vm.version}版）` }] : []),
       ],
       dateText: chineseDate(vm.reportDate),
     },
     { kind: 'title', text: displayTitle(vm) },
+    ...(vm.dataNote ? [p([{ text: '数据说明：', bold: true }, sentence(vm.dataNote)])] : []),
   ];
 }
 
@@ -165,19 +167,38 @@ function narrativeBlocks(block: { lead?: string | undefined; items: string[] }):
 export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] {
   const s = vm.score;
   const see = scoreAnnex ? `（详见${scoreAnnex}）` : '';
+  const levels = s.byLevel1.map((l) => `${l.level1}${points(l.pointsCp)}分（满分${points(l.maxCp)}分）`).join('、');
+  const notApplicable = s.indicators.filter((i) => i.notApplicableZh !== null);
+  const naText = notApplicable.length
+    ? `${notApplicable.map((i) => `${i.level3}不适用（${clause(i.notApplicableZh!)}）`).join('；')}，${s.notApplicablePolicy === 'full_marks' ? '按评分规则视同达标' : '按评分规则不计入总分，其余指标得分折算为百分制'}。`
+    : '';
+  const losses = [...s.losses].sort((a, b) => b.deductionCp - a.deductionCp);
+  const lossText = losses.length ? `失分指标${losses.length}项：${losses.map((l) => `${l.level3}扣${points(l.deductionCp)}分`).join('，')}。` : '各项指标均得满分。';
   if (s.final && s.grade) {
-    return [p(`按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），本单位${vm.year}年度部门整体支出绩效自评得分${points(s.totalCp)}分，评价等级为“${s.grade.zh}”${see}。`)];
+    const rescale = s.rescaled ? `（适用指标满分${points(s.rescaled.applicableMaxCp)}分，得${points(s.rescaled.pointsCp)}分，折算为百分制）` : '';
+    return [
+      p([
+        `按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），本单位${vm.year}年度部门整体支出绩效自评得分`,
+        { text: `${points(s.totalCp)}分`, bold: true },
+        `${rescale}，评价等级为`,
+        { text: `“${s.grade.zh}”`, bold: true },
+        `${see}。其中${levels}。${lossText}${naText}`,
+      ]),
+    ];
   }
   return [
     p(
       `按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
-        `尚有${s.unscoredCount}项指标（合计${points(s.unscoredMaxCp)}分）因缺少数据未评分${see}。`,
+        `尚有${s.unscoredCount}项指标（合计${points(s.unscoredMaxCp)}分）因缺少数据未评分${see}，评价等级介于“${s.gradeRange.worst.zh}”与“${s.gradeRange.best.zh}”之间。`,
     ),
   ];
 }
 
 export function performance(vm: ReportViewModel, n: number, annexes: { score?: string } = {}): Block[] {
-  const computed = vm.indicators.filter((i) => i.rate !== null);
+  // Where the rule set scores one variant of an indicator (e.g. 湖南口径 预算完成率), the others are not repeated.
+  const used = new Set(vm.score.indicators.flatMap((i) => (i.formulaZh ? [i.formulaZh] : [])));
+  const usedCodes = new Set(vm.indicators.filter((i) => used.has(i.formulaZh)).map((i) => i.code));
+  const computed = vm.indicators.filter((i) => i.rate !== null && (!usedCodes.has(i.code) || used.has(i.formulaZh)));
   const blocks: Block[] = [h(1, n, '部门整体支出绩效情况'), ...scoreSummary(vm, annexes.score), h(2, 1, '经济性评价'), ...narrativeBlocks(vm.narrative.economy)];
   if (computed.length) blocks.push(p(`经测算，${computed.map((i) => clause(i.formulaZh)).join('；')}。`));
   blocks.push(h(2, 2, '效率性评价'), ...narrativeBlocks(vm.narrative.efficiency));
@@ -215,6 +236,12 @@ export function nextSteps(vm: ReportViewModel, n: number): Block[] {
 
 // ── Annexes ────────────────────────────────────────────────────────────────────────────────
 
+function valueWithSource(i: ReportViewModel['score']['indicators'][number]): string {
+  const value = i.valueText ?? '—';
+  const evidence = i.evidence.length ? `；佐证：${i.evidence.join('、')}` : '';
+  return i.sourceZh ? `${value}\n来源：${i.sourceZh}${evidence}` : value;
+}
+
 export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
   const s = vm.score;
   const rows: Cell[][] = [];
@@ -235,7 +262,7 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
       i.level3,
       { text: points(i.maxCp), align: 'right' },
       i.criteriaZh,
-      i.valueText ?? '—',
+      valueWithSource(i),
       { text: i.status === 'scored' ? points(i.pointsCp) : i.status === 'excluded' ? '不适用' : '未评分', align: 'right' },
       i.status === 'scored' ? (i.deductionReasonZh ?? '') : i.status === 'excluded' ? i.basisZh : i.unscoredReason.zh.replace(`${i.level3}：`, ''),
     ]);
@@ -254,11 +281,11 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
       caption: `${vm.unit.name}${vm.year}年度部门整体支出绩效自评表`,
       dense: true,
       columns: [
-        { header: '一级指标', width: 1.1 }, { header: '二级指标', width: 1.6 }, { header: '三级指标', width: 2.6 }, { header: '分值', width: 1.5, align: 'right' },
-        { header: '评分标准', width: 6.8 }, { header: '实际完成', width: 1.8 }, { header: '得分', width: 1.6, align: 'right' }, { header: '扣分原因', width: 3.4 },
+        { header: '一级指标', width: 1.0 }, { header: '二级指标', width: 1.4 }, { header: '三级指标', width: 2.2 }, { header: '分值', width: 1.8, align: 'right' },
+        { header: '评分标准', width: 5.0 }, { header: '实际完成', width: 2.6 }, { header: '得分', width: 1.5, align: 'right' }, { header: '扣分原因', width: 4.6 },
       ],
       rows,
-      note: `评分规则：${s.ruleSetId}（${s.region}）。优≥90分，良80–90分，中60–80分，差<60分。`,
+      note: `评分规则：${s.ruleSetId}（${s.region}）。优≥90分，良80–90分，中60–80分，差<60分。“实际完成”栏注明数据来源。${vm.dataNote ? `数据说明：${sentence(vm.dataNote)}` : ''}`,
     },
   ];
 }
@@ -356,3 +383,83 @@ export function holdbackScheduleAnnex(vm: ReportViewModel, title: string): Block
   ];
 }
 
+
+/**
+ * 部门整体支出绩效评价基础数据表 as the unit filed it: every cell it gave, blanks left blank (a
+ * blank is not a zero); amounts in 万元. The budget-execution table and 楼堂馆所 follow it.
+ */
+export function basicDataAnnex(vm: ReportViewModel, title: string): Block[] {
+  const b = vm.basicData;
+  if (!b) return [];
+  type Cols = { previousFinal?: number | undefined; budget?: number | undefined; final?: number | undefined };
+  const money = (x: number | undefined) => (x === undefined ? '' : wanNumber(x));
+  const right = (text: string): Cell => ({ text, align: 'right' });
+  const row = (label: string, c: Cols | undefined, format: (x: number | undefined) => string = money): Cell[] => [label, right(format(c?.previousFinal)), right(format(c?.budget)), right(format(c?.final))];
+  const count = (x: number | undefined) => (x === undefined ? '' : String(x));
+  const rate = (x: number | undefined) => (x === undefined ? '' : percentFromBp(x, 2));
+  const tp = b.threePublic;
+  const pf = b.publicFunds;
+  const rows: Cell[][] = [
+    [{ text: '财政供养人员情况', colSpan: 4, bold: true }, null, null, null],
+    row('编制数（人）', b.staff.authorisedPosts, count),
+    row('实际在职人数（人）', b.staff.inPost, count),
+    row('控制率', b.staff.controlRate, rate),
+    [{ text: '经费控制情况', colSpan: 4, bold: true }, null, null, null],
+    row('“三公”经费', tp.total),
+    row('1.公务用车购置和维护经费', tp.vehicles),
+    row('　其中：公车购置', tp.vehiclePurchase),
+    row('　　　　公车运行维护', tp.vehicleOperation),
+    row('2.出国经费', tp.abroad),
+    row('3.公务接待', tp.reception),
+    row('项目支出', b.projectsTotal),
+    ...b.projects.map((r, i) => row(`${i + 1}.${r.name}`, r)),
+    row('公用经费', pf.total),
+    row('　其中：办公经费', pf.office),
+    row('　　　　水费、电费、差旅费', pf.utilitiesTravel),
+    row('　　　　会议费、培训费', pf.meetingsTraining),
+    row('政府采购金额', b.procurement),
+    row('部门整体支出预算调整', b.budgetAdjustment),
+  ];
+  const blocks: Block[] = [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: `填报单位：${vm.unit.name}（金额单位：万元）`,
+      dense: true,
+      columns: [{ header: '项目', width: 5 }, { header: `${vm.year - 1}年决算数`, width: 2, align: 'right' }, { header: `${vm.year}年预算数`, width: 2, align: 'right' }, { header: `${vm.year}年决算数`, width: 2, align: 'right' }],
+      rows,
+      note: `数据来源：${b.source ?? '单位填报'}。空白表示未填报，不等于零。`,
+    },
+  ];
+  const area = (x: string) => Number(x);
+  const ratio = (num: number, den: number) => (den === 0 ? '—' : `${((num / den) * 100).toFixed(2)}%`);
+  blocks.push({
+    kind: 'table',
+    caption: '楼堂馆所控制情况（本年完工项目）',
+    dense: true,
+    columns: [
+      { header: '项目', width: 3 }, { header: '批复规模（㎡）', width: 1.6, align: 'right' }, { header: '实际规模（㎡）', width: 1.6, align: 'right' }, { header: '规模控制率', width: 1.4, align: 'right' },
+      { header: '预算投资（万元）', width: 1.6, align: 'right' }, { header: '实际投资（万元）', width: 1.6, align: 'right' }, { header: '投资概算控制率', width: 1.4, align: 'right' },
+    ],
+    rows: b.buildings.length
+      ? b.buildings.map((x) => [x.name, right(x.approvedArea), right(x.actualArea), right(ratio(area(x.actualArea), area(x.approvedArea))), right(wanNumber(x.budgetInvestment)), right(wanNumber(x.actualInvestment)), right(ratio(x.actualInvestment, x.budgetInvestment))])
+      : [[{ text: '本年无完工的楼堂馆所项目', colSpan: 7 }, null, null, null, null, null, null]],
+  });
+  const bud = b.budget;
+  if (bud.initial !== undefined || bud.adjusted !== undefined || bud.executed !== undefined || bud.bySource.length) {
+    const exec = (e: number | undefined, a: number | undefined) => (e === undefined || a === undefined || a === 0 ? '' : ratio(e, a));
+    blocks.push({
+      kind: 'table',
+      caption: '预算执行情况（金额单位：万元）',
+      dense: true,
+      columns: [{ header: '资金来源', width: 4 }, { header: '年初预算数', width: 2, align: 'right' }, { header: '全年预算数', width: 2, align: 'right' }, { header: '全年执行数', width: 2, align: 'right' }, { header: '执行率', width: 1.5, align: 'right' }],
+      rows: [
+        ...bud.bySource.map((x) => [x.source, right(money(x.initial)), right(money(x.adjusted)), right(money(x.executed)), right(exec(x.executed, x.adjusted))]),
+        [{ text: '合计', bold: true }, right(money(bud.initial)), right(money(bud.adjusted)), right(money(bud.executed)), right(exec(bud.executed, bud.adjusted))],
+      ],
+      ...(bud.plannedPaymentProgress !== undefined ? { note: `既定支付进度：${percentFromBp(bud.plannedPaymentProgress)}。` } : {}),
+    });
+  }
+  blocks.push(p([{ text: '厉行节约保障措施：', bold: true }, b.savingMeasures ? sentence(b.savingMeasures) : '未填报。']));
+  return blocks;
+}

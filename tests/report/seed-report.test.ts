@@ -10,7 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderPdf } from '../../activities/report/render-pdf';
+import { formatWanYuan } from '../../domain/money';
+import { analyseUnitYear } from '../../domain/ledger/analysis';
 import { composeSeedReport } from '../fixtures/report';
+import { seedUnitYear } from '../fixtures/seed';
+
+const seedScore = () => analyseUnitYear(seedUnitYear()).score;
 import { comparePng, pdfPagesText, pdfPageToPng, pdfToText, requirePoppler } from '../helpers/pdf';
 
 const HEADINGS = [
@@ -123,11 +128,13 @@ function normalise(text: string): string {
 describe('the seed report rebuilt from the ledger', () => {
   let pdf: Buffer;
   let body: string;
+  let fullText: string;
 
   beforeAll(async () => {
     await requirePoppler();
     pdf = await renderPdf(composeSeedReport({ draft: false }));
-    const text = normalise(await pdfToText(pdf));
+    fullText = await pdfToText(pdf);
+    const text = normalise(fullText);
     // The report body: from the first heading to the first annex.
     body = text.slice(text.indexOf(HEADINGS[0]), text.indexOf('附件1部门整体支出绩效自评表'));
   });
@@ -159,17 +166,65 @@ describe('the seed report rebuilt from the ledger', () => {
   });
 
   it('states the gaps and the unexplained balance instead of hiding them', () => {
-    expect(body).toContain(normalise('注：以上逐项列明的项目支出合计2503.61万元，与项目支出申报数相差7.02万元，详见附件3。'));
+    expect(body).toContain(normalise('注：以上逐项列明的项目支出合计2503.61万元，与项目支出申报数相差7.02万元，详见附件4。'));
     expect(body).toContain(normalise('“智慧大脑+政务服务”项目：2020年安排资金918.00万元，已支付917.65万元，结余0.35万元，结余原因未说明。'));
   });
 
-  it('matches the committed images of the cover, the 项目支出 page and the 自评表 page', async () => {
+  it('carries the total and the grade on the cover and in 三、, and says which figures are example values', () => {
+    const all = normalise(fullText);
+    expect(all).toContain(normalise('自评得分：86.00分（良）'));
+    expect(body).toContain(normalise('部门整体支出绩效自评得分86.00分，评价等级为“良”（详见附件1）'));
+    // 投入 1.80 + 2.10 + 5 + 5 + 4 = 17.90 of 20; 过程 0 + 3 + 3 + 2 + 6 + 3 + 3 + 2.70 + 2.10 + 3 + 2.80 = 30.60 of 40;
+    // 产出 4.33 + 4.97 + 5 + 4 = 18.30 of 20; 效果 4 + 7.20 + 8 = 19.20 of 20 (see seed-score.test.ts).
+    expect(body).toContain(normalise('其中投入17.90分（满分20.00分）、过程30.60分（满分40.00分）、产出18.30分（满分20.00分）、效果19.20分（满分20.00分）'));
+    expect(body).toContain(normalise('失分指标13项：预算完成率扣5.00分，预算控制率扣2.00分'));
+    // One 预算完成率 in the working: the 湖南口径 the rule set scores, not the plain one as well.
+    expect(body.split(normalise('预算完成率=')).length - 1).toBe(1);
+    expect(body).toContain(normalise('经济效益不适用（本单位为公益一类事业单位，职能不以经济效益为目标），按评分规则视同达标'));
+    expect(all).toContain(normalise('数据说明：原报告未公布评分与基础数据表'));
+  });
+
+  it('lists every indicator in the 自评表 with its source, and the total', () => {
+    const all = normalise(fullText);
+    const annex = all.slice(all.indexOf(normalise('附件1部门整体支出绩效自评表')), all.indexOf(normalise('附件2部门整体支出绩效评价基础数据表')));
+    const sheet = seedScore();
+    // One 来源 per indicator, each naming the indicator's own source.
+    expect(annex.split('来源：').length - 1).toBe(sheet.indicators.length);
+    for (const i of sheet.indicators) expect(annex.includes(normalise(`来源：${i.sourceZh}`)), `${i.id}: 来源：${i.sourceZh}`).toBe(true);
+    expect(annex.includes(normalise('评价等级：良')), '评价等级：良').toBe(true);
+    expect(annex.includes('86.00'), '86.00').toBe(true);
+  });
+
+  it('prints every figure of the 基础数据表 annex as filed', () => {
+    const all = normalise(fullText);
+    const annex = all.slice(all.indexOf(normalise('附件2部门整体支出绩效评价基础数据表')), all.indexOf(normalise('附件3项目支出明细表')));
+    const b = seedUnitYear().basicData!;
+    const cells: number[] = [];
+    const cols = (c: { previousFinal?: number | undefined; budget?: number | undefined; final?: number | undefined } | undefined) =>
+      [c?.previousFinal, c?.budget, c?.final].forEach((x) => x !== undefined && cells.push(x));
+    Object.values(b.threePublic).forEach(cols);
+    b.projects.forEach(cols);
+    Object.values(b.publicFunds).forEach(cols);
+    cols(b.procurement);
+    cols(b.budgetAdjustment);
+    [b.budget.initial, b.budget.adjusted, b.budget.executed].forEach((x) => x !== undefined && cells.push(x));
+    expect(cells.length).toBeGreaterThan(40);
+    for (const fen of cells) expect(annex.includes(formatWanYuan(fen)), formatWanYuan(fen)).toBe(true);
+    for (const r of b.projects) expect(annex.includes(normalise(r.name)), r.name).toBe(true);
+    expect(annex).toContain('68.75%');
+    expect(annex).toContain(normalise('数据来源：示例数据（报告未载，演示用）'));
+    expect(annex).toContain(normalise('本年无完工的楼堂馆所项目'));
+    expect(annex).toContain(normalise('既定支付进度：95%'));
+  });
+
+  it('matches the committed images of the cover, the 项目支出 page, the 自评表 page and the 基础数据表 page', async () => {
     const pages = (await pdfPagesText(pdf)).map(normalise);
     const find = (needle: string) => pages.findIndex((t) => t.includes(normalise(needle))) + 1;
     const golden = {
       cover: 1,
       projects: find('（二）项目支出情况'),
       score: find('附件1部门整体支出绩效自评表'),
+      'basic-data': find('附件2部门整体支出绩效评价基础数据表'),
     };
     expect(golden.projects).toBeGreaterThan(1);
     expect(golden.score).toBeGreaterThan(golden.projects);
