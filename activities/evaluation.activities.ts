@@ -9,10 +9,11 @@ import { canonicalJson } from '../domain/canonical-json';
 import { type CivilDate, addDays, civilDateOf, instantAt, toEpochMs } from '../domain/calendar/civil-date';
 import { addWorkingDays, sectionTaskReminderSchedule } from '../domain/calendar/working-days';
 import { analyseUnitYear } from '../domain/ledger/analysis';
+import { analyseStored } from '../db/scoring.repository';
 import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import {
-  audit, currentSubmissions, ensureEvaluation, evaluationByWorkflow, openTaskRow, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
+  audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
   taskRow, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage } from '../db/schema';
@@ -208,10 +209,9 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     },
 
     async scoreEvaluation(input: { workflowId: string; unitCode: string; year: number }) {
-      const k = await keys(input.unitCode, input.year);
-      const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
-      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
-      const analysis = analyseUnitYear({ ...unitYear, submissions: await currentSubmissions(db, k.unitYearId) });
+      const stored = await analyseStored(db, input.unitCode, input.year);
+      if (!stored) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      const { analysis } = stored;
       await saveScore(db, input.workflowId, analysis.score);
       return { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null, final: analysis.score.final };
     },

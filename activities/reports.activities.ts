@@ -8,13 +8,12 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import { civilDateOf, toEpochMs } from '../domain/calendar/civil-date';
 import { canonicalJson } from '../domain/canonical-json';
-import { analyseUnitYear } from '../domain/ledger/analysis';
+import { analyseStored } from '../db/scoring.repository';
 import type { ReportDocument } from '../domain/report/content';
 import { composeReport, templateFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
-import { evaluationByWorkflow, saveReportVersion, skippedSections, currentSubmissions, unitYearKeys } from '../db/evaluations.repository';
+import { evaluationByWorkflow, saveReportVersion, skippedSections } from '../db/evaluations.repository';
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
-import { loadUnitYear } from '../db/ledger.repository';
 import { listReports, type ReportKind, storeReport } from '../db/reports.repository';
 import { createLimiter } from './limit';
 import { resolveReportFonts } from './report/fonts';
@@ -41,12 +40,13 @@ export function createReportActivities(deps: ActivityDeps) {
 
   /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
   async function gather(req: ReportRequest): Promise<{ unitYearId: number; compose: (version: number) => ReportDocument }> {
-    const k = await unitYearKeys(db, req.unitCode, req.year);
-    const unitYear = k && (await loadUnitYear(db, { unitCode: req.unitCode, year: req.year }));
-    if (!k || !unitYear) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
-    const submissions = await currentSubmissions(db, k.unitYearId);
+    const stored = await analyseStored(db, req.unitCode, req.year);
+    if (!stored) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
+    const { unitYear: withSubmissions, analysis } = stored;
+    const unitYear = withSubmissions;
+    const submissions = withSubmissions.submissions;
+    const k = { unitYearId: stored.unitYearId };
     const evaluation = req.workflowId ? await evaluationByWorkflow(db, req.workflowId) : undefined;
-    const withSubmissions = { ...unitYear, submissions };
     // The withheld-payments schedule as the holdback workflows keep it (what is still owed, due dates moved by defects, retentions opened by acceptances).
     const termOf = new Map(unitYear.projects.flatMap((p) => p.holdbacks.map((h) => [h.code, p.contracts.find((c) => c.code === h.contract)?.paymentTermDays] as const)));
     const open = await openHoldbacksOfUnit(db, req.unitCode, { year: req.year, ...(deps.calendar ? { calendar: deps.calendar } : {}) });
@@ -57,7 +57,6 @@ export function createReportActivities(deps: ActivityDeps) {
         ...(h.nextDueOn ? { dueOn: h.nextDueOn } : {}), ...(h.period ? { period: h.period } : {}), ...(h.milestone ? { milestone: h.milestone } : {}), ...(term !== undefined ? { paymentTermDays: term } : {}),
       };
     });
-    const analysis = analyseUnitYear(withSubmissions);
     const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
     return {

@@ -225,7 +225,8 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
           narrative: doc.narrative,
           report_date: orNull(doc.reportDate),
           rule_set: orNull(doc.ruleSet),
-          basic_data: orNull(doc.basicData),
+          // A file without a 基础数据表 keeps the one typed in the browser (a re-import never wipes it).
+          ...(doc.basicData ? { basic_data: doc.basicData } : {}),
           self_assessment: orNull(doc.selfAssessment),
           data_note: orNull(doc.dataNote),
         },

@@ -7,14 +7,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Account } from '../../db/accounts.repository';
-import { currentSubmissions, evaluationSummary, saveDraft, unitYearKeys } from '../../db/evaluations.repository';
+import { evaluationSummary, saveDraft, unitYearKeys } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
 import { issuedReport, listReports, reportFile } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
-import { analyseUnitYear } from '../../domain/ledger/analysis';
+import { analyseStored } from '../../db/scoring.repository';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
 import type { Problem } from '../../domain/validation';
 import { holdbackEvents, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
@@ -182,9 +182,9 @@ export const apiRoutes: RouteDef[] = [
     access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitYearParams },
     async handler(ctx) {
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
-      const keys = await unitYearOrThrow(ctx, unit, year);
-      const loaded = (await loadUnitYear(ctx.deps.db, { unitCode: unit, year }))!;
-      return analyseUnitYear({ ...loaded, submissions: await currentSubmissions(ctx.deps.db, keys.unitYearId) });
+      const stored = await analyseStored(ctx.deps.db, unit, year);
+      if (!stored) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
+      return stored.analysis;
     },
   },
   {
@@ -196,11 +196,9 @@ export const apiRoutes: RouteDef[] = [
       if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && !ctx.account!.roles.some((r) => r.unitCode === unit && r.section === submission.section)) {
         throw new AppError('forbidden', '只能预览本科室的材料', 'you may preview only your own section');
       }
-      const keys = await unitYearOrThrow(ctx, unit, year);
-      const loaded = (await loadUnitYear(ctx.deps.db, { unitCode: unit, year }))!;
-      const others = (await currentSubmissions(ctx.deps.db, keys.unitYearId)).filter((s) => s.section !== submission.section);
-      const analysis = analyseUnitYear({ ...loaded, submissions: [...others, submission] });
-      return { score: analysis.score };
+      const stored = await analyseStored(ctx.deps.db, unit, year, { submission });
+      if (!stored) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
+      return { score: stored.analysis.score };
     },
   },
 

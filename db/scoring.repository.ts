@@ -1,0 +1,147 @@
+/**
+ * The score's inputs that people enter after the ledger import: the finance officer's
+ * self-assessment (one row per indicator, replacing the file's entry for that indicator), the
+ * evidence files (佐证材料) the entries cite, and the 基础数据表 typed in the browser. And the one
+ * way every caller (API, activities, reports) reads a stored unit-year for analysis, so the
+ * dashboard, the score preview and the issued report always see the same inputs.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { BasicData } from '../domain/ledger/basic-data';
+import { type Analysis, type AnalysisOptions, analyseUnitYear } from '../domain/ledger/analysis';
+import type { UnitYear } from '../domain/ledger/unit-year.schema';
+import { type SelfAssessmentEntry, selfAssessmentEntrySchema } from '../domain/self-assessment';
+import type { SectionSubmission } from '../domain/submission';
+import type { Db } from './connection';
+import { audit, currentSubmissions, unitYearKeys } from './evaluations.repository';
+import { loadUnitYear } from './ledger.repository';
+
+// ── Evidence files ─────────────────────────────────────────────────────────────────────────
+
+export interface EvidenceItem {
+  id: number;
+  fileName: string;
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  uploadedAt: string;
+}
+
+const evidenceColumns = ['id', 'file_name', 'media_type', 'size_bytes', 'sha256', 'uploaded_at'] as const;
+const toItem = (r: { id: number; file_name: string; media_type: string; size_bytes: number; sha256: string; uploaded_at: Date }): EvidenceItem => ({
+  id: Number(r.id), fileName: r.file_name, mediaType: r.media_type, sizeBytes: r.size_bytes, sha256: r.sha256, uploadedAt: new Date(r.uploaded_at).toISOString(),
+});
+
+/** Stores a file once per unit-year: the same bytes again (a retried upload) return the stored one. */
+export async function addEvidence(db: Db, input: { unitYearId: number; unitId: number; fileName: string; mediaType: string; content: Buffer; userId: number | null; actor: string }): Promise<{ item: EvidenceItem; created: boolean }> {
+  const sha256 = createHash('sha256').update(input.content).digest('hex');
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('evidence_files')
+      .values({ unit_year_id: input.unitYearId, file_name: input.fileName, media_type: input.mediaType, size_bytes: input.content.length, sha256, content: input.content, uploaded_by: input.userId })
+      .onConflict((oc) => oc.columns(['unit_year_id', 'sha256']).doNothing())
+      .returning(evidenceColumns)
+      .executeTakeFirst();
+    if (inserted) {
+      await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'evidence.upload', subject: `evidence/${inserted.id}`, details: { fileName: input.fileName, sha256, sizeBytes: input.content.length } });
+      return { item: toItem(inserted), created: true };
+    }
+    const existing = await trx.selectFrom('evidence_files').select(evidenceColumns).where('unit_year_id', '=', input.unitYearId).where('sha256', '=', sha256).executeTakeFirstOrThrow();
+    return { item: toItem(existing), created: false };
+  });
+}
+
+export async function listEvidence(db: Db, unitYearId: number): Promise<EvidenceItem[]> {
+  const rows = await db.selectFrom('evidence_files').select(evidenceColumns).where('unit_year_id', '=', unitYearId).orderBy('id').execute();
+  return rows.map(toItem);
+}
+
+export async function evidenceFile(db: Db, unitYearId: number, id: number): Promise<(EvidenceItem & { content: Buffer }) | undefined> {
+  const r = await db.selectFrom('evidence_files').select([...evidenceColumns, 'content']).where('unit_year_id', '=', unitYearId).where('id', '=', id).executeTakeFirst();
+  return r && { ...toItem(r), content: r.content };
+}
+
+// ── The finance officer's self-assessment ──────────────────────────────────────────────────
+
+export interface StoredAssessment {
+  entry: SelfAssessmentEntry;
+  updatedAt: string;
+  enteredBy: string | null;
+}
+
+export async function storedSelfAssessment(db: Db, unitYearId: number): Promise<StoredAssessment[]> {
+  const rows = await db
+    .selectFrom('self_assessments')
+    .leftJoin('users', 'users.id', 'self_assessments.entered_by')
+    .select(['self_assessments.entry', 'self_assessments.updated_at', 'users.name'])
+    .where('self_assessments.unit_year_id', '=', unitYearId)
+    .orderBy('self_assessments.indicator')
+    .execute();
+  return rows.map((r) => ({ entry: selfAssessmentEntrySchema.parse(r.entry), updatedAt: new Date(r.updated_at).toISOString(), enteredBy: r.name ?? null }));
+}
+
+/**
+ * Replaces the finance officer's entries with `entries` (already checked), in one transaction:
+ * an indicator left out is cleared (the file's entry, if any, shows again).
+ */
+export async function saveSelfAssessment(db: Db, input: { unitYearId: number; unitId: number; entries: readonly SelfAssessmentEntry[]; userId: number | null; actor: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`self-assessment:${input.unitYearId}`}))`.execute(trx);
+    await trx.deleteFrom('self_assessments').where('unit_year_id', '=', input.unitYearId).execute();
+    if (input.entries.length) {
+      await trx
+        .insertInto('self_assessments')
+        .values(input.entries.map((e) => ({ unit_year_id: input.unitYearId, indicator: e.indicator, entry: JSON.stringify(e), entered_by: input.userId })))
+        .execute();
+    }
+    await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'self_assessment.save', subject: `unit-year/${input.unitYearId}`, details: { indicators: input.entries.map((e) => e.indicator) } });
+  });
+}
+
+/** The 基础数据表 typed in the browser (already checked) replaces the stored one. */
+export async function saveBasicData(db: Db, input: { unitYearId: number; unitId: number; basicData: BasicData; actor: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('unit_years').set({ basic_data: JSON.stringify(input.basicData), updated_at: new Date() }).where('id', '=', input.unitYearId).execute();
+    await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'basic_data.save', subject: `unit-year/${input.unitYearId}`, details: {} });
+  });
+}
+
+// ── Reading a unit-year for analysis ───────────────────────────────────────────────────────
+
+/** The file's self-assessment entries, each replaced by the browser's entry for the same indicator. */
+export function mergedSelfAssessment(doc: UnitYear, stored: readonly StoredAssessment[]): SelfAssessmentEntry[] {
+  const byIndicator = new Map<string, SelfAssessmentEntry>();
+  for (const e of doc.selfAssessment?.entries ?? []) byIndicator.set(e.indicator, { ...e, evidence: [] });
+  for (const s of stored) byIndicator.set(s.entry.indicator, s.entry);
+  return [...byIndicator.values()];
+}
+
+export async function analysisOptions(db: Db, unitYearId: number, doc: UnitYear): Promise<AnalysisOptions> {
+  const [stored, evidence] = await Promise.all([storedSelfAssessment(db, unitYearId), listEvidence(db, unitYearId)]);
+  return { selfAssessment: mergedSelfAssessment(doc, stored), evidenceNames: new Map(evidence.map((e) => [e.id, e.fileName])) };
+}
+
+export interface StoredUnitYear {
+  unitId: number;
+  unitYearId: number;
+  /** The ledger with the current submissions (a task's replaces an imported one). */
+  unitYear: UnitYear;
+  options: AnalysisOptions;
+}
+
+/** The stored unit-year as analysis sees it; `undefined` when there is no ledger for it. */
+export async function loadForAnalysis(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission }): Promise<StoredUnitYear | undefined> {
+  const keys = await unitYearKeys(db, unitCode, year);
+  if (!keys) return undefined;
+  const loaded = await loadUnitYear(db, { unitCode, year });
+  if (!loaded) return undefined;
+  let submissions = await currentSubmissions(db, keys.unitYearId);
+  if (replace?.submission) submissions = [...submissions.filter((s) => s.section !== replace.submission!.section), replace.submission];
+  const unitYear = { ...loaded, submissions };
+  return { unitId: keys.unitId, unitYearId: keys.unitYearId, unitYear, options: await analysisOptions(db, keys.unitYearId, unitYear) };
+}
+
+export async function analyseStored(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission }): Promise<(StoredUnitYear & { analysis: Analysis }) | undefined> {
+  const s = await loadForAnalysis(db, unitCode, year, replace);
+  return s && { ...s, analysis: analyseUnitYear(s.unitYear, s.options) };
+}
