@@ -170,7 +170,7 @@ describe('annual evaluation on the working-day calendar (time-skipping)', () => 
       await s.handle.executeUpdate(proceedWithoutUpdate, { args: [{ actor: 'finance', section: 'infosec', reason: '信息安全科人员外派，本年度无单独材料' }] });
       let st: EvaluationStatus = await s.eventually(s.status, (x) => x.stage === 'reviewing' && x.findings.sha256 !== null, 'reviewing');
       expect(st.sections.find((x) => x.section === 'infosec')).toMatchObject({ state: 'skipped', skippedReason: '信息安全科人员外派，本年度无单独材料' });
-      expect(st.findings).toMatchObject({ total: 7, blocking: 3, acknowledged: false });
+      expect(st.findings).toMatchObject({ total: 8, blocking: 4, acknowledged: false });
       await s.handle.executeUpdate(acknowledgeFindingsUpdate, { args: [{ actor: 'finance', findingsSha256: st.findings.sha256!, note: '差异已核实' }] });
       st = await s.eventually(s.status, (x) => x.stage === 'approving', 'approving');
       expect(st.reportVersion).toBe(1);
