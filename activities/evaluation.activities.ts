@@ -9,7 +9,9 @@ import { canonicalJson } from '../domain/canonical-json';
 import { type CivilDate, addDays, civilDateOf, instantAt, toEpochMs } from '../domain/calendar/civil-date';
 import { addWorkingDays, sectionTaskReminderSchedule } from '../domain/calendar/working-days';
 import { analyseUnitYear } from '../domain/ledger/analysis';
-import { analyseStored } from '../db/scoring.repository';
+import { analyseStored, saveSelfAssessment } from '../db/scoring.repository';
+import { ruleSetOf } from '../domain/rule-sets';
+import { type SelfAssessmentEntry, assessmentScope, valueKindOf } from '../domain/self-assessment';
 import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import {
@@ -22,6 +24,9 @@ import type { ActivityDeps } from '.';
 import { createHash } from 'node:crypto';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The page where the finance officer values the indicators (the self-assessment task's link). */
+export const assessmentLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}/self-assessment`;
 
 /** Working-day reminder events, in workflow (server) time. */
 export interface ReminderEvent {
@@ -65,14 +70,23 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const dueAt = server(instantAt(dueDate, '18:00'));
       const snapshotSha256 = unitYearContentHash(unitYear);
       const evaluation = await ensureEvaluation(db, { unitYearId: k.unitYearId, workflowId: input.workflowId, startedBy: input.startedBy, dueAt, snapshotSha256, snapshot: unitYear });
-      await audit(db, { actor: input.startedBy, unitId: k.unitId, action: 'evaluation.start', subject: input.workflowId, details: { dueAt, snapshotSha256 }, dedupeKey: `${input.workflowId}|start` });
+      // The rule set the evaluation is scored under, pinned here: who assesses which indicator.
+      const ruleSet = ruleSetOf(unitYear);
+      const sections = unitYear.unit.sections;
+      const financeScope = assessmentScope(ruleSet, sections, { kind: 'finance_officer' });
+      await audit(db, { actor: input.startedBy, unitId: k.unitId, action: 'evaluation.start', subject: input.workflowId, details: { dueAt, snapshotSha256, ruleSet: ruleSet.id }, dedupeKey: `${input.workflowId}|start` });
       return {
         evaluationId: evaluation.id,
         unitYearId: k.unitYearId,
         dueAt,
         escalateAfterWorkingDays: input.options.escalateAfterWorkingDays ?? 3,
         reminderTime,
-        sections: unitYear.unit.sections.map((s) => ({ code: s.code, name: s.name })),
+        sections: sections.map((s) => ({ code: s.code, name: s.name, assesses: assessmentScope(ruleSet, sections, { kind: 'section', section: s.code }).map((i) => i.id) })),
+        ruleSet,
+        /** The indicators the finance officer may value (qualitative ones, surveys; explanations and 不适用 of computed ones). */
+        financeScope: financeScope.map((i) => i.id),
+        /** Whether some of them only a person can value (a tier or a survey): then the finance officer has a task. */
+        financeMustAssess: financeScope.some((i) => valueKindOf(i) !== 'computed'),
       };
     },
 
@@ -85,7 +99,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
       if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
       const sid = await sectionId(db, k.unitId, input.section);
-      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
+      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, kind: 'section', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
       const section = await db.selectFrom('sections').select('name').where('id', '=', sid).executeTakeFirstOrThrow();
       const returned = input.run > 1;
       await deps.notifier.notify({
@@ -101,6 +115,85 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         workflowId: input.taskWorkflowId,
         robots: false,
       });
+    },
+
+    /** Opens the finance officer's self-assessment task row and tells them. Idempotent per (workflow, run). */
+    async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string }) {
+      const k = await keys(input.unitCode, input.year);
+      const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
+      if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
+      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt });
+      await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
+        unitCode: input.unitCode,
+        kind: 'task_assigned',
+        audience: { roles: ['finance_officer'] },
+        subject: `${input.year}年度绩效自评：请完成单位自评打分`,
+        body: `请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。`,
+        link: assessmentLink(input.unitCode, input.year),
+        workflowId: input.taskWorkflowId,
+        robots: false,
+      });
+    },
+
+    async sendAssessmentReminder(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; key: string; kind: 'before' | 'due' | 'after' }) {
+      const due = dateText(input.dueAt);
+      const subject = input.kind === 'before' ? `提醒：单位自评打分将于${due}到期` : input.kind === 'due' ? `提醒：单位自评打分今日（${due}）到期` : `催办：单位自评打分已逾期（应于${due}完成）`;
+      const result = await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'task_reminder',
+        audience: { roles: ['finance_officer'] },
+        subject,
+        body: `${subject}。请登录系统完成自评并提交。`,
+        link: assessmentLink(input.unitCode, input.year),
+        workflowId: input.taskWorkflowId,
+        robots: input.kind === 'after',
+      });
+      if (result.created > 0) await updateTaskRow(db, input.taskWorkflowId, input.run, input.kind === 'after' ? { state: 'overdue' } : {}, { countReminder: true });
+      return result;
+    },
+
+    /** The self-assessment is overdue: the unit head is told (the finance officer is the one reminded). */
+    async escalateAssessmentTask(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; key: string }) {
+      const result = await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'task_escalated',
+        audience: { roles: ['unit_head'] },
+        subject: `督办：${input.year}年度单位自评打分逾期未完成`,
+        body: `财务人员的单位自评打分应于${dateText(input.dueAt)}完成，至今未提交；未完成前评价不能进入对账和评分。`,
+        link: assessmentLink(input.unitCode, input.year),
+        workflowId: input.taskWorkflowId,
+      });
+      if (result.created > 0) await updateTaskRow(db, input.taskWorkflowId, input.run, { escalated_at: new Date() });
+      return result;
+    },
+
+    async updateAssessmentTaskDue(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; actor: string; reason?: string }) {
+      await updateTaskRow(db, input.taskWorkflowId, input.run, { due_at: input.dueAt, state: 'open' });
+      const task = await taskRow(db, input.taskWorkflowId);
+      await audit(db, { actor: input.actor, unitId: task?.unit_id ?? null, action: 'task.extend_due', subject: input.taskWorkflowId, details: { dueAt: input.dueAt, reason: input.reason ?? null }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|due|${input.dueAt}` });
+      await deps.notifier.notify({
+        dedupeKey: `${input.taskWorkflowId}|run${input.run}|due-moved|${input.dueAt}`,
+        unitCode: input.unitCode,
+        kind: 'task_due_changed',
+        audience: { roles: ['finance_officer'] },
+        subject: `单位自评打分期限调整为${dateText(input.dueAt)}`,
+        body: `单位自评打分的完成期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。`,
+        link: assessmentLink(input.unitCode, input.year),
+        workflowId: input.taskWorkflowId,
+        robots: false,
+      });
+    },
+
+    /** The submitted self-assessment replaces the stored one (already checked by the task's validator). */
+    async recordSelfAssessment(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; actor: string; entries: SelfAssessmentEntry[]; at: string }) {
+      const k = await keys(input.unitCode, input.year);
+      const user = await db.selectFrom('users').select('id').where('email', '=', input.actor).executeTakeFirst();
+      await saveSelfAssessment(db, { unitYearId: k.unitYearId, unitId: k.unitId, entries: input.entries, userId: user?.id ?? null, actor: input.actor, dedupeKey: `${input.taskWorkflowId}|run${input.run}|save` });
+      await updateTaskRow(db, input.taskWorkflowId, input.run, { state: 'submitted', submitted_by: input.actor, submitted_at: input.at });
+      await audit(db, { actor: input.actor, unitId: k.unitId, action: 'task.submit', subject: input.taskWorkflowId, details: { run: input.run, indicators: input.entries.map((e) => e.indicator) }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|submit` });
     },
 
     /** Reminder instants for a due date: 3 and 1 working days before, at due, every 2 after; escalation N working days after due. */

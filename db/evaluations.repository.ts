@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { type SectionSubmission, storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
-import type { EvaluationStage, TaskState } from './schema';
+import type { EvaluationStage, TaskKind, TaskState } from './schema';
 
 export interface UnitYearKeys {
   unitId: number;
@@ -97,12 +97,12 @@ export async function sectionId(db: Db, unitId: number, code: string): Promise<n
 /** Opens (or reopens for a new run) the task row of a section. Idempotent per (workflow, run). */
 export async function openTaskRow(
   db: Db,
-  t: { evaluationId: number; unitId: number; sectionId: number; workflowId: string; run: number; dueAt: string; returnedReason?: string },
+  t: { evaluationId: number; unitId: number; sectionId: number | null; kind: TaskKind; workflowId: string; run: number; dueAt: string; returnedReason?: string },
 ): Promise<{ changed: boolean }> {
   const state: TaskState = t.run > 1 ? 'returned' : 'open';
   const r = await db
     .insertInto('tasks')
-    .values({ evaluation_id: t.evaluationId, unit_id: t.unitId, section_id: t.sectionId, workflow_id: t.workflowId, run: t.run, state, due_at: t.dueAt, returned_reason: t.returnedReason ?? null })
+    .values({ evaluation_id: t.evaluationId, unit_id: t.unitId, section_id: t.sectionId, kind: t.kind, workflow_id: t.workflowId, run: t.run, state, due_at: t.dueAt, returned_reason: t.returnedReason ?? null })
     .onConflict((oc) =>
       oc.column('workflow_id').doUpdateSet({ run: t.run, state, due_at: t.dueAt, returned_reason: t.returnedReason ?? null, submitted_at: null, submitted_by: null, cancelled_reason: null, escalated_at: null, reminders_sent: 0, updated_at: new Date() }).where('tasks.run', '<', t.run),
     )
@@ -182,5 +182,11 @@ export async function evaluationSummary(db: Db, unitYearId: number) {
     .where('tasks.evaluation_id', '=', evaluation.id)
     .orderBy('sections.position')
     .execute();
-  return { evaluation, tasks };
+  const selfAssessment = await db
+    .selectFrom('tasks')
+    .select(['tasks.state', 'tasks.due_at as dueAt', 'tasks.workflow_id as workflowId', 'tasks.submitted_by as submittedBy'])
+    .where('tasks.evaluation_id', '=', evaluation.id)
+    .where('tasks.kind', '=', 'self_assessment')
+    .executeTakeFirst();
+  return { evaluation, tasks, selfAssessment };
 }

@@ -248,6 +248,8 @@ export interface NotificationsTable {
 
 export type EvaluationStage = 'collecting' | 'reviewing' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
 export type TaskState = 'open' | 'draft' | 'submitted' | 'overdue' | 'returned' | 'cancelled';
+/** A section's task, or the finance officer's self-assessment (自评) of the evaluation. */
+export type TaskKind = 'section' | 'self_assessment';
 
 export interface EvaluationsTable {
   id: Generated<number>;
@@ -281,7 +283,9 @@ export interface TasksTable {
   id: Generated<number>;
   evaluation_id: number;
   unit_id: number;
-  section_id: number;
+  /** `null` exactly for the finance officer's self-assessment task. */
+  section_id: number | null;
+  kind: ColumnType<TaskKind, TaskKind | undefined, TaskKind>;
   workflow_id: string;
   run: number;
   state: TaskState;
@@ -416,6 +420,8 @@ export interface EvidenceFilesTable {
   size_bytes: number;
   sha256: string;
   content: Buffer;
+  /** The section whose head uploaded it (they see only their section's files); `null` for the finance office. */
+  section_id: number | null;
   uploaded_by: number | null;
   uploaded_at: DefaultTimestamp;
 }

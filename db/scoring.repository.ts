@@ -20,6 +20,8 @@ import { loadUnitYear } from './ledger.repository';
 
 export interface EvidenceItem {
   id: number;
+  /** The section whose head uploaded it; `null` for the finance office. */
+  section: string | null;
   fileName: string;
   mediaType: string;
   sizeBytes: number;
@@ -27,37 +29,46 @@ export interface EvidenceItem {
   uploadedAt: string;
 }
 
-const evidenceColumns = ['id', 'file_name', 'media_type', 'size_bytes', 'sha256', 'uploaded_at'] as const;
-const toItem = (r: { id: number; file_name: string; media_type: string; size_bytes: number; sha256: string; uploaded_at: Date }): EvidenceItem => ({
-  id: Number(r.id), fileName: r.file_name, mediaType: r.media_type, sizeBytes: r.size_bytes, sha256: r.sha256, uploadedAt: new Date(r.uploaded_at).toISOString(),
+const evidenceColumns = ['evidence_files.id', 'evidence_files.file_name', 'evidence_files.media_type', 'evidence_files.size_bytes', 'evidence_files.sha256', 'evidence_files.uploaded_at', 'sections.code as section'] as const;
+const toItem = (r: { id: number; section: string | null; file_name: string; media_type: string; size_bytes: number; sha256: string; uploaded_at: Date }): EvidenceItem => ({
+  id: Number(r.id), section: r.section, fileName: r.file_name, mediaType: r.media_type, sizeBytes: r.size_bytes, sha256: r.sha256, uploadedAt: new Date(r.uploaded_at).toISOString(),
 });
+const evidenceQuery = (db: Db) => db.selectFrom('evidence_files').leftJoin('sections', 'sections.id', 'evidence_files.section_id');
 
-/** Stores a file once per unit-year: the same bytes again (a retried upload) return the stored one. */
-export async function addEvidence(db: Db, input: { unitYearId: number; unitId: number; fileName: string; mediaType: string; content: Buffer; userId: number | null; actor: string }): Promise<{ item: EvidenceItem; created: boolean }> {
+/**
+ * Stores a file once per unit-year and uploader's section: the same bytes again (a retried upload)
+ * return the stored file.
+ */
+export async function addEvidence(
+  db: Db,
+  input: { unitYearId: number; unitId: number; sectionId: number | null; fileName: string; mediaType: string; content: Buffer; userId: number | null; actor: string },
+): Promise<{ item: EvidenceItem; created: boolean }> {
   const sha256 = createHash('sha256').update(input.content).digest('hex');
   return db.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('evidence_files')
-      .values({ unit_year_id: input.unitYearId, file_name: input.fileName, media_type: input.mediaType, size_bytes: input.content.length, sha256, content: input.content, uploaded_by: input.userId })
-      .onConflict((oc) => oc.columns(['unit_year_id', 'sha256']).doNothing())
-      .returning(evidenceColumns)
-      .executeTakeFirst();
-    if (inserted) {
-      await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'evidence.upload', subject: `evidence/${inserted.id}`, details: { fileName: input.fileName, sha256, sizeBytes: input.content.length } });
-      return { item: toItem(inserted), created: true };
+    const inserted = await sql<{ id: number }>`
+      insert into evidence_files (unit_year_id, section_id, file_name, media_type, size_bytes, sha256, content, uploaded_by)
+      values (${input.unitYearId}, ${input.sectionId}, ${input.fileName}, ${input.mediaType}, ${input.content.length}, ${sha256}, ${input.content}, ${input.userId})
+      on conflict (unit_year_id, (coalesce(section_id, 0)), sha256) do nothing
+      returning id`.execute(trx);
+    const id = inserted.rows[0]?.id;
+    const sameSection = (q: ReturnType<typeof evidenceQuery>) => (input.sectionId === null ? q.where('evidence_files.section_id', 'is', null) : q.where('evidence_files.section_id', '=', input.sectionId));
+    const row = await (id !== undefined ? evidenceQuery(trx).where('evidence_files.id', '=', id) : sameSection(evidenceQuery(trx)).where('evidence_files.unit_year_id', '=', input.unitYearId).where('evidence_files.sha256', '=', sha256))
+      .select(evidenceColumns)
+      .executeTakeFirstOrThrow();
+    if (id !== undefined) {
+      await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'evidence.upload', subject: `evidence/${id}`, details: { fileName: input.fileName, sha256, sizeBytes: input.content.length, section: row.section } });
     }
-    const existing = await trx.selectFrom('evidence_files').select(evidenceColumns).where('unit_year_id', '=', input.unitYearId).where('sha256', '=', sha256).executeTakeFirstOrThrow();
-    return { item: toItem(existing), created: false };
+    return { item: toItem(row), created: id !== undefined };
   });
 }
 
 export async function listEvidence(db: Db, unitYearId: number): Promise<EvidenceItem[]> {
-  const rows = await db.selectFrom('evidence_files').select(evidenceColumns).where('unit_year_id', '=', unitYearId).orderBy('id').execute();
+  const rows = await evidenceQuery(db).select(evidenceColumns).where('evidence_files.unit_year_id', '=', unitYearId).orderBy('evidence_files.id').execute();
   return rows.map(toItem);
 }
 
 export async function evidenceFile(db: Db, unitYearId: number, id: number): Promise<(EvidenceItem & { content: Buffer }) | undefined> {
-  const r = await db.selectFrom('evidence_files').select([...evidenceColumns, 'content']).where('unit_year_id', '=', unitYearId).where('id', '=', id).executeTakeFirst();
+  const r = await evidenceQuery(db).select([...evidenceColumns, 'evidence_files.content']).where('evidence_files.unit_year_id', '=', unitYearId).where('evidence_files.id', '=', id).executeTakeFirst();
   return r && { ...toItem(r), content: r.content };
 }
 
@@ -84,7 +95,7 @@ export async function storedSelfAssessment(db: Db, unitYearId: number): Promise<
  * Replaces the finance officer's entries with `entries` (already checked), in one transaction:
  * an indicator left out is cleared (the file's entry, if any, shows again).
  */
-export async function saveSelfAssessment(db: Db, input: { unitYearId: number; unitId: number; entries: readonly SelfAssessmentEntry[]; userId: number | null; actor: string }): Promise<void> {
+export async function saveSelfAssessment(db: Db, input: { unitYearId: number; unitId: number; entries: readonly SelfAssessmentEntry[]; userId: number | null; actor: string; dedupeKey?: string }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`self-assessment:${input.unitYearId}`}))`.execute(trx);
     await trx.deleteFrom('self_assessments').where('unit_year_id', '=', input.unitYearId).execute();
@@ -94,7 +105,7 @@ export async function saveSelfAssessment(db: Db, input: { unitYearId: number; un
         .values(input.entries.map((e) => ({ unit_year_id: input.unitYearId, indicator: e.indicator, entry: JSON.stringify(e), entered_by: input.userId })))
         .execute();
     }
-    await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'self_assessment.save', subject: `unit-year/${input.unitYearId}`, details: { indicators: input.entries.map((e) => e.indicator) } });
+    await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'self_assessment.save', subject: `unit-year/${input.unitYearId}`, details: { indicators: input.entries.map((e) => e.indicator) }, dedupeKey: input.dedupeKey ?? null });
   });
 }
 

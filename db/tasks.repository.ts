@@ -1,18 +1,24 @@
 /**
  * The tasks projection as the inboxes read it: a section head sees their sections' tasks, the
- * finance officer, the unit head and an administrator every task of their units.
+ * finance officer, the unit head and an administrator every task of their units — the sections'
+ * and the finance officer's self-assessment (a task without a section).
  */
 import { sql } from 'kysely';
 import type { Account } from './accounts.repository';
 import type { Db } from './connection';
-import type { TaskState } from './schema';
+import type { TaskKind, TaskState } from './schema';
+
+/** How a task without a section (the finance officer's self-assessment) is named in lists. */
+export const SELF_ASSESSMENT_TASK_NAME = '单位自评打分';
 
 export interface TaskListItem {
   id: number;
   unitCode: string;
   unitName: string;
   year: number;
-  section: string;
+  kind: TaskKind;
+  /** The section's code; `null` for the self-assessment. */
+  section: string | null;
   sectionName: string;
   state: TaskState;
   run: number;
@@ -44,7 +50,7 @@ export async function tasksFor(db: Db, account: Account, filter: TaskFilter = {}
     .with('page', (qb) => {
       let q = qb
         .selectFrom('tasks')
-        .innerJoin('sections', 'sections.id', 'tasks.section_id')
+        .leftJoin('sections', 'sections.id', 'tasks.section_id')
         .selectAll('tasks')
         .where((eb) =>
           eb.or([
@@ -62,11 +68,12 @@ export async function tasksFor(db: Db, account: Account, filter: TaskFilter = {}
     })
     .selectFrom('page as t')
     .innerJoin('units', 'units.id', 't.unit_id')
-    .innerJoin('sections', 'sections.id', 't.section_id')
+    .leftJoin('sections', 'sections.id', 't.section_id')
     .innerJoin('evaluations', 'evaluations.id', 't.evaluation_id')
     .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
-    .select([
-      't.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'sections.code as section', 'sections.name as sectionName', 't.state', 't.run',
+    .select((eb) => [
+      't.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 't.kind', 'sections.code as section',
+      eb.fn.coalesce('sections.name', sql<string>`${SELF_ASSESSMENT_TASK_NAME}::text`).as('sectionName'), 't.state', 't.run',
       't.due_at as dueAt', 't.returned_reason as returnedReason', 't.submitted_at as submittedAt', 't.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
       sql<boolean>`t.state in ('open', 'draft', 'returned', 'overdue') and t.due_at < now()`.as('overdue'),
     ])
@@ -79,11 +86,12 @@ export async function taskById(db: Db, id: number) {
   return db
     .selectFrom('tasks')
     .innerJoin('units', 'units.id', 'tasks.unit_id')
-    .innerJoin('sections', 'sections.id', 'tasks.section_id')
+    .leftJoin('sections', 'sections.id', 'tasks.section_id')
     .innerJoin('evaluations', 'evaluations.id', 'tasks.evaluation_id')
     .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
-    .select([
-      'tasks.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'unit_years.id as unitYearId', 'sections.code as section', 'sections.name as sectionName',
+    .select((eb) => [
+      'tasks.id', 'units.code as unitCode', 'units.name as unitName', 'unit_years.year', 'unit_years.id as unitYearId', 'tasks.kind', 'sections.code as section',
+      eb.fn.coalesce('sections.name', sql<string>`${SELF_ASSESSMENT_TASK_NAME}::text`).as('sectionName'),
       'tasks.state', 'tasks.run', 'tasks.due_at as dueAt', 'tasks.draft', 'tasks.draft_saved_at as draftSavedAt', 'tasks.returned_reason as returnedReason',
       'tasks.submitted_at as submittedAt', 'tasks.submitted_by as submittedBy', 'tasks.workflow_id as workflowId', 'evaluations.workflow_id as evaluationWorkflowId',
     ])

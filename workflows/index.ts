@@ -2,6 +2,7 @@
 export { smokeCheck } from './smoke/smoke-check.workflow';
 export { annualEvaluation } from './evaluation/annual-evaluation.workflow';
 export { sectionTask } from './evaluation/section-task.workflow';
+export { selfAssessmentTask } from './evaluation/self-assessment-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
 export { holdback } from './holdback/holdback.workflow';
 export { benchFloorEvaluation, benchFloorSide, benchFloorTask } from './bench/floor.workflow';

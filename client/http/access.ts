@@ -14,7 +14,10 @@ export type Access =
   | { kind: 'signed_in' }
   /** Holders of one of the roles in the unit named by the `unit` parameter. */
   | { kind: 'unit'; roles: readonly Role[] }
-  /** The task named by the `task` parameter: its section's heads, or these unit roles. */
+  /**
+   * The task named by the `task` parameter: its assignee (`sectionHead`: the section's heads, or
+   * for the self-assessment, which has no section, the unit's finance officers), or these unit roles.
+   */
   | { kind: 'task'; unitRoles: readonly Role[]; sectionHead: boolean };
 
 export const PUBLIC: Access = { kind: 'public' };
@@ -33,13 +36,13 @@ export function isSectionHead(account: Account, unitCode: string, section: strin
 
 export type Decision = 'allow' | 'unauthenticated' | 'forbidden' | 'not_found';
 
-/** The task a `task` parameter names (its id), with its unit and section. */
-export async function taskScope(db: Db, taskId: string): Promise<{ unitCode: string; section: string } | undefined> {
+/** The task a `task` parameter names (its id), with its unit and section (`null`: the self-assessment). */
+export async function taskScope(db: Db, taskId: string): Promise<{ unitCode: string; section: string | null } | undefined> {
   if (!/^\d{1,15}$/.test(taskId)) return undefined;
   return db
     .selectFrom('tasks')
     .innerJoin('units', 'units.id', 'tasks.unit_id')
-    .innerJoin('sections', 'sections.id', 'tasks.section_id')
+    .leftJoin('sections', 'sections.id', 'tasks.section_id')
     .select(['units.code as unitCode', 'sections.code as section'])
     .where('tasks.id', '=', Number(taskId))
     .executeTakeFirst();
@@ -62,7 +65,8 @@ export async function authorize(db: Db, access: Access, account: Account | undef
       const scope = id ? await taskScope(db, id) : undefined;
       // A task of a unit the account has nothing to do with does not exist for it.
       if (!scope || !account.roles.some((r) => r.unitCode === scope.unitCode)) return 'not_found';
-      if (access.sectionHead && isSectionHead(account, scope.unitCode, scope.section)) return 'allow';
+      const assignee = scope.section === null ? hasUnitRole(account, scope.unitCode, ['finance_officer']) : isSectionHead(account, scope.unitCode, scope.section);
+      if (access.sectionHead && assignee) return 'allow';
       return hasUnitRole(account, scope.unitCode, access.unitRoles) ? 'allow' : 'forbidden';
     }
   }

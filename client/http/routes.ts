@@ -2,92 +2,36 @@
  * The JSON API, as a table of routes: method, URL, access rule, zod schemas, handler. The table is
  * the single source for registration, the OpenAPI document and the authorization test.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import type { Account } from '../../db/accounts.repository';
-import { evaluationSummary, saveDraft, unitYearKeys } from '../../db/evaluations.repository';
+import { evaluationSummary, saveDraft } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
 import { issuedReport, listReports, reportFile } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
-import { analyseStored } from '../../db/scoring.repository';
+import { analyseStored, listEvidence } from '../../db/scoring.repository';
+import { selfAssessmentDraftSchema } from '../../domain/self-assessment';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
-import type { Problem } from '../../domain/validation';
 import { holdbackEvents, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
 import {
-  holdbackStatusQuery, holdbackWorkflowId, invalidHoldbackEventType, recordAcceptanceSchema, recordAcceptanceUpdate, recordAssessmentSchema, recordAssessmentUpdate,
+  holdbackStatusQuery, holdbackWorkflowId, recordAcceptanceSchema, recordAcceptanceUpdate, recordAssessmentSchema, recordAssessmentUpdate,
   recordMilestoneSchema, recordMilestoneUpdate, recordReleaseSchema, recordReleaseUpdate, reportDefectSchema, reportDefectUpdate,
 } from '../../workflows/holdback/contract';
 import {
-  acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutUpdate, recheckUpdate,
-  returnSubmissionUpdate, sectionTaskId, sendBackUpdate, submitUpdate,
+  acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, proceedWithoutUpdate, recheckUpdate,
+  returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, sendBackUpdate, submitSelfAssessmentUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
 import { ensureYearlySchedule, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
-import { type Access, ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
+import { ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
-import type { ServerDeps } from './server';
+import { actorOf, body, type HandlerContext, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
+import { scoringRoutes } from './scoring.routes';
 
-export interface HandlerContext {
-  deps: ServerDeps;
-  request: FastifyRequest;
-  reply: FastifyReply;
-  account: Account | undefined;
-}
-
-export interface RouteDef {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  url: string;
-  tag: string;
-  summary: string;
-  access: Access;
-  schema: { params?: z.ZodType; querystring?: z.ZodType; body?: z.ZodType; response?: Record<number, z.ZodType> };
-  /** Sign-in itself has no session yet. */
-  skipCsrf?: boolean;
-  handler: (ctx: HandlerContext) => Promise<unknown>;
-}
-
-const unitParams = z.object({ unit: z.string().min(1).max(64) });
-const unitYearParams = z.object({ unit: z.string().min(1).max(64), year: z.coerce.number().int().min(2000).max(2100) });
-const taskParams = z.object({ task: z.string().regex(/^\d{1,15}$/) });
-const actorOf = (account: Account | undefined) => account?.email ?? 'anonymous';
-
-function params<T>(request: FastifyRequest): T {
-  return request.params as T;
-}
-function body<T>(request: FastifyRequest): T {
-  return request.body as T;
-}
-
-/** A Temporal Update refused by the workflow becomes the matching API error. */
-async function update<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw new AppError('not_found', '流程不存在或已结束', 'no such running workflow');
-    if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
-      const f = e.cause;
-      const [zh, en] = (f.message ?? '').split(' / ');
-      if (f.type === INVALID_MESSAGE) throw AppError.invalid((f.details ?? []) as Problem[], zh ?? '输入有误', en ?? 'invalid input');
-      // Holdback events carry their problems as the first detail.
-      if (f.type === invalidHoldbackEventType) throw AppError.invalid(((f.details ?? [])[0] ?? []) as Problem[], zh ?? '记录有误', en ?? 'invalid event');
-      if (f.type === 'not_found') throw new AppError('not_found', zh ?? '未找到', en ?? 'not found');
-      throw new AppError('conflict', zh ?? '当前状态不允许此操作', en ?? f.message);
-    }
-    throw e;
-  }
-}
-
-async function unitYearOrThrow(ctx: HandlerContext, unit: string, year: number) {
-  const keys = await unitYearKeys(ctx.deps.db, unit, year);
-  if (!keys) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
-  return keys;
-}
+export type { HandlerContext, RouteDef } from './route-kit';
 
 /** A civil due date (YYYY-MM-DD) → the end of that working day as the workflow's instant. */
 function dueInstant(ctx: HandlerContext, dueDate: string): string {
@@ -202,6 +146,8 @@ export const apiRoutes: RouteDef[] = [
     },
   },
 
+  ...scoringRoutes,
+
   // ── Evaluation ────────────────────────────────────────────────────────────────────────────
   {
     method: 'POST', url: '/api/units/:unit/years/:year/evaluation', tag: 'evaluation', summary: 'Start the annual evaluation (returns the existing one if it was started already)',
@@ -251,6 +197,7 @@ export const apiRoutes: RouteDef[] = [
         return {
           workflowId: id, unitCode: unit, year, stage: ev.stage, source: 'database', temporalUi,
           sections: summary.tasks.map((t) => ({ ...t, dueAt: t.dueAt.toISOString() })),
+          selfAssessment: summary.selfAssessment ? { ...summary.selfAssessment, dueAt: summary.selfAssessment.dueAt.toISOString() } : null,
           findings: { sha256: ev.findings_sha256, acknowledged: ev.acknowledged_at !== null },
           reportVersion: ev.report_version,
         };
@@ -350,24 +297,46 @@ export const apiRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'PUT', url: '/api/tasks/:task/draft', tag: 'tasks', summary: 'Save a draft without submitting', access: taskAccess(true),
+    method: 'PUT', url: '/api/tasks/:task/draft', tag: 'tasks', summary: 'Save a draft without submitting (a section’s material, or the finance officer’s self-assessment `{ entries }`)', access: taskAccess(true),
     // A draft is work in progress: fields may be blank or half typed, but it has the submission's
     // shape and bounded size; it is checked in full when submitted.
-    schema: { params: taskParams, body: draftSubmissionSchema },
+    schema: { params: taskParams, body: z.union([draftSubmissionSchema, selfAssessmentDraftSchema]) },
     async handler(ctx) {
       const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
-      const saved = await saveDraft(ctx.deps.db, task.workflowId, { ...body<object>(ctx.request), section: task.section }, actorOf(ctx.account));
+      const draft = body<Record<string, unknown>>(ctx.request);
+      const isAssessmentDraft = selfAssessmentDraftSchema.safeParse(draft).success && 'entries' in draft;
+      if ((task.kind === 'self_assessment') !== isAssessmentDraft) {
+        throw AppError.invalid([{ path: 'body', code: 'wrong_draft_kind', zh: task.kind === 'self_assessment' ? '自评草稿应为 { entries: [...] }' : '科室材料草稿不能包含 entries', en: task.kind === 'self_assessment' ? 'a self-assessment draft is { entries: [...] }' : 'a section draft has no entries' }]);
+      }
+      const saved = await saveDraft(ctx.deps.db, task.workflowId, task.kind === 'section' ? { ...draft, section: task.section } : draft, actorOf(ctx.account));
       if (!saved) throw new AppError('conflict', '任务已提交或已关闭，不能保存草稿', 'the task is submitted or closed; drafts cannot be saved');
       return { ok: true };
     },
   },
   {
-    method: 'POST', url: '/api/tasks/:task/submit', tag: 'tasks', summary: 'Submit the section material (validated; a rejected submission leaves no trace)', access: taskAccess(true),
-    schema: { params: taskParams, body: z.object({ achievements: z.unknown(), outputIndicators: z.unknown(), problems: z.unknown(), nextSteps: z.unknown() }).partial().passthrough() },
+    method: 'POST', url: '/api/tasks/:task/submit', tag: 'tasks', summary: 'Submit the section material, or the self-assessment `{ entries }` (validated; a rejected submission leaves no trace)', access: taskAccess(true),
+    schema: { params: taskParams, body: z.object({ achievements: z.unknown(), outputIndicators: z.unknown(), problems: z.unknown(), nextSteps: z.unknown(), entries: z.unknown() }).partial().passthrough() },
     async handler(ctx) {
       const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
-      const submission = { ...body<object>(ctx.request), section: task.section };
-      const handle = ctx.deps.temporal.workflow.getHandle(sectionTaskId(task.unitCode, task.year, task.section));
+      const raw = body<Record<string, unknown>>(ctx.request);
+      const known = new Set((await listEvidence(ctx.deps.db, task.unitYearId)).map((e) => e.id));
+      if (task.kind === 'self_assessment') {
+        // Evidence is checked here (the workflow's validator cannot read the database); the rule set in the validator.
+        const parsed = z.object({ entries: z.array(z.object({ evidence: z.array(z.number()).optional() }).passthrough()) }).passthrough().safeParse(raw);
+        if (parsed.success) {
+          const problems = parsed.data.entries.flatMap((e, i) => (e.evidence ?? []).flatMap((id, k) => (known.has(id) ? [] : [{ path: `entries[${i}].evidence[${k}]`, code: 'unknown_evidence', zh: `没有编号为 ${id} 的佐证材料`, en: `no evidence file ${id}` }])));
+          if (problems.length) throw AppError.invalid(problems);
+        }
+        const handle = ctx.deps.temporal.workflow.getHandle(selfAssessmentTaskId(task.unitCode, task.year));
+        return update(() => handle.executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: actorOf(ctx.account), entries: raw['entries'] as never }] }));
+      }
+      const submission = { ...raw, section: task.section };
+      const parsed = z.object({ selfAssessments: z.array(z.object({ evidence: z.array(z.number()).optional() }).passthrough()) }).passthrough().safeParse(submission);
+      if (parsed.success) {
+        const problems = parsed.data.selfAssessments.flatMap((e, i) => (e.evidence ?? []).flatMap((id, k) => (known.has(id) ? [] : [{ path: `submission.selfAssessments[${i}].evidence[${k}]`, code: 'unknown_evidence', zh: `没有编号为 ${id} 的佐证材料`, en: `no evidence file ${id}` }])));
+        if (problems.length) throw AppError.invalid(problems);
+      }
+      const handle = ctx.deps.temporal.workflow.getHandle(sectionTaskId(task.unitCode, task.year, task.section!));
       const result = await update(() => handle.executeUpdate(submitUpdate, { args: [{ actor: actorOf(ctx.account), submission: submission as never }] }));
       return result;
     },

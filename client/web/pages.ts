@@ -172,6 +172,8 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       return { redirect: `/tasks/${row.id}` };
     }
     const { task } = must(await api.get<{ task: TaskDetail }>(`/api/tasks/${ref}`));
+    // The finance officer's self-assessment has its own page.
+    if (task.section === null) return { redirect: `/units/${encodeURIComponent(task.unitCode)}/years/${task.year}/self-assessment` };
     const editable = isSectionHead(account!, task.unitCode, task.section) && OPEN_STATES.has(task.state);
     const submitted = task.state === 'submitted' ? (await currentSubmissions(deps.db, task.unitYearId)).find((s) => s.section === task.section) : undefined;
     const overdue = OPEN_STATES.has(task.state) && Date.parse(task.dueAt) < Date.now();

@@ -10,7 +10,8 @@
  * findings with amounts — never by refusing the file.
  */
 import { z } from 'zod';
-import { bi } from '../validation';
+import { divRoundHalfUp, formatYuan } from '../money';
+import { bi, type Problem } from '../validation';
 import { codeSchema, nonNegativeMoney, percentSchema, sourceSchema } from './scalars';
 
 const name = z.string().trim().min(1).max(200);
@@ -152,3 +153,83 @@ export const basicDataSchema = z
 
 export type BasicData = z.output<typeof basicDataSchema>;
 export type BasicDataInput = z.input<typeof basicDataSchema>;
+
+// ── The table's own arithmetic ─────────────────────────────────────────────────────────────
+
+/**
+ * Where the 基础数据表's own columns do not add up, exactly to the 分 — as problems with their
+ * path, for a table a person types in selfeval (the browser form refuses it and writes nothing).
+ * A published table read from a file is not refused: the same gaps are findings there
+ * (./basic-data-checks), and its relation to the ledger (project rows against the itemised
+ * projects, the stated figures) is always a finding, because either side may be the wrong one.
+ *
+ * Checked: 三公 合计 = 公务用车 + 出国 + 公务接待, 公务用车 = 购置 + 运行维护; 公用经费's 其中
+ * rows not above its 合计; 控制率 = 实际在职人数 ÷ 编制数 (to 0.01%, half-up); 项目支出合计 =
+ * the project rows; the fund sources against 年初 / 全年 / 执行.
+ */
+export function basicDataProblems(b: BasicData, path = 'basicData'): Problem[] {
+  const problems: Problem[] = [];
+  const yuan = (fen: number) => `${formatYuan(fen, { grouping: true })} 元`;
+  const sumCheck = (at: string, label: string, total: number | undefined, parts: Array<[string, number | undefined]>) => {
+    const given = parts.filter((p): p is [string, number] => p[1] !== undefined);
+    if (total === undefined || given.length === 0 || given.length < parts.length) return;
+    const sum = given.reduce((s, [, v]) => s + v, 0);
+    if (sum !== total) {
+      problems.push({
+        path: at,
+        code: 'columns_do_not_add_up',
+        zh: `${label} ${yuan(total)}，但 ${given.map(([n, v]) => `${n} ${yuan(v)}`).join(' + ')} = ${yuan(sum)}，相差 ${yuan(Math.abs(total - sum))}`,
+        en: `${label}: ${formatYuan(total)} stated, the rows add up to ${formatYuan(sum)} (difference ${formatYuan(total - sum)})`,
+      });
+    }
+  };
+  const t = b.threePublic;
+  for (const col of basicDataColumns) {
+    const colZh = basicDataColumnZh[col];
+    sumCheck(`${path}.threePublic.total.${col}`, `“三公”经费合计（${colZh}）`, t.total?.[col], [['公务用车购置和维护', t.vehicles?.[col]], ['出国经费', t.abroad?.[col]], ['公务接待', t.reception?.[col]]]);
+    sumCheck(`${path}.threePublic.vehicles.${col}`, `公务用车购置和维护经费（${colZh}）`, t.vehicles?.[col], [['公车购置', t.vehiclePurchase?.[col]], ['公车运行维护', t.vehicleOperation?.[col]]]);
+    if (b.projectsTotal && b.projects.length) {
+      sumCheck(`${path}.projectsTotal.${col}`, `项目支出合计（${colZh}）`, b.projectsTotal[col], b.projects.map((p) => [p.name, p[col]]));
+    }
+    const pf = b.publicFunds;
+    const total = pf.total?.[col];
+    if (total !== undefined) {
+      const parts: Array<[string, number | undefined]> = [['办公经费', pf.office?.[col]], ['水费、电费、差旅费', pf.utilitiesTravel?.[col]], ['会议费、培训费', pf.meetingsTraining?.[col]]];
+      const sum = parts.reduce((s, [, v]) => s + (v ?? 0), 0);
+      if (sum > total) {
+        problems.push({
+          path: `${path}.publicFunds.total.${col}`,
+          code: 'parts_exceed_total',
+          zh: `公用经费（${colZh}）${yuan(total)}，其中各项合计 ${yuan(sum)}，超过总额 ${yuan(sum - total)}`,
+          en: `public funds (${col}): its parts add up to ${formatYuan(sum)}, above the total ${formatYuan(total)}`,
+        });
+      }
+    }
+    const posts = b.staff.authorisedPosts?.[col];
+    const inPost = b.staff.inPost?.[col];
+    const rate = b.staff.controlRate?.[col];
+    if (posts !== undefined && inPost !== undefined && rate !== undefined) {
+      if (posts === 0) {
+        problems.push({ path: `${path}.staff.controlRate.${col}`, code: 'rate_without_quota', zh: `编制数为 0，控制率（${colZh}）无法计算`, en: `the quota is 0, so the control rate (${col}) cannot be computed` });
+      } else {
+        // inPost ÷ posts in basis points, half-up, exactly.
+        const computed = Number(divRoundHalfUp(BigInt(inPost) * 10_000n, BigInt(posts)));
+        if (computed !== rate) {
+          problems.push({
+            path: `${path}.staff.controlRate.${col}`,
+            code: 'rate_does_not_match',
+            zh: `控制率（${colZh}）填 ${(rate / 100).toFixed(2)}%，按 ${inPost} ÷ ${posts} 应为 ${(computed / 100).toFixed(2)}%`,
+            en: `control rate (${col}) ${(rate / 100).toFixed(2)}%, but ${inPost} ÷ ${posts} is ${(computed / 100).toFixed(2)}%`,
+          });
+        }
+      }
+    }
+  }
+  const bs = b.budget.bySource;
+  if (bs.length) {
+    for (const [field, zh] of [['initial', '年初预算数'], ['adjusted', '全年预算数'], ['executed', '全年执行数']] as const) {
+      sumCheck(`${path}.budget.${field}`, `${zh}合计`, b.budget[field], bs.map((s) => [s.source, s[field]]));
+    }
+  }
+  return problems;
+}

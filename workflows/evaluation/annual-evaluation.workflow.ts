@@ -20,9 +20,11 @@ import {
   type AnnualEvaluationInput, type AnnualEvaluationResult, acknowledgeArgsSchema, acknowledgeFindingsUpdate, approveArgsSchema, approveUpdate, closeTaskSignal,
   type EvaluationStage, type EvaluationStatus, evaluationStatusQuery, extendDueSignal, extendSectionDueArgsSchema, extendSectionDueSignal, INVALID_MESSAGE,
   proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, returnArgsSchema, returnSubmissionUpdate, type SectionStatus,
-  type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate, LOCAL_PROJECTIONS_PATCH,
+  type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate, LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, SELF_ASSESSMENT_TASK, type SelfAssessmentStatus,
+  selfAssessmentTaskId,
 } from './contract';
 import type { sectionTask } from './section-task.workflow';
+import type { selfAssessmentTask } from './self-assessment-task.workflow';
 
 const remoteActs = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -69,6 +71,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   let stage: EvaluationStage = 'opening';
   const sections = new Map<string, SectionStatus>();
   const children = new Map<string, ChildWorkflowHandle<typeof sectionTask>>();
+  let selfAssessment: SelfAssessmentStatus | null = null;
+  let ruleSetId: string | null = null;
   let escalateAfterWorkingDays = 3;
   let reminderTime = '09:00';
   let findings: EvaluationStatus['findings'] = { total: 0, blocking: 0, sha256: null, acknowledged: false };
@@ -87,6 +91,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     year: input.year,
     stage,
     sections: [...sections.values()].map((s) => ({ ...s })),
+    selfAssessment: selfAssessment && { ...selfAssessment },
+    ruleSetId,
     findings: { ...findings },
     score,
     reportVersion,
@@ -137,6 +143,13 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
 
   setHandler(extendSectionDueSignal, async (args) => {
     if (!extendSectionDueArgsSchema.safeParse(args).success) return;
+    if (args.section === SELF_ASSESSMENT_TASK) {
+      if (!selfAssessment || selfAssessment.state === 'submitted') return;
+      selfAssessment.dueAt = args.dueAt;
+      selfAssessment.state = 'open';
+      await getExternalWorkflowHandle(selfAssessment.workflowId).signal(extendDueSignal, { actor: args.actor, dueAt: args.dueAt, ...(args.reason ? { reason: args.reason } : {}) });
+      return;
+    }
     const s = sections.get(args.section);
     if (!s || (s.state !== 'open' && s.state !== 'overdue' && s.state !== 'returned')) return;
     s.dueAt = args.dueAt;
@@ -210,9 +223,15 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   const opened = await acts.openEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, startedBy: input.startedBy, now: new Date().toISOString(), options: input.options ?? {} });
   escalateAfterWorkingDays = opened.escalateAfterWorkingDays;
   reminderTime = opened.reminderTime;
+  ruleSetId = opened.ruleSet?.id ?? null;
   for (const s of opened.sections) {
     sections.set(s.code, { section: s.code, name: s.name, state: 'open', run: 1, dueAt: opened.dueAt, workflowId: sectionTaskId(input.unitCode, input.year, s.code) });
   }
+  // The rule set pinned at the start: the sections that assess indicators get their scope.
+  const assessmentOf = (code: string) => {
+    const scope = opened.sections.find((x) => x.code === code)?.assesses ?? [];
+    return opened.ruleSet && scope.length ? { assessment: { ruleSet: opened.ruleSet, scope } } : {};
+  };
   await remoteActs.ensureHoldbackWorkflows({ unitCode: input.unitCode, year: input.year });
 
   const results = new Map<string, SectionTaskResult>();
@@ -221,7 +240,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
       workflowId: s.workflowId,
       args: [{
         evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, section: s.section, sectionName: s.name, run: s.run, dueAt: s.dueAt,
-        escalateAfterWorkingDays, reminderTime, ...(returnedReason ? { returnedReason } : {}),
+        escalateAfterWorkingDays, reminderTime, ...(returnedReason ? { returnedReason } : {}), ...assessmentOf(s.section),
       }],
     });
     children.set(s.section, handle);
@@ -251,12 +270,30 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
         results.delete(r.section);
         await startTask(s, r.reason);
       }
-      await condition(() => returns.length > 0 || [...sections.values()].every((s) => s.state === 'submitted' || s.state === 'skipped'));
+      await condition(() => returns.length > 0 || ([...sections.values()].every((s) => s.state === 'submitted' || s.state === 'skipped') && (selfAssessment === null || selfAssessment.state === 'submitted')));
       if (returns.length === 0) return;
     }
   };
 
   for (const s of sections.values()) await startTask(s);
+  // The finance officer's self-assessment, beside the sections (evaluations started before it have none).
+  if (patched(SELF_ASSESSMENT_PATCH) && opened.ruleSet && opened.financeScope && opened.financeMustAssess) {
+    const status: SelfAssessmentStatus = { state: 'open', dueAt: opened.dueAt, workflowId: selfAssessmentTaskId(input.unitCode, input.year) };
+    selfAssessment = status;
+    const handle = await startChild<typeof selfAssessmentTask>('selfAssessmentTask', {
+      workflowId: status.workflowId,
+      args: [{
+        evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: 1, dueAt: opened.dueAt, escalateAfterWorkingDays, reminderTime,
+        assessment: { ruleSet: opened.ruleSet, scope: opened.financeScope },
+      }],
+    });
+    void handle.result().then((r) => {
+      if (r.outcome.kind === 'submitted') {
+        status.state = 'submitted';
+        status.submittedBy = r.outcome.by;
+      }
+    });
+  }
   await collect();
 
   // ── Reconcile, review, score, draft, approve ──────────────────────────────────────────────

@@ -5,6 +5,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { ScoringRuleSet } from '../../domain/scoring';
+import { type SelfAssessmentEntry, selfAssessmentEntrySchema } from '../../domain/self-assessment';
 import { finalSubmissionSchema, type SectionSubmission } from '../../domain/submission';
 import { bi } from '../../domain/validation';
 
@@ -12,11 +14,19 @@ export { taskQueue } from '../task-queue';
 
 export const annualEvaluationWorkflowType = 'annualEvaluation';
 export const sectionTaskWorkflowType = 'sectionTask';
+export const selfAssessmentTaskWorkflowType = 'selfAssessmentTask';
 export const yearlyEvaluationStarterWorkflowType = 'yearlyEvaluationStarter';
 
 export const evaluationId = (unitCode: string, year: number): string => `evaluation/${unitCode}/${year}`;
 export const sectionTaskId = (unitCode: string, year: number, section: string): string => `evaluation/${unitCode}/${year}/task/${section}`;
 export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedule/${unitCode}`;
+/** The finance officer's self-assessment (自评) task of an evaluation. */
+export const selfAssessmentTaskId = (unitCode: string, year: number): string => `evaluation/${unitCode}/${year}/self-assessment`;
+/**
+ * How the evaluation's messages name the self-assessment task where they name a section (extend
+ * its due date; the task view). Section codes start with a letter or digit, so it cannot clash.
+ */
+export const SELF_ASSESSMENT_TASK = '@self-assessment';
 
 /**
  * Workflow code version (a `patched()` id): the evaluation's and the tasks' database work runs as
@@ -25,6 +35,11 @@ export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedu
  * open (and its replay fixture is retired).
  */
 export const LOCAL_PROJECTIONS_PATCH = 'evaluation-local-projections';
+/**
+ * The evaluation starts the finance officer's self-assessment task beside the section tasks and
+ * waits for it before reconciling (2026-12). Runs from before it have no such task.
+ */
+export const SELF_ASSESSMENT_PATCH = 'evaluation-self-assessment-task';
 
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
 
@@ -64,6 +79,29 @@ export interface SectionTaskInput {
   escalateAfterWorkingDays: number;
   reminderTime: string;
   returnedReason?: string;
+  /**
+   * The indicators the unit has this section assess (`unit.sections[].assesses`), with the rule
+   * set the evaluation was started under: the submit validator checks the section's
+   * self-assessment entries against them. Absent: the section assesses nothing.
+   */
+  assessment?: AssessmentScope;
+}
+
+/** A rule set pinned at the evaluation's start and the indicators one assessor values. */
+export interface AssessmentScope {
+  ruleSet: ScoringRuleSet;
+  scope: string[];
+}
+
+export interface SelfAssessmentTaskInput {
+  evaluationWorkflowId: string;
+  unitCode: string;
+  year: number;
+  run: number;
+  dueAt: string;
+  escalateAfterWorkingDays: number;
+  reminderTime: string;
+  assessment: AssessmentScope;
 }
 
 export type SectionTaskOutcome = { kind: 'submitted'; by: string; at: string } | { kind: 'closed'; reason: string; by: string };
@@ -111,6 +149,18 @@ export interface TaskView {
 }
 export const taskViewQuery = defineQuery<TaskView>('sectionTask.view');
 
+// ── Messages: the self-assessment task ───────────────────────────────────────────────────
+
+export const submitSelfAssessmentArgsSchema = z
+  .object({ actor, entries: z.array(selfAssessmentEntrySchema).max(500, { message: bi('最多 500 项', 'at most 500 entries') }) })
+  .strict();
+export type SubmitSelfAssessmentArgs = { actor: string; entries: SelfAssessmentEntry[] };
+/**
+ * Submit the finance officer's self-assessment: every indicator of their scope valued (tier and
+ * points within the tier, survey figures, or 不适用 with a reason), checked against the pinned rule set.
+ */
+export const submitSelfAssessmentUpdate = defineUpdate<SubmitResult, [SubmitSelfAssessmentArgs]>('selfAssessmentTask.submit');
+
 // ── Messages: evaluation ───────────────────────────────────────────────────────────────────
 
 export const proceedWithoutArgsSchema = z.object({ actor, section: z.string().min(1), reason }).strict();
@@ -156,12 +206,23 @@ export interface SectionStatus {
   skippedReason?: string;
 }
 
+export interface SelfAssessmentStatus {
+  state: 'open' | 'overdue' | 'submitted';
+  dueAt: string;
+  workflowId: string;
+  submittedBy?: string;
+}
+
 export interface EvaluationStatus {
   workflowId: string;
   unitCode: string;
   year: number;
   stage: EvaluationStage;
   sections: SectionStatus[];
+  /** The finance officer's self-assessment task; `null` in evaluations started before it existed. */
+  selfAssessment?: SelfAssessmentStatus | null;
+  /** The rule set the evaluation was started under (pinned), when it records one. */
+  ruleSetId?: string | null;
   findings: { total: number; blocking: number; sha256: string | null; acknowledged: boolean };
   score: { totalCp: number; grade: string | null; final: boolean } | null;
   reportVersion: number | null;

@@ -7,11 +7,13 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { checkSelfAssessment } from '../../domain/self-assessment';
 import { problemsFromZod } from '../../domain/validation';
 import {
   closeTaskSignal, extendDueArgsSchema, extendDueSignal, INVALID_MESSAGE, LOCAL_PROJECTIONS_PATCH, type SectionTaskInput, type SectionTaskResult, type SubmitArgs,
   submitArgsSchema, submitUpdate, type TaskView, taskViewQuery,
 } from './contract';
+import { type ReminderState, runReminders } from './task-reminders';
 
 const remoteActs = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -32,14 +34,17 @@ export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskR
   const workflowId = workflowInfo().workflowId;
   // Runs started before the patch keep their ordinary activities (their histories say so).
   const acts = patched(LOCAL_PROJECTIONS_PATCH) ? localActs : remoteActs;
-  let dueAt = input.dueAt;
   let submitted: { by: string; at: string } | undefined;
   let closed: { by: string; reason: string } | undefined;
-  let dueMoved: { dueAt: string; actor: string; reason?: string } | undefined;
-  const remindersSent: string[] = [];
-  let escalated = false;
-  let overdue = false;
-  let nextReminderAt: string | null = null;
+  const state: ReminderState = {
+    dueAt: input.dueAt,
+    remindersSent: [],
+    escalated: false,
+    overdue: false,
+    nextReminderAt: null,
+    dueMoved: undefined,
+    stopped: () => submitted !== undefined || closed !== undefined,
+  };
 
   setHandler(
     submitUpdate,
@@ -54,8 +59,15 @@ export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskR
         if (submitted) throw ApplicationFailure.nonRetryable('已提交，不能重复提交 / already submitted', 'already_submitted');
         if (closed) throw ApplicationFailure.nonRetryable('任务已关闭 / the task is closed', 'task_closed');
         const parsed = submitArgsSchema.safeParse(args);
-        if (!parsed.success) {
-          const problems = problemsFromZod(parsed.error, args);
+        const problems = parsed.success ? [] : problemsFromZod(parsed.error, args);
+        // The section's own self-assessment entries, against the rule set the evaluation pinned.
+        if (parsed.success) {
+          const entries = parsed.data.submission.selfAssessments;
+          const a = input.assessment;
+          if (a) problems.push(...checkSelfAssessment(a.ruleSet, entries, { path: 'submission.selfAssessments', scope: a.scope, complete: true }));
+          else if (entries.length) problems.push({ path: 'submission.selfAssessments', code: 'not_an_assessor', zh: '本科室没有需要自评的指标', en: 'this section assesses no indicators' });
+        }
+        if (problems.length) {
           throw ApplicationFailure.nonRetryable(`提交内容有误 / invalid submission: ${problems.map((p) => `${p.path}: ${p.en}`).join('; ')}`, INVALID_MESSAGE, ...problems);
         }
       },
@@ -64,7 +76,7 @@ export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskR
   setHandler(extendDueSignal, (args) => {
     // Signals cannot be rejected; an invalid one is ignored (the API validates before sending).
     if (!extendDueArgsSchema.safeParse(args).success || submitted || closed) return;
-    dueMoved = { dueAt: args.dueAt, actor: args.actor, ...(args.reason ? { reason: args.reason } : {}) };
+    state.dueMoved = { dueAt: args.dueAt, actor: args.actor, ...(args.reason ? { reason: args.reason } : {}) };
   });
   setHandler(closeTaskSignal, (args) => {
     if (!submitted && !closed) closed = { by: args.actor, reason: args.reason };
@@ -72,53 +84,26 @@ export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskR
   setHandler(taskViewQuery, (): TaskView => ({
     section: input.section,
     run: input.run,
-    state: submitted ? 'submitted' : closed ? 'closed' : overdue ? 'overdue' : 'open',
-    dueAt,
-    remindersSent: [...remindersSent],
-    escalated,
-    nextReminderAt,
+    state: submitted ? 'submitted' : closed ? 'closed' : state.overdue ? 'overdue' : 'open',
+    dueAt: state.dueAt,
+    remindersSent: [...state.remindersSent],
+    escalated: state.escalated,
+    nextReminderAt: state.nextReminderAt,
   }));
 
-  await acts.openTask({ taskWorkflowId: workflowId, evaluationWorkflowId: input.evaluationWorkflowId, unitCode: input.unitCode, year: input.year, section: input.section, run: input.run, dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
+  await acts.openTask({ taskWorkflowId: workflowId, evaluationWorkflowId: input.evaluationWorkflowId, unitCode: input.unitCode, year: input.year, section: input.section, run: input.run, dueAt: state.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
 
-  const planFrom = () =>
-    acts.planTaskReminders({ dueAt, now: new Date().toISOString(), escalateAfterWorkingDays: input.escalateAfterWorkingDays, reminderTime: input.reminderTime });
-  const stopped = () => submitted !== undefined || closed !== undefined;
-  let plan = await planFrom();
-  const pending = () => plan.events.find((e) => !remindersSent.includes(e.key));
-
-  for (;;) {
-    if (stopped()) break;
-    if (dueMoved) {
-      const moved: { dueAt: string; actor: string; reason?: string } = dueMoved;
-      dueMoved = undefined;
-      dueAt = moved.dueAt;
-      overdue = false;
-      await acts.updateTaskDue({ taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, sectionName: input.sectionName, run: input.run, dueAt, actor: moved.actor, ...(moved.reason ? { reason: moved.reason } : {}) });
-      // A fresh schedule; reminder keys carry the due date, so none is confused with an old one.
-      plan = await planFrom();
-      continue;
-    }
-    const next = pending();
-    if (!next) {
-      // Past the planned stretch: plan the next one; if nothing is left, wait quietly.
-      plan = await planFrom();
-      if (!pending()) await condition(() => stopped() || dueMoved !== undefined);
-      continue;
-    }
-    nextReminderAt = next.at;
-    await condition(() => stopped() || dueMoved !== undefined, Math.max(Date.parse(next.at) - Date.now(), 0));
-    if (stopped() || dueMoved) continue;
-    if (next.kind === 'escalation') {
-      await notify.escalateTask({ taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, sectionName: input.sectionName, run: input.run, dueAt, key: next.key });
-      escalated = true;
-    } else {
-      if (next.kind === 'after') overdue = true;
-      await notify.sendTaskReminder({ taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, sectionName: input.sectionName, run: input.run, dueAt, key: next.key, kind: next.kind });
-    }
-    remindersSent.push(next.key);
-  }
-  nextReminderAt = null;
+  const task = { taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, sectionName: input.sectionName, run: input.run };
+  await runReminders(state, {
+    plan: (dueAt) => acts.planTaskReminders({ dueAt, now: new Date().toISOString(), escalateAfterWorkingDays: input.escalateAfterWorkingDays, reminderTime: input.reminderTime }),
+    moveDue: (moved) => acts.updateTaskDue({ ...task, dueAt: moved.dueAt, actor: moved.actor, ...(moved.reason ? { reason: moved.reason } : {}) }),
+    remind: async (next, dueAt) => {
+      await notify.sendTaskReminder({ ...task, dueAt, key: next.key, kind: next.kind });
+    },
+    escalate: async (next, dueAt) => {
+      await notify.escalateTask({ ...task, dueAt, key: next.key });
+    },
+  });
   if (closed) {
     await acts.closeTask({ taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, actor: closed.by, reason: closed.reason });
   }

@@ -4,7 +4,7 @@
  * in-app notifications.
  */
 import type { Account } from '../../../db/accounts.repository';
-import { isSectionHead } from '../../http/access';
+import { hasUnitRole, isSectionHead } from '../../http/access';
 import type { NotificationItem, TaskItem } from '../api-types';
 import { html, type Html } from '../html';
 import { formatDateTime, t } from '../i18n';
@@ -18,14 +18,16 @@ export function inboxBody(v: Viewer, account: Account, tasks: TaskItem[], notifi
   const filter = html`<a class="btn btn-small ${openOnly ? 'btn-secondary' : ''}" href="/tasks"${openOnly ? '' : html` aria-current="true"`}>${t(L, 'tasks.all')}</a>
     <a class="btn btn-small ${openOnly ? '' : 'btn-secondary'}" href="/tasks?open=true"${openOnly ? html` aria-current="true"` : ''}>${t(L, 'tasks.openOnly')}</a>`;
   const rows = tasks.map((task) => {
-    const mine = isSectionHead(account, task.unitCode, task.section);
+    // The finance officer's self-assessment is filled on its own page; a section's task on the task page.
+    const mine = task.section === null ? hasUnitRole(account, task.unitCode, ['finance_officer']) : isSectionHead(account, task.unitCode, task.section);
     const canFill = mine && OPEN_STATES.has(task.state);
-    return html`<tr class="${task.overdue ? 'is-overdue' : ''}" data-section="${task.section}">
-      <td class="nowrap"><a href="/tasks/${task.id}"><strong>${task.sectionName}</strong></a>${task.state === 'returned' && task.returnedReason ? html`<div class="small muted">${t(L, 'tasks.returnedReason', { reason: task.returnedReason })}</div>` : ''}</td>
+    const href = task.section === null ? `/units/${encodeURIComponent(task.unitCode)}/years/${task.year}/self-assessment` : `/tasks/${task.id}`;
+    return html`<tr class="${task.overdue ? 'is-overdue' : ''}" data-section="${task.section ?? ''}">
+      <td class="nowrap"><a href="${href}"><strong>${task.sectionName}</strong></a>${task.state === 'returned' && task.returnedReason ? html`<div class="small muted">${t(L, 'tasks.returnedReason', { reason: task.returnedReason })}</div>` : ''}</td>
       <td>${task.unitName}<div class="small muted">${t(L, 'common.year', { year: task.year })}</div></td>
       <td>${dueCell(L, task.dueAt, task.overdue)}</td>
       <td>${stateChip(L, task.state)}</td>
-      <td><a class="btn btn-small ${canFill ? '' : 'btn-secondary'}" href="/tasks/${task.id}">${canFill ? t(L, 'tasks.fill') : t(L, 'tasks.view')}</a></td>
+      <td><a class="btn btn-small ${canFill ? '' : 'btn-secondary'}" href="${href}">${canFill ? t(L, 'tasks.fill') : t(L, 'tasks.view')}</a></td>
     </tr>`;
   });
   const messages = notifications.map(
