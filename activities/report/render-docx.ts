@@ -96,9 +96,10 @@ function columnWidths(columns: Column[]): number[] {
   return widths;
 }
 
-function cellParagraph(text: string | Inline[], size: number, align: Align, bold: boolean): Paragraph {
+function cellParagraph(text: string | Inline[], size: number, align: Align, bold: boolean, keepNext = false): Paragraph {
   return new Paragraph({
     alignment: ALIGN[align],
+    ...(keepNext ? { keepNext: true } : {}),
     spacing: { line: 240, lineRule: LineRuleType.AUTO, before: 0, after: 0 },
     children: runs(text, { size, bold, font: eastAsian(FONT.body) }),
   });
@@ -126,15 +127,19 @@ function tableBlock(block: Extract<Block, { kind: 'table' }>): Array<Paragraph |
         new TableCell({ ...cellOptions, width: { size: widths[i] ?? 0, type: WidthType.DXA }, children: [cellParagraph(c.header, size, 'center', true)] }),
     ),
   });
+  // Word keeps a table on one page when no row may split and every row keeps with the next.
+  const together = block.keepTogether === true;
   const rows = block.rows.map(
-    (row) =>
+    (row, r) =>
       new TableRow({
+        ...(together ? { cantSplit: true } : {}),
         children: block.columns.flatMap((c, i) => {
           const given = row[i];
           const cell: Cell = given === undefined ? '' : given; // `null` is a covered cell, not an empty one
+          const keepNext = together && r < block.rows.length - 1;
           if (cell === null) return []; // covered by a span; docx writes the continuation cells
           if (typeof cell === 'string') {
-            return [new TableCell({ ...cellOptions, width: { size: widths[i] ?? 0, type: WidthType.DXA }, children: [cellParagraph(cell, size, c.align ?? 'left', false)] })];
+            return [new TableCell({ ...cellOptions, width: { size: widths[i] ?? 0, type: WidthType.DXA }, children: [cellParagraph(cell, size, c.align ?? 'left', false, keepNext)] })];
           }
           const span = cell.colSpan && cell.colSpan > 1 ? cell.colSpan : 1;
           const width = widths.slice(i, i + span).reduce((a, b) => a + b, 0);
@@ -144,7 +149,7 @@ function tableBlock(block: Extract<Block, { kind: 'table' }>): Array<Paragraph |
               width: { size: width, type: WidthType.DXA },
               ...(span > 1 ? { columnSpan: span } : {}),
               ...(cell.rowSpan && cell.rowSpan > 1 ? { rowSpan: cell.rowSpan } : {}),
-              children: [cellParagraph(cell.text, size, cell.align ?? c.align ?? 'left', cell.bold === true)],
+              children: [cellParagraph(cell.text, size, cell.align ?? c.align ?? 'left', cell.bold === true, keepNext)],
             }),
           ];
         }),
@@ -155,7 +160,7 @@ function tableBlock(block: Extract<Block, { kind: 'table' }>): Array<Paragraph |
       width: { size: TEXT_WIDTH, type: WidthType.DXA },
       columnWidths: widths,
       layout: TableLayoutType.FIXED,
-      rows: [header, ...rows],
+      rows: block.headerRow === false ? rows : [header, ...rows],
     }),
   );
   out.push(

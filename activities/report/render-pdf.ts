@@ -829,13 +829,18 @@ function tableNodes(block: Extract<Block, { kind: 'table' }>, m: FontMetrics, ca
   const size = block.dense ? TABLE_SIZE_DENSE : TABLE_SIZE;
   const out: Node[] = [];
   if (block.caption) out.push(textNode(block.caption, LOOK.caption, m, { headlineLevel: captionKeep, margin: [0, 6, 0, 2] }));
+  const withHeader = block.headerRow !== false;
   const header = block.columns.map((c) => textNode(c.header, { size, pitch: size * TABLE_LINE, bold: true, align: 'center' }, m));
   // `null` marks a cell covered by a span (pdfmake wants an empty placeholder there); a missing cell is empty text.
   const body = block.rows.map((row) => block.columns.map((c, i) => cellNode(row[i] === undefined ? '' : row[i], c, size, m)));
   out.push({
-    table: { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths: columnWidths(block.columns), body: [header, ...body] },
+    table: withHeader
+      ? { headerRows: 1, keepWithHeaderRows: 1, dontBreakRows: true, widths: columnWidths(block.columns), body: [header, ...body] }
+      : { headerRows: 0, dontBreakRows: true, widths: columnWidths(block.columns), body },
     layout: thinGrid,
     margin: [0, block.caption ? 0 : 6, 0, block.note ? 2 : 8],
+    // Without a caption, a table kept together asks for its space itself.
+    ...(block.keepTogether && !block.caption ? { headlineLevel: captionKeep } : {}),
   });
   if (block.note) out.push(textNode(block.note, { size, pitch: size * TABLE_LINE }, m, { margin: [0, 0, 0, 8] }));
   return out;
@@ -879,14 +884,19 @@ function approxLines(text: string, size: number, width: number): number {
   return text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil(approxWidth(part, size) / width - 1e-9)), 0);
 }
 
-function approxRowHeight(row: Array<Cell | { header: string }>, widths: number[], size: number): number {
+/**
+ * Estimated height of a table row. A cell spanning rows counts wholly in its first row, unless
+ * `spreadRowSpans`, which shares its lines out over the rows it spans (for whole-table estimates).
+ */
+function approxRowHeight(row: Array<Cell | { header: string }>, widths: number[], size: number, spreadRowSpans = false): number {
   let lines = 1;
   row.forEach((cell, i) => {
     if (cell === null) return;
     const text = typeof cell === 'string' ? cell : 'header' in cell ? cell.header : plain(cell.text);
     const span = typeof cell === 'object' && 'colSpan' in cell && cell.colSpan ? cell.colSpan : 1;
+    const rows = spreadRowSpans && typeof cell === 'object' && 'rowSpan' in cell && cell.rowSpan ? cell.rowSpan : 1;
     const width = widths.slice(i, i + span).reduce((a, b) => a + b, 0) + (span - 1) * (2 * TABLE_PAD_X + RULE);
-    lines = Math.max(lines, approxLines(text, size, width));
+    lines = Math.max(lines, Math.ceil(approxLines(text, size, width) / rows));
   });
   return lines * size * TABLE_LINE + 2 * TABLE_PAD_Y + RULE;
 }
@@ -915,11 +925,27 @@ function leadHeight(blocks: Block[], i: number): number {
       const widths = columnWidths(block.columns);
       const caption = block.caption ? approxLines(block.caption, LOOK.caption.size, TEXT_WIDTH) * LOOK.caption.pitch + 8 : 0;
       const firstRow = block.rows[0];
-      return caption + approxRowHeight(block.columns, widths, size) + (firstRow ? approxRowHeight(firstRow, widths, size) : 0);
+      const header = block.headerRow === false ? 0 : approxRowHeight(block.columns, widths, size);
+      return caption + header + (firstRow ? approxRowHeight(firstRow, widths, size) : 0);
     }
     default:
       return 0;
   }
+}
+
+/**
+ * The `headlineLevel` of a table kept together: its whole estimated height (caption, rows, note),
+ * at most a page. A break is only ever added before it, so an estimate that is off splits the
+ * table at worst; nothing is lost. (pdfmake's own `unbreakable` drops a table taller than a page.)
+ */
+function wholeTableSpace(block: Extract<Block, { kind: 'table' }>): number {
+  const size = block.dense ? TABLE_SIZE_DENSE : TABLE_SIZE;
+  const widths = columnWidths(block.columns);
+  const caption = block.caption ? approxLines(block.caption, LOOK.caption.size, TEXT_WIDTH) * LOOK.caption.pitch + 8 : 0;
+  const header = block.headerRow === false ? 0 : approxRowHeight(block.columns, widths, size);
+  const rows = block.rows.reduce((t, row) => t + approxRowHeight(row, widths, size, true), 0);
+  const note = block.note ? approxLines(block.note, size, TEXT_WIDTH) * size * TABLE_LINE + 2 : 0;
+  return Math.max(1, Math.ceil(Math.min(caption + header + rows + note, PAGE.height - MARGIN.top - MARGIN.bottom)));
 }
 
 /** The `headlineLevel` value: space needed in points, at most 80 % of a page, at least 1. */
@@ -944,7 +970,7 @@ function blockNodes(blocks: Block[], i: number, m: FontMetrics): Node[] {
       return [textNode(block.text, look, m, block.indent === false ? {} : { leadingIndent: INDENT })];
     }
     case 'table':
-      return tableNodes(block, m, keepSpace(blocks, i, leadHeight(blocks, i)));
+      return tableNodes(block, m, block.keepTogether ? wholeTableSpace(block) : keepSpace(blocks, i, leadHeight(blocks, i)));
     case 'annex': {
       const { label, title } = splitAnnexTitle(block.title);
       const nodes: Node[] = [];

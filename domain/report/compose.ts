@@ -5,7 +5,7 @@
  */
 import type { ReportDocument } from './content';
 import {
-  basicDataAnnex, budgetExpenditure, cover, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
+  basicDataAnnex, budgetExpenditure, cover, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, projectEvaluationAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
 } from './sections';
 import type { ReportViewModel } from './view-model';
 
@@ -23,9 +23,18 @@ const outline2020: ReportTemplate = {
   fromYear: 2000,
   toYear: 2100,
   compose(vm) {
-    // Annexes numbered in order; the 基础数据表 only when the unit-year has one.
-    const names = ['score', ...(vm.basicData ? ['basicData'] : []), 'projects', 'reconciliation', 'holdbacks'] as const;
-    const annex = Object.fromEntries(names.map((k, i) => [k, `附件${i + 1}`])) as Record<'score' | 'basicData' | 'projects' | 'reconciliation' | 'holdbacks', string>;
+    // Annexes numbered in order; the 基础数据表 only when the unit-year has one, the projects'
+    // 项目支出绩效自评表 only when some project has one.
+    const names = [
+      'score',
+      ...(vm.basicData ? ['basicData'] : []),
+      ...(vm.projectEvaluations.length ? ['projectEvaluations'] : []),
+      'projects',
+      'reconciliation',
+      'holdbacks',
+    ] as const;
+    type AnnexName = 'score' | 'basicData' | 'projectEvaluations' | 'projects' | 'reconciliation' | 'holdbacks';
+    const annex = Object.fromEntries(names.map((k, i) => [k, `附件${i + 1}`])) as Partial<Record<AnnexName, string>> & Record<'score' | 'projects' | 'reconciliation' | 'holdbacks', string>;
     return {
       meta: {
         title: reportTitle(vm),
@@ -38,12 +47,13 @@ const outline2020: ReportTemplate = {
       blocks: [
         ...cover(vm),
         ...unitProfile(vm, 1),
-        ...budgetExpenditure(vm, 2, annex.reconciliation),
+        ...budgetExpenditure(vm, 2, { reconciliation: annex.reconciliation, ...(annex.projectEvaluations ? { projectEvaluations: annex.projectEvaluations } : {}) }),
         ...performance(vm, 3, { score: annex.score }),
         ...problems(vm, 4),
         ...nextSteps(vm, 5),
         ...scoreTableAnnex(vm, `${annex.score} 部门整体支出绩效自评表`),
         ...(vm.basicData ? basicDataAnnex(vm, `${annex.basicData} 部门整体支出绩效评价基础数据表`) : []),
+        ...(annex.projectEvaluations ? projectEvaluationAnnex(vm, `${annex.projectEvaluations} 项目支出绩效自评表`) : []),
         ...projectDetailsAnnex(vm, `${annex.projects} 项目支出明细表`),
         ...reconciliationAnnex(vm, `${annex.reconciliation} 对账说明`),
         ...holdbackScheduleAnnex(vm, `${annex.holdbacks} 暂缓支付资金到期安排表`),

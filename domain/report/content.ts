@@ -48,6 +48,13 @@ export type Block =
       note?: string;
       /** Smaller type for wide annex tables. */
       dense?: boolean;
+      /**
+       * `false`: no row of column headers — a form whose rows carry their own labels (the
+       * 项目支出绩效自评表); the columns still give the widths and the default alignment.
+       */
+      headerRow?: boolean;
+      /** Keep caption, table and note on one page when they fit on one (a form that must not be split). */
+      keepTogether?: boolean;
     }
   /** Annexes start on a new page with their title. */
   | { kind: 'annex'; title: string }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { seedViewModel } from '../../tests/fixtures/report';
+import { seedUnitYear } from '../../tests/fixtures/seed';
 import { parseWanYuan } from '../money';
-import type { Block } from './content';
+import { scoreProjectEvaluation } from '../project-evaluation';
+import type { Block, Cell } from './content';
 import { composeReport } from './compose';
-import { holdbackReason, holdbackScheduleAnnex, projectExpenditure } from './sections';
-import type { HoldbackView } from './view-model';
+import { holdbackReason, holdbackScheduleAnnex, projectEvaluationTable, projectExpenditure } from './sections';
+import type { HoldbackView, ProjectEvaluationView } from './view-model';
 
 const text = (blocks: Block[]) =>
   blocks.map((b) => (b.kind === 'paragraph' ? (typeof b.text === 'string' ? b.text : b.text.map((x) => (typeof x === 'string' ? x : x.text)).join('')) : b.kind === 'heading' ? b.text : '')).join('\n');
@@ -73,14 +75,128 @@ describe('report sections', () => {
     const headings = doc.blocks.filter((b) => b.kind === 'heading' && b.level === 1).map((b) => (b.kind === 'heading' ? b.text : ''));
     expect(headings).toEqual(['一、单位基本情况', '二、一般公共预算支出情况', '三、部门整体支出绩效情况', '四、存在的问题及原因分析', '五、下一步改进措施']);
     expect(text(doc.blocks)).toContain('注：信息安全科未提交自评材料（人员外派），本报告未包含其内容。');
-    expect(doc.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''))).toEqual([
-      '附件1 部门整体支出绩效自评表', '附件2 部门整体支出绩效评价基础数据表', '附件3 项目支出明细表', '附件4 对账说明', '附件5 暂缓支付资金到期安排表',
+    const annexes = (d: typeof doc) => d.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''));
+    expect(annexes(doc)).toEqual([
+      '附件1 部门整体支出绩效自评表', '附件2 部门整体支出绩效评价基础数据表', '附件3 项目支出绩效自评表', '附件4 项目支出明细表', '附件5 对账说明', '附件6 暂缓支付资金到期安排表',
     ]);
     // Without a 基础数据表 the annex is left out and the rest keep consecutive numbers.
     const without = composeReport({ ...vm, basicData: undefined });
-    expect(without.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''))).toEqual([
-      '附件1 部门整体支出绩效自评表', '附件2 项目支出明细表', '附件3 对账说明', '附件4 暂缓支付资金到期安排表',
+    expect(annexes(without)).toEqual([
+      '附件1 部门整体支出绩效自评表', '附件2 项目支出绩效自评表', '附件3 项目支出明细表', '附件4 对账说明', '附件5 暂缓支付资金到期安排表',
     ]);
-    expect(text(without.blocks)).toContain('详见附件3');
+    expect(text(without.blocks)).toContain('详见附件4'); // 对账说明, from 二、（二）
+    expect(text(without.blocks)).toContain('评价等级为“良”（详见附件2）'); // the project 自评表
+    // Without any project 自评表 there is no such annex, and 二、（二） names no project score.
+    const none = composeReport({ ...vm, projectEvaluations: [] });
+    expect(annexes(none)).toEqual([
+      '附件1 部门整体支出绩效自评表', '附件2 部门整体支出绩效评价基础数据表', '附件3 项目支出明细表', '附件4 对账说明', '附件5 暂缓支付资金到期安排表',
+    ]);
+    expect(text(none.blocks)).not.toContain('项目支出绩效自评得分');
+  });
+});
+
+/** Checks that every row fills the grid exactly: covered cells (`null`) where a span covers them, cells elsewhere. */
+function gridProblems(rows: Cell[][], columns: number): string[] {
+  const problems: string[] = [];
+  const coveredFromAbove = new Map<string, boolean>();
+  rows.forEach((row, r) => {
+    if (row.length !== columns) problems.push(`row ${r}: ${row.length} cells`);
+    const coveredHere = new Set<number>();
+    for (let c = 0; c < columns; c++) {
+      const cell = row[c];
+      const fromAbove = coveredFromAbove.get(`${r}/${c}`) === true;
+      if (fromAbove || coveredHere.has(c)) {
+        if (cell !== null) problems.push(`row ${r} col ${c}: should be covered`);
+        continue;
+      }
+      if (cell === null || cell === undefined) {
+        problems.push(`row ${r} col ${c}: covered by nothing`);
+        continue;
+      }
+      const colSpan = typeof cell === 'object' ? (cell.colSpan ?? 1) : 1;
+      const rowSpan = typeof cell === 'object' ? (cell.rowSpan ?? 1) : 1;
+      for (let dc = 0; dc < colSpan; dc++) {
+        if (dc > 0) coveredHere.add(c + dc);
+        for (let dr = 1; dr < rowSpan; dr++) coveredFromAbove.set(`${r + dr}/${c + dc}`, true);
+      }
+    }
+  });
+  if ([...coveredFromAbove.keys()].some((k) => Number(k.split('/')[0]) >= rows.length)) problems.push('a row span runs past the last row');
+  return problems;
+}
+
+describe('项目支出绩效自评表 annex', () => {
+  const cellText = (c: Cell) => (c === null ? '' : typeof c === 'string' ? c : typeof c.text === 'string' ? c.text : c.text.map((x) => (typeof x === 'string' ? x : x.text)).join(''));
+  const formOf = (blocks: Block[]) => {
+    const table = blocks.find((b) => b.kind === 'table');
+    if (table?.kind !== 'table') throw new Error('no table');
+    return table;
+  };
+
+  it('lays the seed project out as a nine-column form whose merged cells fill the grid', () => {
+    const vm = seedViewModel();
+    const [e] = vm.projectEvaluations;
+    if (!e) throw new Error('the seed has an example project 自评表');
+    const form = formOf(projectEvaluationTable(vm, e));
+    expect(form.headerRow).toBe(false);
+    expect(form.keepTogether).toBe(true);
+    expect(form.columns.length).toBe(9);
+    expect(gridProblems(form.rows, 9)).toEqual([]);
+    const rows = form.rows.map((r) => r.map(cellText).filter((x) => x !== ''));
+    expect(rows[0]).toEqual(['项目名称', '市本级及四区财税综合信息平台建设经费']);
+    // 46.52 ÷ 92.46 = 50.31%, × 10 = 5.03
+    expect(rows[3]).toEqual(['年度资金总额', '92.46', '92.46', '46.52', '10', '50.31%', '5.03']);
+    expect(rows.at(-4)).toEqual(['总分', '100', '82.36', '评价等级：良']);
+    expect(form.note).toBe('注：预算执行率50.31%，低于90%：未执行的45.94万元为验收后支付的款项，根据合同要求，应于验收合格后支付剩余款项（验收合格后30日内付款）。');
+  });
+
+  it('merges 一级 and consecutive equal 二级 cells, shows 未说明偏差原因 and 未评分, and explains unspent money from the ledger', () => {
+    const vm = seedViewModel();
+    const base = vm.projectEvaluations[0]!;
+    const extranet = seedUnitYear().projects.find((x) => x.code === 'extranet')!;
+    const evaluation = {
+      goal: base.evaluation.goal,
+      indicators: [
+        { level1: 'output' as const, level2: '数量指标', name: '甲', unit: '个', direction: '>=' as const, target: '4', actual: '3', weight: '20' },
+        { level1: 'output' as const, level2: '数量指标', name: '乙', unit: '个', direction: '>=' as const, target: '2', actual: '2', weight: '30' },
+        { level1: 'benefit' as const, level2: '社会效益指标', name: '丙', unit: '个', direction: '>=' as const, target: '-1', actual: '1', weight: '30' },
+        { level1: 'satisfaction' as const, level2: '服务对象满意度指标', name: '丁', unit: '%', direction: '>=' as const, target: '90', actual: '90', weight: '10' },
+      ],
+    };
+    const e: ProjectEvaluationView = { code: 'extranet', name: extranet.name, implementer: '测试单位', evaluation, score: scoreProjectEvaluation({ ...extranet, evaluation }, 2020) };
+    const form = formOf(projectEvaluationTable(vm, e));
+    expect(gridProblems(form.rows, 9)).toEqual([]);
+    expect(form.rows[1]?.map(cellText)).toEqual(['主管部门', '', '—', '', '', '实施单位', '', '测试单位', '']);
+    // Funds: 2020 外网运维 180 (81.49 paid), 2019 结余 119.56 carried over (all paid): 201.05 ÷ 299.56 = 67.115…% → 6.71.
+    const funds = form.rows.slice(3, 7).map((r) => r.map(cellText).filter((x) => x !== ''));
+    expect(funds).toEqual([
+      ['年度资金总额', '180.00', '299.56', '201.05', '10', '67.12%', '6.71'],
+      ['其中：本年财政拨款', '180.00', '180.00', '81.49', '—', '45.27%', '—'],
+      ['上年结转资金', '0.00', '119.56', '119.56', '—', '100.00%', '—'],
+      ['其他资金', '0.00', '0.00', '0.00', '—', '—', '—'],
+    ]);
+    const indicatorRows = form.rows.slice(10, 14);
+    expect(indicatorRows[0]?.[1]).toMatchObject({ text: '产出指标', rowSpan: 2 });
+    expect(indicatorRows[0]?.[2]).toMatchObject({ text: '数量指标', rowSpan: 2 });
+    expect(indicatorRows[1]?.[1]).toBeNull();
+    expect(indicatorRows[1]?.[2]).toBeNull();
+    // 甲 3 ÷ 4 × 20 = 15.00, 5 lost without a reason; 丙 has a negative target: unscored.
+    expect(indicatorRows.map((r) => [cellText(r[3] ?? null), cellText(r[7] ?? null), cellText(r[8] ?? null)])).toEqual([
+      ['甲', '15.00', '未说明偏差原因'],
+      ['乙', '30.00', ''],
+      ['丙', '未评分', '目标值或实际值为负数，无法按完成比例计算，须人工评分'],
+      ['丁', '10.00', ''],
+    ]);
+    // 6.71 + 15 + 30 + 10 = 61.71 so far, no grade; no footer rows without 评价结论 etc.
+    expect(form.rows.at(-1)?.map(cellText).filter((x) => x !== '')).toEqual(['总分', '100', '61.71', '尚有指标未评分，暂不评定等级']);
+    // The 98.51 unspent is the milestone holdback, in full.
+    expect(form.note).toContain('预算执行率67.12%，低于90%：未执行的98.51万元为约定事项完成后支付的款项，待系统升级改造项目完成后进行支付。');
+    expect(form.note).toContain('“甲”扣5.00分，未说明偏差原因，须补充。');
+    expect(form.note).toContain('“丙”目标值或实际值为负数');
+    // Part of it explained, part not: both said.
+    const allocation = vm.projects.find((x) => x.code === 'extranet')!.allocations.find((a) => a.code === 'extranet-om-2020')!;
+    allocation.holdbacks = allocation.holdbacks.map((hb) => ({ ...hb, amount: parseWanYuan('90') }));
+    allocation.unexplained = parseWanYuan('8.51');
+    expect(formOf(projectEvaluationTable(vm, e)).note).toContain('未执行的98.51万元中，90.00万元为约定事项完成后支付的款项，待系统升级改造项目完成后进行支付；8.51万元原因未说明。');
   });
 });

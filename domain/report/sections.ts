@@ -5,9 +5,11 @@
  * ledger itemises them, and every gap between the two in the reconciliation annex.
  */
 import { periodZh } from '../holdbacks/periods';
-import type { Block, Cell, Inline } from './content';
+import { EXECUTION_WEIGHT_CP, type ProjectIndicatorScore, UNEXPLAINED } from '../project-evaluation';
+import { formatPercent, formatPoints, formatPointsShort } from '../rate';
+import type { Block, Cell, CellObject, Inline } from './content';
 import { chineseDate, chineseMonth, ordinal, percentFromBp, points, wan, wanNumber } from './format';
-import type { AllocationView, HoldbackView, ProjectView, ReportViewModel } from './view-model';
+import type { AllocationView, HoldbackView, ProjectEvaluationView, ProjectView, ReportViewModel } from './view-model';
 
 const sentence = (s: string) => (/[。；！？]$/.test(s) ? s : `${s}。`);
 const clause = (s: string) => s.replace(/[。；，、]+$/, '');
@@ -129,19 +131,33 @@ function allocationSentence(a: AllocationView): string {
   return `${head}，已支付${wan(a.paid)}，结余${wan(a.balance)}，${reasons.join('；')}`;
 }
 
-function projectParagraph(project: ProjectView, index: number): Block {
+/** "自评得分82.36分，评价等级为“良”", or what is scored so far. */
+function projectScoreText(e: ProjectEvaluationView): string {
+  const s = e.score;
+  return s.final && s.grade ? `自评得分${formatPoints(s.totalCp)}分，评价等级为“${s.grade.zh}”` : `已评分部分得分${formatPoints(s.totalCp)}分，尚有指标未评分`;
+}
+
+function projectParagraph(project: ProjectView, index: number, evaluation?: { view: ProjectEvaluationView; annex?: string | undefined }): Block {
   const sentences = project.allocations.map(allocationSentence);
   const retentions = project.allocations.flatMap((a) => a.holdbacks.filter((hb) => hb.kind === 'retention' && hb.status !== 'released'));
   if (retentions.length > 1) sentences.push(`以上质保金共计${wan(retentions.reduce((t, x) => t + x.amount, 0))}`);
+  if (evaluation) {
+    const see = evaluation.annex ? `（详见${evaluation.annex}）` : '';
+    sentences.push(`该项目预算执行率${evaluation.view.score.funds.rateText}，项目支出绩效${projectScoreText(evaluation.view)}${see}`);
+  }
   return p([{ text: `${index}.${project.name}：`, bold: true }, sentences.map(sentence).join('')]);
 }
 
-export function projectExpenditure(vm: ReportViewModel, n: number, reconciliationAnnex?: string): Block[] {
+export function projectExpenditure(vm: ReportViewModel, n: number, reconciliationAnnex?: string, projectEvaluationAnnex?: string): Block[] {
   const who = vm.unit.shortName ?? vm.unit.name;
+  const evaluations = new Map(vm.projectEvaluations.map((e) => [e.code, e]));
   const blocks: Block[] = [
     h(2, n, '项目支出情况'),
     p(`${vm.year}年，${who}项目支出${wan(vm.stated.expenditure.project.amount)}，主要包括以下项目支出：`),
-    ...vm.projects.map((project, i) => projectParagraph(project, i + 1)),
+    ...vm.projects.map((project, i) => {
+      const view = evaluations.get(project.code);
+      return projectParagraph(project, i + 1, view ? { view, annex: projectEvaluationAnnex } : undefined);
+    }),
   ];
   const gap = vm.findings.find((f) => f.code === 'project_expenditure_gap');
   if (gap && gap.computed !== null && gap.difference !== null) {
@@ -154,8 +170,8 @@ export function projectExpenditure(vm: ReportViewModel, n: number, reconciliatio
   return blocks;
 }
 
-export function budgetExpenditure(vm: ReportViewModel, n: number, reconciliationAnnex?: string): Block[] {
-  return [h(1, n, '一般公共预算支出情况'), ...basicExpenditure(vm, 1), ...projectExpenditure(vm, 2, reconciliationAnnex)];
+export function budgetExpenditure(vm: ReportViewModel, n: number, annexes: { reconciliation?: string; projectEvaluations?: string } = {}): Block[] {
+  return [h(1, n, '一般公共预算支出情况'), ...basicExpenditure(vm, 1), ...projectExpenditure(vm, 2, annexes.reconciliation, annexes.projectEvaluations)];
 }
 
 // ── 三、部门整体支出绩效情况 ────────────────────────────────────────────────────────────────
@@ -462,4 +478,145 @@ export function basicDataAnnex(vm: ReportViewModel, title: string): Block[] {
   }
   blocks.push(p([{ text: '厉行节约保障措施：', bold: true }, b.savingMeasures ? sentence(b.savingMeasures) : '未填报。']));
   return blocks;
+}
+
+// ── 项目支出绩效自评表 (财预〔2020〕10号, as used in 池州 2022; DOMAIN.md §4.5) ──────────────────
+
+/**
+ * Why a project's unspent money is unspent, from the ledger: the holdbacks on its allocations
+ * (what is withheld and until when), and any part nothing explains.
+ */
+function unspentReasons(project: ProjectView | undefined, unspent: number): string {
+  const owed = project ? project.allocations.flatMap((a) => a.holdbacks.filter((hb) => hb.status !== 'released' && hb.status !== 'forfeited')) : [];
+  const unexplained = project ? project.allocations.reduce((t, a) => t + a.unexplained, 0) : unspent;
+  const noun = { om_assessment: '运维考核后支付的款项', acceptance: '验收后支付的款项', milestone: '约定事项完成后支付的款项' } as const;
+  // holdbackReason begins a retention's with "为质保金，"; the others get their kind here.
+  const why = (hb: HoldbackView) => `${hb.kind === 'retention' ? '' : `为${noun[hb.kind]}，`}${clause(holdbackReason(hb))}`;
+  const only = owed[0];
+  if (owed.length === 1 && only && unexplained === 0 && only.amount === unspent) return `未执行的${wan(unspent)}${why(only)}`;
+  if (owed.length === 0) return `未执行的${wan(unspent)}原因未说明，须补充说明`;
+  const parts = owed.map((hb) => `${wan(hb.amount)}${why(hb)}`);
+  if (unexplained > 0) parts.push(`${wan(unexplained)}原因未说明`);
+  return `未执行的${wan(unspent)}中，${parts.join('；')}`;
+}
+
+const label = (text: string, extra: Partial<CellObject> = {}): CellObject => ({ text, bold: true, align: 'center', ...extra });
+const span = (text: string, colSpan: number, extra: Partial<CellObject> = {}): CellObject => ({ text, colSpan, ...extra });
+const covered = (n: number): null[] => Array.from({ length: n }, () => null);
+
+/** 偏差原因分析及改进措施: the unit's note, or — when points were lost without one — "未说明偏差原因". */
+function deviationText(i: ProjectIndicatorScore): string {
+  if (i.pointsCp === null) return i.reasonZh ?? '';
+  if (i.lostCp > 0) return i.noteZh ?? UNEXPLAINED;
+  return i.noteZh ?? '';
+}
+
+/**
+ * One project's 自评表 as a nine-column form: label column, then 一级 | 二级 | 三级 | 年度指标值 |
+ * 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施, the funds block reusing the same grid (row
+ * label over 一级 and 二级, then 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分).
+ */
+export function projectEvaluationTable(vm: ReportViewModel, e: ProjectEvaluationView): Block[] {
+  const s = e.score;
+  const f = s.funds;
+  const right = (text: string, extra: Partial<CellObject> = {}): CellObject => ({ text, align: 'right', ...extra });
+  const center = (text: string): CellObject => ({ text, align: 'center' });
+  const rows: Cell[][] = [
+    [label('项目名称', { colSpan: 2 }), null, span(e.name, 7), ...covered(6)],
+    [label('主管部门', { colSpan: 2 }), null, span(e.department ?? '—', 3), null, null, label('实施单位', { colSpan: 2 }), null, span(e.implementer, 2), null],
+    [label('项目资金（万元）', { rowSpan: 5 }), span('', 2), null, label('年初预算数'), label('全年预算数'), label('全年执行数'), label('分值'), label('执行率'), label('得分')],
+    ...f.rows.map((r): Cell[] => {
+      const total = r.key === 'total';
+      return [
+        null,
+        span(r.labelZh, 2, total ? { bold: true } : {}),
+        null,
+        right(wanNumber(r.initial)),
+        right(wanNumber(r.annual)),
+        right(wanNumber(r.executed)),
+        center(total ? formatPointsShort(EXECUTION_WEIGHT_CP) : '—'),
+        right(total ? f.rateText : r.rate === null ? '—' : formatPercentOf(r.executed, r.annual)),
+        right(total ? (f.pointsCp === null ? '未评分' : formatPoints(f.pointsCp)) : '—', total ? { bold: true } : {}),
+      ];
+    }),
+    [label('年度总体目标', { rowSpan: 2 }), label('预期目标', { colSpan: 4 }), ...covered(3), label('实际完成情况', { colSpan: 4 }), ...covered(3)],
+    [null, span(e.evaluation.goal.expected, 4), ...covered(3), span(e.evaluation.goal.actual, 4), ...covered(3)],
+    [label('绩效指标', { rowSpan: s.indicators.length + 1 }), label('一级指标'), label('二级指标'), label('三级指标'), label('年度指标值'), label('实际完成值'), label('分值'), label('得分'), label('偏差原因分析及改进措施')],
+  ];
+  const level1Count = new Map<string, number>();
+  for (const i of s.indicators) level1Count.set(i.level1, (level1Count.get(i.level1) ?? 0) + 1);
+  // 二级 merges over consecutive rows of the same 一级 and 二级: the run's length at its first row, 0 below it.
+  const level2Runs = s.indicators.map(() => 0);
+  let runStart = 0;
+  s.indicators.forEach((i, k) => {
+    const prev = s.indicators[k - 1];
+    if (!prev || prev.level1 !== i.level1 || prev.level2 !== i.level2) runStart = k;
+    level2Runs[runStart] = (level2Runs[runStart] ?? 0) + 1;
+  });
+  s.indicators.forEach((i, k) => {
+    const firstOfLevel1 = s.indicators[k - 1]?.level1 !== i.level1;
+    const run = level2Runs[k] ?? 0;
+    rows.push([
+      null,
+      firstOfLevel1 ? { text: i.level1Zh, rowSpan: level1Count.get(i.level1) ?? 1, align: 'center' } : null,
+      run > 0 ? { text: i.level2, rowSpan: run, align: 'center' } : null,
+      i.name,
+      center(i.targetText),
+      center(i.actualText),
+      center(formatPointsShort(i.weightCp)),
+      right(i.pointsCp === null ? '未评分' : formatPoints(i.pointsCp)),
+      deviationText(i),
+    ]);
+  });
+  const gradeText = s.final && s.grade ? `评价等级：${s.grade.zh}` : '尚有指标未评分，暂不评定等级';
+  rows.push([label('总分', { colSpan: 6 }), ...covered(5), center(formatPointsShort(s.maxCp)), right(formatPoints(s.totalCp), { bold: true }), { text: gradeText, bold: true }]);
+  const footer: Array<[string, string | undefined]> = [['评价结论', e.evaluation.conclusion], ['存在问题', e.evaluation.problems], ['改进措施', e.evaluation.measures]];
+  for (const [name, text] of footer) if (text) rows.push([label(name, { colSpan: 2 }), null, span(text, 7), ...covered(6)]);
+
+  const notes: string[] = [];
+  for (const flag of s.flags) {
+    if (flag.code === 'execution_below_90') {
+      notes.push(`预算执行率${f.rateText}，低于90%：${unspentReasons(vm.projects.find((x) => x.code === e.code), f.unspent)}。`);
+    } else if (flag.code !== 'deviation_unexplained') notes.push(sentence(flag.zh));
+  }
+  const unexplained = s.flags.filter((x) => x.code === 'deviation_unexplained');
+  if (unexplained.length) notes.push(`${unexplained.map((x) => clause(x.zh.replace(`，${UNEXPLAINED}`, ''))).join('；')}，${UNEXPLAINED}，须补充。`);
+  return [
+    {
+      kind: 'table',
+      caption: `项目支出绩效自评表（${vm.year}年度）`,
+      dense: true,
+      headerRow: false,
+      keepTogether: true,
+      columns: [
+        { header: '', width: 0.8 }, { header: '一级指标', width: 1.1 }, { header: '二级指标', width: 1.7 }, { header: '三级指标', width: 2.5 }, { header: '年度指标值', width: 1.5 },
+        { header: '实际完成值', width: 1.5 }, { header: '分值', width: 0.8 }, { header: '得分', width: 1.4 }, { header: '偏差原因分析及改进措施', width: 3.7 },
+      ],
+      rows,
+      ...(notes.length ? { note: `注：${notes.join('')}` } : {}),
+    },
+  ];
+}
+
+/** A row's own execution rate (the total row's is the scored one, shown with `rateText`). */
+function formatPercentOf(executed: number, annual: number): string {
+  return formatPercent({ num: executed, den: annual });
+}
+
+/** How the 自评表 is scored (财预〔2020〕10号; the Jiangxi 自评表 note for the directions). */
+const PROJECT_METHOD_ZH =
+  '预算执行率（10分）= 全年执行数 ÷ 全年预算数，得分 = 执行率 × 10，最高10分，低于90%的须说明原因；全年预算数为本年安排资金与上年结转资金之和，执行数为支付数，' +
+  '年初预算数按本年安排资金列示（账套未区分年中追加），账套未记载其他资金。绩效指标（90分）：正向指标得分 = 实际值 ÷ 目标值 × 分值，反向指标得分 = 目标值 ÷ 实际值 × 分值，' +
+  '等值指标达到得满分、否则按较小值 ÷ 较大值计，均以分值为限；目标值为0的反向或等值指标，实际为0得满分，否则不得分；得分四舍五入保留两位小数。优≥90分，良80–90分，中60–80分，差<60分。';
+
+export function projectEvaluationAnnex(vm: ReportViewModel, title: string): Block[] {
+  if (!vm.projectEvaluations.length) return [];
+  const list = vm.projectEvaluations.map((e) => `${e.name}${projectScoreText(e)}`).join('；');
+  return [
+    { kind: 'annex', title },
+    p(`按照《项目支出绩效评价管理办法》（财预〔2020〕10号），本单位对${vm.projectEvaluations.length}个项目开展了项目支出绩效自评：${list}。`),
+    p([{ text: '评分方法：', bold: true }, PROJECT_METHOD_ZH]),
+    ...(vm.dataNote ? [p([{ text: '数据说明：', bold: true }, sentence(vm.dataNote)])] : []),
+    ...vm.projectEvaluations.flatMap((e) => projectEvaluationTable(vm, e)),
+  ];
 }

@@ -10,8 +10,9 @@ import type { IndicatorResult } from '../indicators';
 import type { Analysis } from '../ledger/analysis';
 import type { AgeingFlag } from '../ledger/carry-over';
 import type { Finding } from '../ledger/reconcile';
-import type { HoldbackKind, HoldbackStatus, UnitYear } from '../ledger/unit-year.schema';
+import type { HoldbackKind, HoldbackStatus, ProjectEvaluation, UnitYear } from '../ledger/unit-year.schema';
 import { type Fen, sumFen } from '../money';
+import { type ProjectEvaluationScore, scoreProjectEvaluation } from '../project-evaluation';
 import type { ScoreSheet } from '../scoring';
 import type { SectionSubmission } from '../submission';
 
@@ -75,6 +76,20 @@ export interface ProjectView {
   balance: Fen;
 }
 
+/** A project the unit evaluates on its own 项目支出绩效自评表 (财预〔2020〕10号). */
+export interface ProjectEvaluationView {
+  code: string;
+  name: string;
+  /** 主管部门, when the unit gave it. */
+  department?: string;
+  /** 实施单位: as given, else the unit. */
+  implementer: string;
+  /** 年度总体目标, 评价结论, 存在问题, 改进措施 and the indicators as the unit stated them. */
+  evaluation: ProjectEvaluation;
+  /** Scored: funds from the ledger, the indicators, total and grade. */
+  score: ProjectEvaluationScore;
+}
+
 export interface AchievementView {
   section: string;
   title: string;
@@ -91,6 +106,8 @@ export interface ReportViewModel {
   stated: UnitYear['stated'];
   narrative: UnitYear['narrative'];
   projects: ProjectView[];
+  /** Projects with a 项目支出绩效自评表, in ledger order; empty when none has one. */
+  projectEvaluations: ProjectEvaluationView[];
   achievements: AchievementView[];
   outputIndicators: Array<{ section: string } & SectionSubmission['outputIndicators'][number]>;
   problems: SectionSubmission['problems'];
@@ -199,6 +216,18 @@ export function gatherReport(input: GatherInput): ReportViewModel {
     stated: y.stated,
     narrative: y.narrative,
     projects,
+    projectEvaluations: y.projects.flatMap((p) =>
+      p.evaluation
+        ? [{
+            code: p.code,
+            name: p.name,
+            ...(p.evaluation.department ? { department: p.evaluation.department } : {}),
+            implementer: p.evaluation.implementer ?? y.unit.name,
+            evaluation: p.evaluation,
+            score: scoreProjectEvaluation({ allocations: p.allocations, payments: p.payments, evaluation: p.evaluation }, y.year),
+          }]
+        : [],
+    ),
     achievements: sorted.flatMap((s) => s.achievements.map((a) => ({ section: sectionName.get(s.section) ?? s.section, title: a.title, paragraphs: a.paragraphs }))),
     outputIndicators: sorted.flatMap((s) => s.outputIndicators.map((i) => ({ section: sectionName.get(s.section) ?? s.section, ...i }))),
     problems: sorted.flatMap((s) => s.problems),

@@ -169,6 +169,54 @@ describe('renderPdf', () => {
     }
   });
 
+  it('prints a form table (headerRow: false) without the column headers, its rows carrying their own labels', async () => {
+    const form: Block = {
+      kind: 'table',
+      caption: '表单测试',
+      headerRow: false,
+      columns: [{ header: '列头甲' }, { header: '列头乙' }, { header: '列头丙', align: 'right' }],
+      rows: [
+        [{ text: '项目名称', bold: true }, { text: '测试项目', colSpan: 2 }, null],
+        [{ text: '资金', rowSpan: 2 }, '年度资金总额', '92.46'],
+        [null, '其他资金', '0.00'],
+      ],
+    };
+    const text = flat(await pdfToText(await renderPdf(sampleReport({}, [form]))));
+    expect(positions(text, ['表单测试', '项目名称', '测试项目', '资金', '年度资金总额', '92.46', '其他资金', '0.00'])).not.toContain(-1);
+    expect(text).not.toContain('列头');
+  });
+
+  it('keeps a keepTogether table on one page by moving it whole to the next, where a plain table splits; a taller one still prints every row', async () => {
+    const filler: Block[] = Array.from({ length: 14 }, (_, i) => ({ kind: 'paragraph', text: `第${i + 1}行填充文字，恰好一行。` }));
+    const pagesOf = async (keepTogether: boolean, rows: number, content: string) => {
+      const table: Block = {
+        kind: 'table',
+        caption: '整表测试',
+        dense: true,
+        ...(keepTogether ? { keepTogether: true } : {}),
+        columns: [{ header: '序号' }, { header: '内容', width: 6 }],
+        rows: Array.from({ length: rows }, (_, i) => [`第${i + 1}项`, content]),
+      };
+      const doc: ReportDocument = {
+        meta: { title: '标题', author: '单位', subject: '主题', reportDate: '2025-04-30', draft: false },
+        blocks: [{ kind: 'title', text: '测试标题' }, ...filler, table],
+      };
+      const pages = (await pdfPagesText(await renderPdf(doc))).map(flat);
+      const at = (needle: string) => pages.findIndex((t) => t.includes(needle));
+      return { first: at('第1项'), last: at(`第${rows}项`), caption: at('整表测试'), rowsFound: Array.from({ length: rows }, (_, i) => at(`第${i + 1}项内容`)).filter((x) => x >= 0).length };
+    };
+    // 16 one-line rows (~17 pt each): more than the space left under 14 lines of body text, less than a page.
+    const plain = await pagesOf(false, 16, '内容');
+    expect(plain.last).toBeGreaterThan(plain.first); // a plain table splits here
+    const kept = await pagesOf(true, 16, '内容');
+    expect([kept.caption, kept.first, kept.last]).toEqual([1, 1, 1]);
+    // 40 two-line rows do not fit on any page: the table starts on a new page and splits, every row printed.
+    const tall = await pagesOf(true, 40, `内容${LONG}`);
+    expect(tall.first).toBe(1);
+    expect(tall.last).toBeGreaterThan(1);
+    expect(tall.rowsFound).toBe(40);
+  });
+
   it('renders the seed report composed from the ledger', async () => {
     const doc = composeSeedReport({ draft: true });
     const pdf = await renderPdf(doc);
@@ -274,6 +322,31 @@ describe('renderDocx', () => {
       }
     }
     expect(doc).toContain('<w:tblHeader/>');
+  });
+
+  it('writes the seed’s project 自评表 as one merged form, kept on one page, with the points worked out by hand', async () => {
+    const doc = (await unzip(await renderDocx(composeSeedReport({ draft: false }))))['word/document.xml'] ?? '';
+    expect(positions(doc, ['附件3', '项目支出绩效自评表', '项目支出绩效自评表（2020年度）', '附件4', '项目支出明细表'])).not.toContain(-1);
+    const form = (doc.match(/<w:tbl>.*?<\/w:tbl>/gs) ?? []).find((t) => t.includes('项目名称')) ?? '';
+    const rows = form.match(/<w:tr>.*?<\/w:tr>/gs) ?? [];
+    const rowText = rows.map((r) => (r.match(/<w:t[^>]*>([^<]*)<\/w:t>/g) ?? []).map((t) => t.replace(/<[^>]+>/g, '')).join(''));
+    // 46.52 ÷ 92.46 = 50.31%, × 10 = 5.03; indicators 15 + 10 + 8.33 + 10 + 9 + 15 + 10 = 77.33; total 82.36, 良.
+    expect(rowText).toContain('年度资金总额92.4692.4646.521050.31%5.03');
+    expect(rowText).toContain('其中：本年财政拨款92.4692.4646.52—50.31%—');
+    expect(rowText).toContain('上年结转资金0.000.000.00———');
+    expect(rowText.find((r) => r.startsWith('时效指标'))).toBe('时效指标合同签订后首付款支付时限≤10天12天108.33资金拨付手续较晚，首付款延迟2天支付；下一步提前办理支付手续');
+    expect(rowText).toContain('总分10082.36评价等级：良');
+    // No header row (the form's rows carry their labels), every row across the 9-column grid,
+    // 项目资金 / 年度总体目标 / 绩效指标 / 产出 / 效益 merged down, no row split across pages.
+    expect(form).not.toContain('<w:tblHeader/>');
+    expect((form.match(/<w:gridCol /g) ?? []).length).toBe(9);
+    for (const row of rows) {
+      const cells = (row.match(/<w:tc>.*?<\/w:tc>/gs) ?? []).map((tc) => Number(/<w:gridSpan w:val="(\d+)"/.exec(tc)?.[1] ?? 1));
+      expect(cells.reduce((a, b) => a + b, 0)).toBe(9);
+      expect(row).toContain('<w:cantSplit/>');
+    }
+    expect((form.match(/<w:vMerge w:val="restart"\/>/g) ?? []).length).toBe(5);
+    expect(rows.length).toBe(21);
   });
 
   it('puts page numbers in the footer except on the cover, and a watermark on drafts only', async () => {

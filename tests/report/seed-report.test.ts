@@ -1,7 +1,8 @@
 /**
  * The seed report rebuilt from the ledger: every figure the published 2020 report states is found,
  * through pdftotext, in its own section of our PDF, and the headings come in order. The cover, the
- * 项目支出 page and the 自评表 page match committed images (tests/report/golden/*.png).
+ * 项目支出 page, the 自评表 page, the 基础数据表 page and the example project 自评表 match committed
+ * images (tests/report/golden/*.png; `UPDATE_GOLDEN=1` rewrites them).
  *
  * Each entry: the section it belongs to, the figure as the seed prints it, and the text we print for
  * it (amounts in 万元 with two decimals: the seed's "491万" is our "491.00万元").
@@ -166,7 +167,7 @@ describe('the seed report rebuilt from the ledger', () => {
   });
 
   it('states the gaps and the unexplained balance instead of hiding them', () => {
-    expect(body).toContain(normalise('注：以上逐项列明的项目支出合计2503.61万元，与项目支出申报数相差7.02万元，详见附件4。'));
+    expect(body).toContain(normalise('注：以上逐项列明的项目支出合计2503.61万元，与项目支出申报数相差7.02万元，详见附件5。'));
     expect(body).toContain(normalise('“智慧大脑+政务服务”项目：2020年安排资金918.00万元，已支付917.65万元，结余0.35万元，结余原因未说明。'));
   });
 
@@ -197,7 +198,7 @@ describe('the seed report rebuilt from the ledger', () => {
 
   it('prints every figure of the 基础数据表 annex as filed', () => {
     const all = normalise(fullText);
-    const annex = all.slice(all.indexOf(normalise('附件2部门整体支出绩效评价基础数据表')), all.indexOf(normalise('附件3项目支出明细表')));
+    const annex = all.slice(all.indexOf(normalise('附件2部门整体支出绩效评价基础数据表')), all.indexOf(normalise('附件3项目支出绩效自评表')));
     const b = seedUnitYear().basicData!;
     const cells: number[] = [];
     const cols = (c: { previousFinal?: number | undefined; budget?: number | undefined; final?: number | undefined } | undefined) =>
@@ -217,7 +218,53 @@ describe('the seed report rebuilt from the ledger', () => {
     expect(annex).toContain(normalise('既定支付进度：95%'));
   });
 
-  it('matches the committed images of the cover, the 项目支出 page, the 自评表 page and the 基础数据表 page', async () => {
+  it('prints the example project 自评表 (fiscal-platform) with the points worked out by hand, and names its score in 二、（二）', async () => {
+    const all = normalise(fullText);
+    const annex = all.slice(all.indexOf(normalise('附件3项目支出绩效自评表')), all.indexOf(normalise('附件4项目支出明细表')));
+    expect(annex.length).toBeGreaterThan(0);
+    // The form's rows, read line by line (pdftotext -layout) from its page.
+    const page = (await pdfPagesText(pdf)).findIndex((t) => normalise(t).includes(normalise('项目支出绩效自评表（2020年度）'))) + 1;
+    expect(page).toBeGreaterThan(1);
+    const form = await pdfToText(pdf, { layout: true, first: page, last: page });
+    // 预算执行率: 全年预算数 92.46 (2020 拨款; no carry-over), 全年执行数 46.52 (首付款);
+    // 46.52 ÷ 92.46 = 0.503136… → 50.31%; × 10 = 5.0313… → 5.03 points; below 90%, explained by the
+    // acceptance holdback (45.94 = 92.46 − 46.52). 年初预算数 = this year's allocations = 92.46.
+    expect(form).toMatch(/年度资金总额\s+92\.46\s+92\.46\s+46\.52\s+10\s+50\.31%\s+5\.03\n/);
+    expect(form).toMatch(/其中：本年财政拨款?\s+92\.46\s+92\.46\s+46\.52\s+—\s+50\.31%\s+—\n/);
+    expect(form).toMatch(/上年结转资金\s+0\.00\s+0\.00\s+0\.00\s+—\s+—\s+—\n/);
+    expect(form).toMatch(/其他资金\s+0\.00\s+0\.00\s+0\.00\s+—\s+—\s+—\n/);
+    expect(annex).toContain(normalise('预算执行率50.31%，低于90%：未执行的45.94万元为验收后支付的款项，根据合同要求，应于验收合格后支付剩余款项'));
+    // Indicators (target, actual, weight, points): 合同签订 1/1 → 15.00; 功能模块 4/6 × 15 = 10.00;
+    // 首付款时限 (≤) 10/12 × 10 = 8.333… → 8.33; 合同金额 (≤) 92.46/92.46 → 10.00; 接入部门 3/5 × 15 = 9.00;
+    // 安全事故 ≤0 with 0 → 15.00; 满意度 92/90 = 102.2% capped → 10.00.
+    for (const row of [
+      /≥1个\s+1个\s+15\s+15\.00\n/,
+      /≥6个\s+4个\s+15\s+10\.00 平台尚处于建设阶段/,
+      /≤10天\s+12天\s+10\s+8\.33 资金拨付手续较晚/,
+      /≤92\.46(万元)?\s+92\.46(万元?)?\s+10\s+10\.00\n/,
+      /≥5个\s+3个\s+15\s+9\.00 两个区的接入须待平台/,
+      /≤0次\s+0次\s+15\s+15\.00\n/,
+      /≥90%\s+92%\s+10\s+10\.00\n/,
+    ]) {
+      expect(form).toMatch(row);
+    }
+    for (const reason of ['平台尚处于建设阶段，其余2个模块计划于2021年验收前上线', '资金拨付手续较晚，首付款延迟2天支付；下一步提前办理支付手续', '两个区的接入须待平台验收后进行，推迟至2021年']) {
+      expect(annex.includes(normalise(reason)), reason).toBe(true);
+    }
+    // Total: 5.03 + 15 + 10 + 8.33 + 10 + 9 + 15 + 10 = 82.36 → 良 (80 ≤ 82.36 < 90).
+    expect(form).toMatch(/总分\s+100\s+82\.36 评价等级：良\n/);
+    expect(annex).toContain(normalise('市本级及四区财税综合信息平台建设经费自评得分82.36分，评价等级为“良”'));
+    expect(annex).not.toContain('未说明偏差原因');
+    expect(form).toMatch(/年度\s+预期目标\s+实际完成情况\n/);
+    for (const label of ['项目名称', '主管部门', '益阳市行政审批服务局', '实施单位', '益阳市智慧城市和大数据中心', '预期目标', '实际完成情况', '偏差原因分析及改进措施', '评价结论', '存在问题', '改进措施']) {
+      expect(annex.includes(normalise(label)), label).toBe(true);
+    }
+    expect(annex).toContain(normalise('数据说明：原报告未公布评分与基础数据表。本报告中的基础数据表、项目支出绩效自评表'));
+    const projects = body.slice(body.indexOf('（二）项目支出情况'), body.indexOf('三、部门整体支出绩效情况'));
+    expect(projects).toContain(normalise('该项目预算执行率50.31%，项目支出绩效自评得分82.36分，评价等级为“良”（详见附件3）。'));
+  });
+
+  it('matches the committed images of the cover, the 项目支出 page, the 自评表 page, the 基础数据表 page and the project 自评表 page', async () => {
     const pages = (await pdfPagesText(pdf)).map(normalise);
     const find = (needle: string) => pages.findIndex((t) => t.includes(normalise(needle))) + 1;
     const golden = {
@@ -225,7 +272,9 @@ describe('the seed report rebuilt from the ledger', () => {
       projects: find('（二）项目支出情况'),
       score: find('附件1部门整体支出绩效自评表'),
       'basic-data': find('附件2部门整体支出绩效评价基础数据表'),
+      'project-evaluation': find('项目支出绩效自评表（2020年度）'),
     };
+    expect(golden['project-evaluation']).toBeGreaterThan(golden['basic-data']);
     expect(golden.projects).toBeGreaterThan(1);
     expect(golden.score).toBeGreaterThan(golden.projects);
     const dir = path.join(__dirname, 'golden');
