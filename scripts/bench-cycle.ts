@@ -26,7 +26,7 @@ import { importUnitYear } from '../db/ledger.repository';
 import { migrateToLatest } from '../db/migrate';
 import { parseConfig } from '../domain/config';
 import { sectionSubmissionSchema } from '../domain/submission';
-import { acknowledgeFindingsUpdate, approveUpdate, sectionTaskId, submitUpdate } from '../workflows/evaluation/contract';
+import { acknowledgeFindingsUpdate, approveUpdate, sectionTaskId, selfAssessmentTaskId, submitSelfAssessmentUpdate, submitUpdate } from '../workflows/evaluation/contract';
 import { floorAcknowledgeUpdate, floorApproveUpdate, type FloorShape, floorSubmitUpdate } from '../workflows/bench/floor.workflow';
 import { seedUnitYear } from '../tests/fixtures/seed';
 
@@ -48,7 +48,8 @@ const taskQueue = 'bench-cycle';
  * R: ordinary activity). Keep it in step with the workflows when they change.
  */
 const SHAPE: FloorShape = {
-  sections: 6,
+  // Six section tasks and the finance officer's self-assessment task, each of the same shape.
+  sections: 7,
   parent: {
     open: ['L', 'R', 'L'], // openEvaluation, ensureHoldbackWorkflows, stage collecting
     review: ['L', 'L', 'R'], // stage reviewing, runReconciliation, notify findings
@@ -57,7 +58,7 @@ const SHAPE: FloorShape = {
     approve: ['L'], // recordDecision
     issue: ['L', 'I', 'L', 'R'], // stage issuing, renderReport (issued), stage issued, notify issued
   },
-  child: { open: ['L', 'L'], submit: ['L'] }, // openTask, planTaskReminders; recordSubmission
+  child: { open: ['L', 'L'], submit: ['L'] }, // openTask (openAssessmentTask), planTaskReminders; recordSubmission (recordSelfAssessment)
   sideWorkflows: 5, // the seed's holdbacks
   // 15 activities over the 5 holdbacks of a seed unit (counted from a run): openHoldback ×5,
   // writeHoldbackProgress ×5, sendHoldbackReminder ×3 (reminders already due), recordHoldbackEvent,
@@ -204,6 +205,7 @@ async function main(): Promise<void> {
     const seed = seedUnitYear();
     const infosec = sectionSubmissionSchema.parse(parse(fs.readFileSync(path.join(root, 'tests/fixtures/demo/infosec-submission.yaml'), 'utf8')));
     const submissions = [...seed.submissions, infosec];
+    const selfAssessment = seed.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] }));
     const units = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
     const t0 = Date.now();
     for (const code of units) {
@@ -261,11 +263,12 @@ async function main(): Promise<void> {
     if (ONLY !== 'floor') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const { handle } = await startEvaluation(client, { unitCode, year: 2020, startedBy: 'bench', taskQueue });
-      await Promise.all(
-        submissions.map((submission) =>
+      await Promise.all([
+        ...submissions.map((submission) =>
           retry(() => client.workflow.getHandle(sectionTaskId(unitCode, 2020, submission.section)).executeUpdate(submitUpdate, { args: [{ actor: 'bench', submission }] }), `${unitCode} ${submission.section}`),
         ),
-      );
+        retry(() => client.workflow.getHandle(selfAssessmentTaskId(unitCode, 2020)).executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: 'bench', entries: selfAssessment }] }), `${unitCode} self-assessment`),
+      ]);
       const sha = (await watcher.until(handle.workflowId, 'reviewing', 'findings_sha256')).findings_sha256!;
       await retry(() => handle.executeUpdate(acknowledgeFindingsUpdate, { args: [{ actor: 'bench', findingsSha256: sha }] }), `${unitCode} acknowledge`);
       const version = (await watcher.until(handle.workflowId, 'approving', 'report_version')).report_version!;

@@ -18,7 +18,7 @@ import { migrateToLatest } from '../db/migrate';
 import { issuedReport, reportFile } from '../db/reports.repository';
 import { databaseUrlOf, parseConfig } from '../domain/config';
 import { sectionSubmissionSchema } from '../domain/submission';
-import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, evaluationStatusQuery, sectionTaskId, submitUpdate } from '../workflows/evaluation/contract';
+import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, evaluationStatusQuery, sectionTaskId, selfAssessmentTaskId, submitSelfAssessmentUpdate, submitUpdate } from '../workflows/evaluation/contract';
 
 const root = path.resolve(__dirname, '..');
 const t0 = Date.now();
@@ -70,6 +70,20 @@ async function main(): Promise<void> {
           }
         }
         step(`${section.name} submitted`);
+      }
+      if (s.selfAssessment && s.selfAssessment.state !== 'submitted' && unitYear.selfAssessment) {
+        // The finance officer's self-assessment: the seed file's example values.
+        const entries = unitYear.selfAssessment.entries.map((e) => ({ ...e, evidence: [] }));
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await client.workflow.getHandle(selfAssessmentTaskId(unitYear.unit.code, unitYear.year)).executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: 'finance@demo', entries }] });
+            break;
+          } catch (e) {
+            if (attempt > 50) throw e; // the task may still be starting
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+        step('the finance officer submitted the self-assessment');
       }
     }
     s = await waitFor('reconciliation', (x) => (x.stage === 'reviewing' && x.findings.sha256 !== null) || ['scoring', 'drafting', 'approving', 'issuing', 'issued'].includes(x.stage));

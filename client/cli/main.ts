@@ -26,6 +26,7 @@ import { parse as parseWith } from '../../domain/validation';
 import { hashPassword, passwordProblems, randomToken } from '../auth/passwords';
 import { formatOf, readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client';
+import { registerScoringCommands } from './scoring.commands';
 
 const tty = process.stdout.isTTY;
 const color = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -398,6 +399,14 @@ async function main(argv: string[]): Promise<void> {
       fs.writeFileSync(file, bytes);
       console.log(`${file}  sha256 ${sha}`);
     });
+
+  registerScoringCommands(program, {
+    api,
+    out,
+    fail: (message) => {
+      throw new CliError(message);
+    },
+  });
 
   await program.parseAsync(argv);
 }

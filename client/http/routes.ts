@@ -300,11 +300,12 @@ export const apiRoutes: RouteDef[] = [
     method: 'PUT', url: '/api/tasks/:task/draft', tag: 'tasks', summary: 'Save a draft without submitting (a section’s material, or the finance officer’s self-assessment `{ entries }`)', access: taskAccess(true),
     // A draft is work in progress: fields may be blank or half typed, but it has the submission's
     // shape and bounded size; it is checked in full when submitted.
-    schema: { params: taskParams, body: z.union([draftSubmissionSchema, selfAssessmentDraftSchema]) },
+    // One shape for both kinds (so every problem keeps its path); the task's kind says which part it may have.
+    schema: { params: taskParams, body: draftSubmissionSchema.extend({ entries: selfAssessmentDraftSchema.shape.entries }).strict() },
     async handler(ctx) {
       const task = (await taskById(ctx.deps.db, Number(params<{ task: string }>(ctx.request).task)))!;
       const draft = body<Record<string, unknown>>(ctx.request);
-      const isAssessmentDraft = selfAssessmentDraftSchema.safeParse(draft).success && 'entries' in draft;
+      const isAssessmentDraft = 'entries' in draft && Object.keys(draft).every((k) => k === 'entries');
       if ((task.kind === 'self_assessment') !== isAssessmentDraft) {
         throw AppError.invalid([{ path: 'body', code: 'wrong_draft_kind', zh: task.kind === 'self_assessment' ? '自评草稿应为 { entries: [...] }' : '科室材料草稿不能包含 entries', en: task.kind === 'self_assessment' ? 'a self-assessment draft is { entries: [...] }' : 'a section draft has no entries' }]);
       }

@@ -33,6 +33,15 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/units/:unit/years/:year/ledger': ['finance', 'unitHead', 'admin'],
   'GET /api/units/:unit/years/:year/analysis': ['finance', 'unitHead', 'admin'],
   'POST /api/units/:unit/years/:year/score-preview': UNIT_MEMBERS,
+  'GET /api/units/:unit/years/:year/basic-data': ['finance', 'unitHead', 'admin'],
+  'PUT /api/units/:unit/years/:year/basic-data': ['finance'],
+  'GET /api/units/:unit/years/:year/self-assessment': ['finance', 'unitHead', 'admin'],
+  'PUT /api/units/:unit/years/:year/self-assessment': ['finance'],
+  'POST /api/units/:unit/years/:year/self-assessment/preview': ['finance', 'unitHead', 'admin'],
+  // A section head uploads for their own section; everyone of the unit lists what they may see.
+  'POST /api/units/:unit/years/:year/evidence': ['finance', 'headGeneral', 'headProjects'],
+  'GET /api/units/:unit/years/:year/evidence': UNIT_MEMBERS,
+  'GET /api/units/:unit/years/:year/evidence/:id': UNIT_MEMBERS,
   'POST /api/units/:unit/years/:year/evaluation': ['finance'],
   'PUT /api/units/:unit/schedule': ['finance', 'admin'],
   'GET /api/units/:unit/years/:year/evaluation': UNIT_MEMBERS,
@@ -136,6 +145,25 @@ describe('authorization: every route × every role', () => {
       if (!denied) allowed.push(persona);
     }
     expect(allowed.sort()).toEqual([...expected[key]!].sort());
+  });
+
+  it('lets the finance officer, and no section head, work the self-assessment task', async () => {
+    const evaluation = await database.db.selectFrom('evaluations').select(['id', 'unit_year_id']).executeTakeFirstOrThrow();
+    const unit = await database.db.selectFrom('units').select('id').where('code', '=', 'yiyang-smart-city').executeTakeFirstOrThrow();
+    const id = (await database.db.insertInto('tasks').values({ evaluation_id: evaluation.id, unit_id: unit.id, section_id: null, kind: 'self_assessment', workflow_id: 'evaluation/yiyang-smart-city/2020/self-assessment', run: 1, state: 'open', due_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+    const draft = { entries: [{ indicator: 'social_benefit', tier: 'achieved', points: '7.' }] };
+    const statusOf = async (p: PersonaName, method: 'GET' | 'PUT', url: string, payload?: object) => (await app.inject({ method, url, ...as(signedIn[p]), ...(payload ? { payload } : {}) })).statusCode;
+    expect(await statusOf('headGeneral', 'PUT', `/api/tasks/${id}/draft`, draft)).toBe(403);
+    expect(await statusOf('unitHead', 'PUT', `/api/tasks/${id}/draft`, draft)).toBe(403);
+    expect(await statusOf('otherUnit', 'GET', `/api/tasks/${id}`)).toBe(404);
+    expect(await statusOf('finance', 'PUT', `/api/tasks/${id}/draft`, draft)).toBe(200);
+    expect((await database.db.selectFrom('tasks').select(['draft', 'state']).where('id', '=', id).executeTakeFirstOrThrow())).toEqual({ draft, state: 'draft' });
+    // A section's draft shape is not a self-assessment draft.
+    expect(await statusOf('finance', 'PUT', `/api/tasks/${id}/draft`, { achievements: [] })).toBe(400);
+    // The section head's inbox does not list it; the finance officer's does, by its name.
+    const listOf = async (p: PersonaName) => (await app.inject({ method: 'GET', url: '/api/tasks', ...as(signedIn[p]) })).json<{ tasks: Array<{ id: number; kind: string; sectionName: string }> }>().tasks;
+    expect((await listOf('headGeneral')).map((t) => t.id)).not.toContain(id);
+    expect((await listOf('finance')).find((t) => t.id === id)).toMatchObject({ kind: 'self_assessment', sectionName: '单位自评打分' });
   });
 
   it('keeps a half-typed draft, and refuses one of another shape with every problem, saving nothing', async () => {

@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { buildServer } from '../../client/http/server';
@@ -119,6 +119,43 @@ describe('the selfeval command line', () => {
       fs.writeFileSync(file, stringify(content));
       await ok(who, ['submit', String(tasks[0]!.id), file]);
     }
+
+    // The finance officer's part: the 基础数据表, evidence and the self-assessment.
+    const seed = seedUnitYear();
+    const tableFile = path.join(home, 'basic-data.yaml');
+    const table = parseYaml(fs.readFileSync(seedFile, 'utf8')).basicData as { threePublic: { total: Record<string, string> } };
+    table.threePublic.total['final'] = '8.6万元'; // its parts add up to 8.5万元
+    fs.writeFileSync(tableFile, stringify({ basicData: table }));
+    const badTable = await cli('finance', ['basic-data', 'set', unit, '2020', tableFile]);
+    expect(badTable.code, badTable.stderr).toBe(2);
+    expect(badTable.stderr).toContain('body.threePublic.total.final');
+    table.threePublic.total['final'] = '8.5万元';
+    fs.writeFileSync(tableFile, stringify({ basicData: table }));
+    expect(await ok('finance', ['basic-data', 'set', unit, '2020', tableFile])).toContain('基础数据表已保存');
+
+    const fakePdf = path.join(home, '满意度调查.pdf');
+    fs.writeFileSync(fakePdf, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const refusedUpload = await cli('finance', ['evidence', 'upload', unit, '2020', fakePdf]);
+    expect(refusedUpload.code).toBe(2);
+    expect(refusedUpload.stderr).toContain('实为PNG 图片');
+    fs.writeFileSync(fakePdf, '%PDF-1.4\n% 满意度调查问卷汇总\n');
+    expect(await ok('finance', ['evidence', 'upload', unit, '2020', fakePdf])).toMatch(/^#\d+ 满意度调查\.pdf/);
+
+    const entries = seed.selfAssessment!.entries.map((e) => (e.indicator === 'satisfaction' ? { ...e, evidence: ['满意度调查.pdf'] } : e));
+    const assessmentFile = path.join(home, 'self-assessment.yaml');
+    // 7.20 of 8 is 达成 (6.40–8.00); 6.00 is not.
+    fs.writeFileSync(assessmentFile, stringify({ entries: entries.map((e) => (e.indicator === 'social_benefit' ? { ...e, points: '6' } : e)) }));
+    let submittedAssessment = await cli('finance', ['self-assessment', 'submit', unit, '2020', assessmentFile]);
+    for (let i = 0; i < 100 && submittedAssessment.stderr.includes('no self-assessment task'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      submittedAssessment = await cli('finance', ['self-assessment', 'submit', unit, '2020', assessmentFile]);
+    }
+    expect(submittedAssessment.code, submittedAssessment.stderr).toBe(2);
+    expect(submittedAssessment.stderr).toContain('entries[7].points: 6.00 分不在“达成年度指标”档的范围内：6.40 分（含）至 8.00 分（含）');
+    fs.writeFileSync(assessmentFile, stringify({ entries }));
+    expect(await ok('finance', ['self-assessment', 'submit', unit, '2020', assessmentFile])).toContain('self-assessment submitted');
+    const shown = await ok('finance', ['self-assessment', 'show', unit, '2020']);
+    expect(shown).toContain('得分 86.00，等级 良');
 
     const waitStage = async (stage: string) => {
       for (let i = 0; i < 300; i++) {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEvaluation } from '../../client/evaluations';
 import { importUnitYear } from '../../db/ledger.repository';
 import { sectionSubmissionSchema } from '../../domain/submission';
-import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, evaluationStatusQuery, sectionTaskId, submitUpdate } from '../../workflows/evaluation/contract';
+import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, evaluationStatusQuery, sectionTaskId, selfAssessmentTaskId, submitSelfAssessmentUpdate, submitUpdate } from '../../workflows/evaluation/contract';
 import { ownNamespace, uniqueTaskQueue } from '../helpers/temporal';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
@@ -94,6 +94,17 @@ describe('the seed cycle survives SIGKILLed workers', () => {
         }
       }
       if (i === 2) await between('after three submissions');
+    }
+    // The finance officer's self-assessment (the seed file's entries).
+    const entries = y.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] }));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.workflow.getHandle(selfAssessmentTaskId(unitCode, 2020)).executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: 'finance', entries }] });
+        break;
+      } catch (e) {
+        if (attempt > 100) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
     }
     const reviewing = await waitFor('reviewing', (s) => s.stage === 'reviewing' && s.findings.sha256 !== null);
     await handle.executeUpdate(acknowledgeFindingsUpdate, { args: [{ actor: 'finance', findingsSha256: reviewing.findings.sha256! }] });
