@@ -72,19 +72,23 @@ export function basicDataFindings(doc: UnitYear, computed: Reconciliation['compu
   if (ini && adj && s.budget.supplementary) {
     push(sumCheck({ gap: 'budget_adjustment_gap', rounding: 'budget_adjustment_rounding', totalLabel: '全年预算数', total: adj.amount, parts: [{ label: '年初预算数', amount: ini.amount }, { label: '本年追加预算', amount: s.budget.supplementary.amount }], what: '年初预算与追加预算合计', whatEn: 'initial plus supplementary budget' }));
   }
-  if (ini && adj && b?.budgetAdjustment?.final !== undefined) {
-    const change = adj.amount - ini.amount;
+  // 部门整体支出预算调整 as the official table is filled (S6, 2018: 本年预算数 1922.76 | 本年决算数
+  // 2690.62): the budget before the year's adjustments and after them — so against 年初 and 全年.
+  const adjustmentRow = b?.budgetAdjustment;
+  for (const [cell, figure, label] of [['budget', ini, '年初预算数'], ['final', adj, '全年预算数']] as const) {
+    const stated = adjustmentRow?.[cell];
+    if (stated === undefined || !figure) continue;
     push(
       compareTotal(
         {
           gap: 'budget_adjustment_gap',
           rounding: 'budget_adjustment_rounding',
-          statedTotal: b.budgetAdjustment.final,
-          computed: change,
-          roundedTerms: 3,
-          items: [item('基础数据表·部门整体支出预算调整', b.budgetAdjustment.final, 'stated'), item('全年预算数', adj.amount, 'computed'), item('年初预算数', ini.amount, 'computed')],
-          zh: (d, within) => `基础数据表的部门整体支出预算调整 ${w(b.budgetAdjustment!.final!)}，全年预算数 ${w(adj.amount)} 减年初预算数 ${w(ini.amount)} 为 ${w(change)}，相差 ${w(Math.abs(d))}${within ? '，在舍入误差范围内' : ''}。`,
-          en: (d, within) => `budget adjustment ${formatWanYuan(b.budgetAdjustment!.final!)} vs adjusted − initial ${formatWanYuan(change)} (difference ${formatWanYuan(d)} 万元${within ? ', within rounding' : ''}).`,
+          statedTotal: stated,
+          computed: figure.amount,
+          roundedTerms: 2,
+          items: [item(`基础数据表·部门整体支出预算调整（${basicDataColumnZh[cell]}）`, stated, 'stated'), item(label, figure.amount, 'computed', figure.sourceZh)],
+          zh: (d, within) => `基础数据表“部门整体支出预算调整”的${basicDataColumnZh[cell]} ${w(stated)}，${label}为 ${w(figure.amount)}，相差 ${w(Math.abs(d))}${within ? '，在舍入误差范围内' : ''}。`,
+          en: (d, within) => `budget adjustment row (${cell}) ${formatWanYuan(stated)} vs the ${cell === 'budget' ? 'initial' : 'adjusted'} budget ${formatWanYuan(figure.amount)} (difference ${formatWanYuan(d)} 万元${within ? ', within rounding' : ''}).`,
         },
         opts,
       ),

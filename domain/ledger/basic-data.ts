@@ -111,7 +111,10 @@ export const basicDataSchema = z
       .default({}),
     /** 政府采购金额. */
     procurement: moneyColumnsSchema.optional(),
-    /** 部门整体支出预算调整. */
+    /**
+     * 部门整体支出预算调整, as the official table is filled (S6): 本年预算数 = the budget before the
+     * year's adjustments (年初), 本年决算数 = after them (全年); both are checked against the budget.
+     */
     budgetAdjustment: moneyColumnsSchema.optional(),
     /** 楼堂馆所控制情况 (completed this year). */
     buildings: z

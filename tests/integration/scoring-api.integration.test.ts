@@ -58,7 +58,10 @@ describe('the score’s inputs through the API', () => {
     await addUser(database.db, 'head@scoring.test', unit, 'unit_head');
     await addUser(database.db, 'general@scoring.test', unit, 'section_head', 'general');
     await addUser(database.db, 'projects@scoring.test', unit, 'section_head', 'projects');
-    [finance, unitHead, headGeneral, headProjects] = await Promise.all(['finance', 'head', 'general', 'projects'].map((n) => signIn(app, `${n}@scoring.test`)));
+    finance = await signIn(app, 'finance@scoring.test');
+    unitHead = await signIn(app, 'head@scoring.test');
+    headGeneral = await signIn(app, 'general@scoring.test');
+    headProjects = await signIn(app, 'projects@scoring.test');
   });
   afterAll(async () => {
     await app?.close();

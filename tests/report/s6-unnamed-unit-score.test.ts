@@ -92,7 +92,7 @@ describe('the S6 unit-year scored under its own table', () => {
     expect(sheet.losses.reduce((a, l) => a + l.deductionCp, 0)).toBe(800 + 800);
   });
 
-  it('finds what the table leaves unitemised and reads its 预算调整 row literally', () => {
+  it('finds what the table leaves unitemised, and reads its 预算调整 row as the budget before and after adjustment', () => {
     const findings = analysis.reconciliation.findings.map((f) => [f.code, f.stated, f.computed, f.difference]);
     const wan = (s: string) => parseWanYuan(s);
     expect(findings).toEqual([
@@ -100,9 +100,8 @@ describe('the S6 unit-year scored under its own table', () => {
       ['project_expenditure_gap', wan('689.16'), 0, wan('689.16')],
       // 上年结转 19.8 is stated, no allocation lists where it went.
       ['carry_over_not_itemised', wan('19.8'), 0, wan('19.8')],
-      // The row 部门整体支出预算调整 holds 1922.76 | 2690.62, the budget before and after adjustment;
-      // selfeval reads its 本年决算数 as the adjustment (2690.62 − 1922.76 = 767.86): 2690.62 − 767.86 = 1922.76.
-      ['budget_adjustment_gap', wan('2690.62'), wan('767.86'), wan('1922.76')],
+      // The row 部门整体支出预算调整 holds 1922.76 | 2690.62: the budget before adjustment (年初 1922.76,
+      // from the 指标表's working) and after it (1922.76 + 767.86 = 2690.62) — both agree, no finding.
     ]);
     // The 三公 rows add up (29.46 + 12 = 41.46, 29.46 + 9.84 = 39.30, 41.46 + 22 = 63.46, 39.30 + 4.99 = 44.29,
     // 11.86 + 17.22 = 29.08) and 136 ÷ 143 is the stated 95.10%: nothing else is reported.
