@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../worker/create-worker';
-import { LOCAL_PROJECTIONS_PATCH } from '../../workflows/evaluation/contract';
+import { LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH } from '../../workflows/evaluation/contract';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -30,10 +30,14 @@ describe('replay of committed histories', () => {
         .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
         .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!['patch-data']!.payloads![0]!.data!, 'base64').toString('utf8')).id as string);
     };
-    for (const workflow of ['annual-evaluation-seed-cycle', 'section-task-submitted']) {
+    for (const [workflow, patch] of [
+      ['annual-evaluation-seed-cycle', LOCAL_PROJECTIONS_PATCH],
+      ['section-task-submitted', LOCAL_PROJECTIONS_PATCH],
+      ['annual-evaluation-seed-cycle', SELF_ASSESSMENT_PATCH],
+    ] as const) {
       const variants = files.filter((f) => f.startsWith(workflow)).map(patchesOf);
-      expect(variants.some((p) => !p.includes(LOCAL_PROJECTIONS_PATCH)), `${workflow}: a history from before the patch`).toBe(true);
-      expect(variants.some((p) => p.includes(LOCAL_PROJECTIONS_PATCH)), `${workflow}: a history that took the patch`).toBe(true);
+      expect(variants.some((p) => !p.includes(patch)), `${workflow}: a history from before ${patch}`).toBe(true);
+      expect(variants.some((p) => p.includes(patch)), `${workflow}: a history that took ${patch}`).toBe(true);
     }
   });
 

@@ -189,8 +189,11 @@ describe('annual evaluation on the working-day calendar (time-skipping)', () => 
       expect(result.reportVersion).toBe(2);
       if (process.env['RECORD_HISTORIES'] === '1') {
         // Replay fixture of a task that was reminded, escalated and closed (see tests/replay).
-        const history = await s.task('infosec').fetchHistory();
-        fs.writeFileSync(path.join(__dirname, '../replay/histories/section-task-reminded-closed.json'), `${historyToJSON(history)}\n`);
+        const dir = path.join(__dirname, '../replay/histories');
+        fs.writeFileSync(path.join(dir, 'section-task-reminded-closed.json'), `${historyToJSON(await s.task('infosec').fetchHistory())}\n`);
+        // The evaluation that took the self-assessment patch, and its self-assessment task.
+        fs.writeFileSync(path.join(dir, 'annual-evaluation-seed-cycle-self-assessment.json'), `${historyToJSON(await s.handle.fetchHistory())}\n`);
+        fs.writeFileSync(path.join(dir, 'self-assessment-task-submitted.json'), `${historyToJSON(await s.assessment().fetchHistory())}\n`);
       }
       const task = await h.database.db.selectFrom('tasks').innerJoin('sections', 'sections.id', 'tasks.section_id').select(['tasks.state', 'tasks.cancelled_reason']).where('sections.code', '=', 'infosec').where('tasks.workflow_id', '=', sectionTaskId(s.unitCode, 2020, 'infosec')).executeTakeFirstOrThrow();
       expect(task).toEqual({ state: 'cancelled', cancelled_reason: '信息安全科人员外派，本年度无单独材料' });
