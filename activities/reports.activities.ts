@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import { civilDateOf, toEpochMs } from '../domain/calendar/civil-date';
 import { canonicalJson } from '../domain/canonical-json';
-import { analyseStored } from '../db/scoring.repository';
+import { analyseStored, listEvidence } from '../db/scoring.repository';
 import type { ReportDocument } from '../domain/report/content';
 import { composeReport, templateFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
@@ -58,11 +58,12 @@ export function createReportActivities(deps: ActivityDeps) {
       };
     });
     const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
+    const evidence = await listEvidence(db, stored.unitYearId);
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
     return {
       unitYearId: k.unitYearId,
       compose: (version) =>
-        composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar })),
+        composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar, evidence })),
     };
   }
 

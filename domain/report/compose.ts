@@ -5,7 +5,7 @@
  */
 import type { ReportDocument } from './content';
 import {
-  basicDataAnnex, budgetExpenditure, cover, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, projectEvaluationAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
+  basicDataAnnex, budgetExpenditure, cover, evidenceAnnex, holdbackScheduleAnnex, nextSteps, performance, problems, projectDetailsAnnex, projectEvaluationAnnex, reconciliationAnnex, reportTitle, scoreTableAnnex, unitProfile,
 } from './sections';
 import type { ReportViewModel } from './view-model';
 
@@ -27,13 +27,14 @@ const outline2020: ReportTemplate = {
     // 项目支出绩效自评表 only when some project has one.
     const names = [
       'score',
+      ...(vm.evidence.length ? ['evidence'] : []),
       ...(vm.basicData ? ['basicData'] : []),
       ...(vm.projectEvaluations.length ? ['projectEvaluations'] : []),
       'projects',
       'reconciliation',
       'holdbacks',
     ] as const;
-    type AnnexName = 'score' | 'basicData' | 'projectEvaluations' | 'projects' | 'reconciliation' | 'holdbacks';
+    type AnnexName = 'score' | 'evidence' | 'basicData' | 'projectEvaluations' | 'projects' | 'reconciliation' | 'holdbacks';
     const annex = Object.fromEntries(names.map((k, i) => [k, `附件${i + 1}`])) as Partial<Record<AnnexName, string>> & Record<'score' | 'projects' | 'reconciliation' | 'holdbacks', string>;
     return {
       meta: {
@@ -52,6 +53,7 @@ const outline2020: ReportTemplate = {
         ...problems(vm, 4),
         ...nextSteps(vm, 5),
         ...scoreTableAnnex(vm, `${annex.score} 部门整体支出绩效自评表`),
+        ...(annex.evidence ? evidenceAnnex(vm, `${annex.evidence} 佐证材料清单`) : []),
         ...(vm.basicData ? basicDataAnnex(vm, `${annex.basicData} 部门整体支出绩效评价基础数据表`) : []),
         ...(annex.projectEvaluations ? projectEvaluationAnnex(vm, `${annex.projectEvaluations} 项目支出绩效自评表`) : []),
         ...projectDetailsAnnex(vm, `${annex.projects} 项目支出明细表`),

@@ -5,6 +5,8 @@ import { parseWanYuan } from '../money';
 import { scoreProjectEvaluation } from '../project-evaluation';
 import type { Block, Cell } from './content';
 import { composeReport } from './compose';
+import { analyseUnitYear } from '../ledger/analysis';
+import { gatherReport } from './view-model';
 import { holdbackReason, holdbackScheduleAnnex, projectEvaluationTable, projectExpenditure } from './sections';
 import type { HoldbackView, ProjectEvaluationView } from './view-model';
 
@@ -198,5 +200,26 @@ describe('项目支出绩效自评表 annex', () => {
     allocation.holdbacks = allocation.holdbacks.map((hb) => ({ ...hb, amount: parseWanYuan('90') }));
     allocation.unexplained = parseWanYuan('8.51');
     expect(formOf(projectEvaluationTable(vm, e)).note).toContain('未执行的98.51万元中，90.00万元为约定事项完成后支付的款项，待系统升级改造项目完成后进行支付；8.51万元原因未说明。');
+  });
+
+  it('lists the evidence files the score cites, with the indicators each supports, as an annex after the 自评表', () => {
+    const unitYear = seedUnitYear();
+    const entries = unitYear.selfAssessment!.entries.map((e) => ({ ...e, evidence: e.indicator === 'social_benefit' || e.indicator === 'satisfaction' ? [7] : e.indicator === 'budget_rules' ? [8] : [] }));
+    const analysis = analyseUnitYear(unitYear, { selfAssessment: entries, evidenceNames: new Map([[7, '满意度调查汇总.pdf'], [8, '内控制度汇编.docx'], [9, '未引用.txt']]) });
+    const files = [
+      { fileName: '满意度调查汇总.pdf', sha256: 'a'.repeat(64), sizeBytes: 2048, section: null },
+      { fileName: '内控制度汇编.docx', sha256: 'b'.repeat(64), sizeBytes: 3 * 1024 * 1024, section: 'general' },
+      { fileName: '未引用.txt', sha256: 'c'.repeat(64), sizeBytes: 10, section: null },
+    ];
+    const doc = composeReport(gatherReport({ unitYear, analysis, reportDate: '2021-04-30' as never, draft: false, version: 1, evidence: files }));
+    const annexes = doc.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''));
+    expect(annexes.slice(0, 3)).toEqual(['附件1 部门整体支出绩效自评表', '附件2 佐证材料清单', '附件3 部门整体支出绩效评价基础数据表']);
+    const table = doc.blocks[doc.blocks.findIndex((b) => b.kind === 'annex' && b.title === '附件2 佐证材料清单') + 1]!;
+    expect(table.kind === 'table' ? table.rows : []).toEqual([
+      ['1', '满意度调查汇总.pdf', '社会效益、社会公众或服务对象满意度', '财务', '2 KB', 'aaaaaaaaaaaaaaaa'],
+      ['2', '内控制度汇编.docx', '管理制度健全性', '综合科', '3.0 MB', 'bbbbbbbbbbbbbbbb'],
+    ]);
+    // Without evidence there is no such annex, and the numbering is the seed's.
+    expect(composeReport(gatherReport({ unitYear, analysis: analyseUnitYear(unitYear), reportDate: '2021-04-30' as never, draft: false, version: 1 })).blocks.some((b) => b.kind === 'annex' && b.title.includes('佐证材料'))).toBe(false);
   });
 });

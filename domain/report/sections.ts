@@ -620,3 +620,22 @@ export function projectEvaluationAnnex(vm: ReportViewModel, title: string): Bloc
     ...vm.projectEvaluations.flatMap((e) => projectEvaluationTable(vm, e)),
   ];
 }
+
+/** 佐证材料清单: each evidence file the score relies on, the indicators it supports, and its sha256. */
+export function evidenceAnnex(vm: ReportViewModel, title: string): Block[] {
+  const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${Math.ceil(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
+  return [
+    { kind: 'annex', title },
+    {
+      kind: 'table',
+      caption: `${vm.unit.name}${vm.year}年度绩效自评佐证材料清单`,
+      dense: true,
+      columns: [
+        { header: '序号', width: 0.8, align: 'center' }, { header: '佐证材料', width: 4 }, { header: '支撑指标', width: 3.5 }, { header: '提供', width: 1.5 },
+        { header: '大小', width: 1.2, align: 'right' }, { header: 'SHA-256（前16位）', width: 3 },
+      ],
+      rows: vm.evidence.map((e, i) => [String(i + 1), e.fileName, e.indicators.join('、'), e.providedBy, kb(e.sizeBytes), e.sha256.slice(0, 16)]),
+    },
+    { kind: 'paragraph', text: '各佐证材料以 SHA-256 校验值存档于系统中，可据此核对原件。' },
+  ];
+}

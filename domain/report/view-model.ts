@@ -122,9 +122,27 @@ export interface ReportViewModel {
   dataNote?: string;
   findings: Finding[];
   ageing: AgeingFlag[];
+  /** Evidence files (佐证材料) the score relies on, with the indicators each supports; empty without any. */
+  evidence: EvidenceView[];
   /** Open holdbacks of the year, soonest due first. */
   holdbackSchedule: ScheduledHoldback[];
   warnings: CalendarWarning[];
+}
+
+/** An evidence file as the report lists it. */
+export interface EvidenceFile {
+  fileName: string;
+  sha256: string;
+  sizeBytes: number;
+  /** The section whose head provided it; `null` for the finance office. */
+  section: string | null;
+}
+
+export interface EvidenceView extends EvidenceFile {
+  /** Who provided it: 财务 or the section's name. */
+  providedBy: string;
+  /** The 三级指标 it supports. */
+  indicators: string[];
 }
 
 export interface GatherInput {
@@ -143,6 +161,8 @@ export interface GatherInput {
   draft: boolean;
   version: number;
   calendar?: WorkingDayCalendar;
+  /** The unit-year's evidence files; those an indicator of the score cites are listed. */
+  evidence?: EvidenceFile[];
 }
 
 export function gatherReport(input: GatherInput): ReportViewModel {
@@ -241,9 +261,18 @@ export function gatherReport(input: GatherInput): ReportViewModel {
     ...(y.dataNote ? { dataNote: y.dataNote } : {}),
     findings: analysis.reconciliation.findings,
     ageing: analysis.ageing,
+    evidence: citedEvidence(input.evidence ?? [], analysis.score, sectionName),
     holdbackSchedule: input.holdbackSchedule ?? ledgerSchedule(projects),
     warnings: mergeWarnings(...warnings),
   };
+}
+
+/** The evidence files the score cites (by name, as the 自评表 shows them), in upload order. */
+function citedEvidence(files: readonly EvidenceFile[], score: ScoreSheet, sectionName: ReadonlyMap<string, string>): EvidenceView[] {
+  return files.flatMap((f) => {
+    const indicators = score.indicators.filter((i) => i.evidence.includes(f.fileName)).map((i) => i.level3);
+    return indicators.length ? [{ ...f, providedBy: f.section === null ? '财务' : (sectionName.get(f.section) ?? f.section), indicators }] : [];
+  });
 }
 
 /** The schedule from the ledger alone: every holdback not yet released or forfeited, in full. */
