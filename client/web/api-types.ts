@@ -62,3 +62,75 @@ export interface ReportItem {
   createdBy: string;
   createdAt: string;
 }
+
+/** An indicator a person values, as the self-assessment page shows it. */
+export interface AssessmentIndicator {
+  id: string;
+  level1: string;
+  level2: string;
+  level3: string;
+  weightCp: number;
+  kind: 'tiers' | 'survey' | 'computed';
+  criteriaZh: string;
+  tiers: Array<{ key: string; labelZh: string; rangeZh: string }>;
+}
+
+/** An entry as the page reads it back: a saved entry, or a half-typed draft. */
+export interface AssessmentEntryView {
+  indicator: string;
+  tier?: string | undefined;
+  points?: string | number | undefined;
+  reason?: string | undefined;
+  notApplicable?: boolean | undefined;
+  survey?: { sample?: number | string | undefined; satisfied?: number | string | undefined; method?: string | undefined } | undefined;
+  evidence?: number[] | undefined;
+}
+
+export interface EvidenceItem {
+  id: number;
+  section: string | null;
+  fileName: string;
+  mediaType: string;
+  sizeBytes: number;
+  sha256: string;
+  uploadedAt: string;
+}
+
+export interface SelfAssessmentAnswer {
+  ruleSet: { id: string; region: string; notApplicable: 'full_marks' | 'rescale' };
+  indicators: AssessmentIndicator[];
+  entries: AssessmentEntryView[];
+  savedBy: Record<string, { by: string; at: string }>;
+  evidence: EvidenceItem[];
+  task: { id: number; state: string; dueAt: string; draft: { entries?: AssessmentEntryView[] } | null; submittedBy: string | null; submittedAt: string | null; stage: string } | null;
+  editable: boolean;
+  score: ScoreSheet;
+}
+
+/** One row's three columns of the 基础数据表 (amounts in 分, counts, or rates in basis points). */
+export interface Columns {
+  previousFinal?: number;
+  budget?: number;
+  final?: number;
+}
+
+/** The 基础数据表 as the API reads it back (amounts in 分, rates in basis points, areas as text). */
+export interface BasicDataView {
+  source?: string;
+  staff: { authorisedPosts?: Columns; inPost?: Columns; controlRate?: Columns };
+  threePublic: { total?: Columns; vehicles?: Columns; vehiclePurchase?: Columns; vehicleOperation?: Columns; abroad?: Columns; reception?: Columns };
+  projects: Array<Columns & { name: string; project?: string }>;
+  projectsTotal?: Columns;
+  publicFunds: { total?: Columns; office?: Columns; utilitiesTravel?: Columns; meetingsTraining?: Columns };
+  procurement?: Columns;
+  budgetAdjustment?: Columns;
+  buildings: Array<{ name: string; approvedArea: string; actualArea: string; budgetInvestment: number; actualInvestment: number }>;
+  savingMeasures?: string;
+  budget: { initial?: number; adjusted?: number; executed?: number; bySource: Array<{ source: string; initial?: number; adjusted?: number; executed?: number }>; plannedPaymentProgress?: number };
+}
+
+export interface BasicDataAnswer {
+  basicData: BasicDataView | null;
+  projects: Array<{ code: string; name: string }>;
+  findings: Finding[];
+}

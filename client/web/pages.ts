@@ -8,6 +8,8 @@
  *   /units, /units/:unit                     units, a unit's years, the ledger import
  *   /units/:unit/years/:year                 财务看板
  *   /units/:unit/years/:year/report          报告 (draft preview, approval, issued downloads)
+ *   /units/:unit/years/:year/basic-data      基础数据表 (the finance officer fills it; unit head reads)
+ *   /units/:unit/years/:year/self-assessment 单位自评打分 (the finance officer's self-assessment task)
  *
  * Pages read through the JSON API in-process with the visitor's cookie (internal-api.ts), so they
  * show exactly what the API allows that person; changes go from the browser to the API with the
@@ -19,11 +21,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../db/accounts.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
 import { openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
-import { type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
+import { loadUnitYear } from '../../db/ledger.repository';
+import { ruleSetOf } from '../../domain/rule-sets';
+import { assessmentScope } from '../../domain/self-assessment';
+import { SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
 import { hasUnitRole, isSectionHead } from '../http/access';
 import type { ServerDeps } from '../http/server';
 import type {
-  AnalysisAnswer, NotificationItem, ReportItem, StatusAnswer, TaskDetail, TaskItem, UnitDetail, UnitSummary,
+  AnalysisAnswer, AssessmentEntryView, BasicDataAnswer, EvidenceItem, NotificationItem, ReportItem, SelfAssessmentAnswer, StatusAnswer, TaskDetail, TaskItem, UnitDetail, UnitSummary,
 } from './api-types';
 import { appCss } from './assets/app.css';
 import { appJs } from './assets/app.js';
@@ -31,11 +36,14 @@ import { html, type Html } from './html';
 import { type Lang, LANG_COOKIE, langOf, type MessageKey, pick, t, todayCivil } from './i18n';
 import { type ApiResult, InternalApi, must, PageError } from './internal-api';
 import { layout, type NavKey, pageHead, type Viewer } from './layout';
+import { indicatorViews, previewProblems } from './pages/assessment';
+import { basicDataBody } from './pages/basic-data.page';
 import { dashboardBody, dashboardRefreshMs } from './pages/dashboard.page';
 import { inboxBody } from './pages/inbox.page';
 import { loginBody } from './pages/login.page';
 import { scoreView, temporalUrl } from './pages/parts';
 import { reportBody, reportRefreshMs } from './pages/report.page';
+import { selfAssessmentBody } from './pages/self-assessment.page';
 import { taskBody } from './pages/task.page';
 import { unitBody, unitsBody } from './pages/units.page';
 
@@ -51,6 +59,8 @@ interface PageContext {
 type PageResult = { title: string; nav: NavKey; body: Html; autoRefreshMs?: number | undefined } | { redirect: string };
 
 const OPEN_STATES = new Set(['open', 'draft', 'overdue', 'returned']);
+/** Evaluation stages in which the score's inputs may still change (as the API decides). */
+const INPUT_STAGES = new Set(['opening', 'collecting', 'reviewing']);
 
 const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'",
@@ -97,6 +107,15 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
   };
   asset('/assets/app.css', 'text/css; charset=utf-8', appCss);
   asset('/assets/app.js', 'text/javascript; charset=utf-8', appJs);
+
+  /** A POST to the API in-process with the visitor's cookie and CSRF token (for page fragments). */
+  const forwardPost = (request: FastifyRequest, url: string, payload: unknown) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (request.headers.cookie) headers['cookie'] = request.headers.cookie;
+    const csrf = request.headers['x-csrf-token'];
+    if (typeof csrf === 'string') headers['x-csrf-token'] = csrf;
+    return app.inject({ method: 'POST', url, headers, payload: JSON.stringify(payload ?? {}) });
+  };
 
   const page = (url: string, options: { public?: boolean }, handler: (ctx: PageContext) => Promise<PageResult>) => {
     app.get(url, { schema: { hide: true } }, async (request, reply) => {
@@ -177,10 +196,28 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const editable = isSectionHead(account!, task.unitCode, task.section) && OPEN_STATES.has(task.state);
     const submitted = task.state === 'submitted' ? (await currentSubmissions(deps.db, task.unitYearId)).find((s) => s.section === task.section) : undefined;
     const overdue = OPEN_STATES.has(task.state) && Date.parse(task.dueAt) < Date.now();
+    // The indicators the unit has this section assess (its sections' `assesses`, under the rule set),
+    // and the section's evidence files (the API shows a section head only their sections').
+    const yearApi = `/api/units/${encodeURIComponent(task.unitCode)}/years/${task.year}`;
+    const [doc, evidence] = await Promise.all([
+      loadUnitYear(deps.db, { unitCode: task.unitCode, year: task.year }),
+      api.get<{ evidence: EvidenceItem[] }>(`${yearApi}/evidence`).then((r) => (r.ok ? r.data.evidence : [])),
+    ]);
+    const ruleSet = doc ? ruleSetOf(doc) : undefined;
+    const indicators = doc && ruleSet ? indicatorViews(assessmentScope(ruleSet, doc.unit.sections, { kind: 'section', section: task.section })) : [];
     return {
       title: t(lang, 'form.title', { section: task.sectionName }),
       nav: 'tasks',
-      body: taskBody({ lang, url: '', unread: 0 }, task, { editable, ...(submitted ? { submitted } : {}), temporalUi: temporalUrl(deps, task.workflowId), overdue }),
+      body: taskBody({ lang, url: '', unread: 0 }, task, {
+        editable, ...(submitted ? { submitted } : {}), temporalUi: temporalUrl(deps, task.workflowId), overdue,
+        assessment: {
+          indicators,
+          evidence: evidence.filter((e) => e.section === task.section),
+          evidenceHref: (id: number) => `${yearApi}/evidence/${id}`,
+          uploadUrl: `${yearApi}/evidence`,
+          notApplicablePolicy: ruleSet?.notApplicable ?? 'full_marks',
+        },
+      }),
     };
   });
 
@@ -191,11 +228,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const task = await api.get<{ task: TaskDetail }>(`/api/tasks/${encodeURIComponent(param(request, 'task'))}`);
     if (!task.ok) return reply.status(task.status).send(task.error);
     const { unitCode, year } = task.data.task;
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (request.headers.cookie) headers['cookie'] = request.headers.cookie;
-    const csrf = request.headers['x-csrf-token'];
-    if (typeof csrf === 'string') headers['x-csrf-token'] = csrf;
-    const response = await app.inject({ method: 'POST', url: `/api/units/${encodeURIComponent(unitCode)}/years/${year}/score-preview`, headers, payload: JSON.stringify(request.body ?? {}) });
+    const response = await forwardPost(request, `/api/units/${encodeURIComponent(unitCode)}/years/${year}/score-preview`, request.body);
     if (response.statusCode !== 200) return reply.status(response.statusCode).type('application/json').send(response.body);
     const { score } = response.json<{ score: AnalysisAnswer['score'] }>();
     return sendHtml(reply, 200, scoreView(lang, score, t(lang, 'preview.help')));
@@ -220,17 +253,19 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     ]);
     // Reminders come from the task workflows themselves (a detail view may ask the workflow).
     const reminders = new Map<string, TaskView>();
+    const waiting = [
+      ...(status?.sections ?? []).filter((s) => s.state === 'open' || s.state === 'overdue' || s.state === 'returned'),
+      ...(status?.selfAssessment && status.selfAssessment.state !== 'submitted' ? [{ section: SELF_ASSESSMENT_TASK, workflowId: status.selfAssessment.workflowId }] : []),
+    ];
     await Promise.all(
-      (status?.sections ?? [])
-        .filter((s) => s.state === 'open' || s.state === 'overdue' || s.state === 'returned')
-        .map(async (s) => {
-          try {
-            const view = await deps.temporal.connection.withDeadline(Date.now() + 2_000, () => deps.temporal.workflow.getHandle(s.workflowId).query(taskViewQuery));
-            reminders.set(s.section, view);
-          } catch {
-            // The worker may be busy or down: the page shows the rest.
-          }
-        }),
+      waiting.map(async (s) => {
+        try {
+          const view = await deps.temporal.connection.withDeadline(Date.now() + 2_000, () => deps.temporal.workflow.getHandle(s.workflowId).query(taskViewQuery));
+          reminders.set(s.section, view);
+        } catch {
+          // The worker may be busy or down: the page shows the rest.
+        }
+      }),
     );
     const data = {
       unitCode, unitName: detail.unit.name, year, canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
@@ -238,6 +273,49 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
     };
     return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
+  });
+
+  // ── 基础数据表 ────────────────────────────────────────────────────────────────────────────
+  page('/units/:unit/years/:year/basic-data', {}, async ({ request, lang, account, api }) => {
+    const unitCode = param(request, 'unit');
+    const year = yearParam(request);
+    const base = `/api/units/${encodeURIComponent(unitCode)}`;
+    const detail = must(await api.get<UnitDetail>(base));
+    if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
+    if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
+    const [answer, status] = await Promise.all([
+      api.get<BasicDataAnswer>(`${base}/years/${year}/basic-data`).then(must),
+      optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
+    ]);
+    const editable = hasUnitRole(account!, unitCode, ['finance_officer']) && (!status || INPUT_STAGES.has(status.stage));
+    const data = { unitCode, unitName: detail.unit.name, year, ...answer, editable, staff: true };
+    return { title: `${t(lang, 'bd.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: basicDataBody({ lang, url: '', unread: 0 }, data) };
+  });
+
+  // ── 单位自评打分 ──────────────────────────────────────────────────────────────────────────
+  page('/units/:unit/years/:year/self-assessment', {}, async ({ request, lang, account, api }) => {
+    const unitCode = param(request, 'unit');
+    const year = yearParam(request);
+    const base = `/api/units/${encodeURIComponent(unitCode)}`;
+    const detail = must(await api.get<UnitDetail>(base));
+    if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
+    if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
+    const answer = must(await api.get<SelfAssessmentAnswer>(`${base}/years/${year}/self-assessment`));
+    const data = { unitCode, unitName: detail.unit.name, year, answer, isFinance: hasUnitRole(account!, unitCode, ['finance_officer']), staff: true };
+    return { title: `${t(lang, 'sa.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: selfAssessmentBody({ lang, url: '', unread: 0 }, data) };
+  });
+
+  // The live preview: the API's preview with the entries as typed, rendered as the panel's HTML.
+  app.post('/units/:unit/years/:year/self-assessment/preview', { schema: { hide: true } }, async (request, reply) => {
+    const lang = langOf(request.query, request.cookies[LANG_COOKIE]);
+    const url = `/api/units/${encodeURIComponent(param(request, 'unit'))}/years/${encodeURIComponent(param(request, 'year'))}/self-assessment/preview`;
+    const response = await forwardPost(request, url, request.body);
+    if (response.statusCode !== 200) return reply.status(response.statusCode).type('application/json').send(response.body);
+    const { score, problems } = response.json<{ score: AnalysisAnswer['score']; problems: Array<{ path: string; zh: string; en: string }> }>();
+    const sent = ((request.body as { entries?: AssessmentEntryView[] } | undefined)?.entries ?? []).map((e) => ({ indicator: String(e?.indicator ?? '') }));
+    const names = new Map(score.indicators.map((i) => [i.id, i.level3]));
+    const body = html`${scoreView(lang, score, t(lang, 'sa.previewHelp'))}${previewProblems(lang, problems, sent, names)}`;
+    return reply.headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).type('application/json').send({ html: String(body), problems: problems.length });
   });
 
   // ── 报告 ──────────────────────────────────────────────────────────────────────────────────

@@ -1,12 +1,13 @@
 /**
  * Browser helpers for the end-to-end tests: Debian's chromium driven by playwright-core (headless,
  * no network beyond loopback, a fresh profile), signing in and out through the pages, filling the
- * section form, and polling with a deadline.
+ * section form and self-assessment blocks, and polling with a deadline.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { SelfAssessmentEntryInput } from '../../domain/self-assessment';
 import type { SectionSubmission } from '../../domain/submission';
 import { PASSWORD } from '../helpers/api';
 
@@ -107,6 +108,22 @@ export async function screenshot(page: Page, file: string): Promise<void> {
 
 const field = (page: Page, path: string) => page.locator(`[data-path="${path}"]`);
 
+/** Fills the self-assessment blocks of a form (the finance officer's page, or a section's task). */
+export async function fillAssessment(page: Page, entries: readonly SelfAssessmentEntryInput[]): Promise<void> {
+  for (const e of entries) {
+    const block = page.locator(`[data-assess][data-indicator="${e.indicator}"]`);
+    await block.locator('[data-field="notApplicable"]').setChecked(e.notApplicable === true);
+    if (e.tier !== undefined) await block.locator(`[data-field="tier"][value="${e.tier}"]`).check();
+    if (e.points !== undefined) await block.locator('[data-field="points"]').fill(String(e.points));
+    if (e.survey) {
+      await block.locator('[data-field="survey.sample"]').fill(String(e.survey.sample));
+      await block.locator('[data-field="survey.satisfied"]').fill(String(e.survey.satisfied));
+      await block.locator('[data-field="survey.method"]').fill(e.survey.method ?? '');
+    }
+    await block.locator('[data-field="reason"]').fill(e.reason ?? '');
+  }
+}
+
 /** Fills the section form with a submission, adding rows as needed. */
 export async function fillSection(page: Page, s: SectionSubmission): Promise<void> {
   const ensureRows = async (list: string, n: number) => {
@@ -125,6 +142,8 @@ export async function fillSection(page: Page, s: SectionSubmission): Promise<voi
     await field(page, `outputIndicators[${i}].direction`).selectOption(x.direction);
     await field(page, `outputIndicators[${i}].target`).fill(x.target);
     await field(page, `outputIndicators[${i}].actual`).fill(x.actual);
+    await field(page, `outputIndicators[${i}].category`).selectOption(x.category);
+    await field(page, `outputIndicators[${i}].key`).setChecked(x.key);
     await field(page, `outputIndicators[${i}].note`).fill(x.note ?? '');
   }
   for (const list of ['problems', 'nextSteps'] as const) {
@@ -134,4 +153,5 @@ export async function fillSection(page: Page, s: SectionSubmission): Promise<voi
       await field(page, `${list}[${i}].detail`).fill(p.detail ?? '');
     }
   }
+  await fillAssessment(page, s.selfAssessments);
 }

@@ -166,5 +166,52 @@ dl.facts dd { margin: 0; }
 .login-card { width: 100%; max-width: 400px; }
 .login-card h1 { margin-bottom: 6px; }
 .login-card .btn { width: 100%; margin-top: 8px; padding: 9px; }
+/* Output indicators: category, 重点工作, 偏差原因 */
+.ind-grid .wide-rest { grid-column: span 3; }
+.key-field { display: flex; align-items: flex-end; padding-bottom: 8px; }
+.chip-key { background: var(--warn-bg); color: var(--warn); border-color: #f3dfba; font-size: 12px; }
+label.check { display: inline-flex; align-items: baseline; gap: 6px; font-weight: 400; margin: 0 14px 4px 0; cursor: pointer; }
+label.check input { width: auto; margin: 0; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+
+/* Self-assessment */
+.assess-layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
+.assess-layout .side { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; }
+@media (max-width: 960px) { .assess-layout { grid-template-columns: 1fr; } .assess-layout .side { position: static; max-height: none; } }
+fieldset.assessment { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
+.section-form fieldset.assessment { border: 1px solid var(--line); padding: 16px 20px 8px; }
+.level1-head { font-size: 16px; color: var(--brand); border-bottom: 2px solid #cfe0f4; padding-bottom: 4px; margin: 18px 0 10px; }
+.level2 h4 { font-size: 14px; margin: 12px 0 8px; color: #2b3543; }
+.assess { margin-bottom: 12px; }
+.assess .criteria { margin: 0 0 8px; }
+.assess .tier { display: flex; margin-right: 0; }
+.assess .points-field input { max-width: 160px; }
+.assess.is-na .assess-value { display: none; }
+.assess textarea { min-height: 56px; }
+.survey-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 12px; }
+.survey-grid .wide { grid-column: 1 / -1; }
+.evidence-choices { display: flex; flex-wrap: wrap; gap: 2px 12px; }
+.upload-inline { font-weight: 400; font-size: 13px; color: var(--muted); margin-top: 4px; }
+.upload-inline input { font-size: 13px; }
+.score-card h2 { margin-bottom: 8px; }
+.preview-problems ul { margin: 6px 0 0; padding-left: 20px; }
+.assessment-table td, .assessment-table th { font-size: 13px; }
+
+/* 基础数据表 */
+.bd-table { table-layout: fixed; margin-bottom: 16px; }
+.bd-table col.c-item { width: 34%; }
+.bd-table col.c-amount { width: 18%; }
+.bd-table col.c-act { width: 12%; }
+.bd-table thead th:first-child { color: var(--brand); font-size: 14px; }
+.bd-table th[scope=row] { font-weight: 400; color: var(--ink); background: none; white-space: normal; }
+.bd-table tr.total th[scope=row], .bd-table tr.heading-row th[scope=row] { font-weight: 600; }
+.bd-table tr.sub th[scope=row] { padding-left: 28px; }
+.bd-table td.num-cell input { text-align: right; font-variant-numeric: tabular-nums; }
+.bd-table td { padding: 6px 8px; }
+.bd-table input, .bd-table select { padding: 5px 8px; font-size: 14px; }
+.bd-table select { margin-top: 4px; }
+.bd-buildings { table-layout: auto; }
+.bd-budget-h { margin-top: 24px; }
+.bd-heading { font-size: 14px; color: var(--brand); }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;

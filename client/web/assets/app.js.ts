@@ -3,7 +3,14 @@
  * session's CSRF token and shows the API's answer: on a 400, every problem next to its field
  * (`details[].path` such as `submission.outputIndicators[0].target` → the input whose
  * `data-path` is `outputIndicators[0].target`, else its nearest enclosing row or group) and all
- * of them in a summary at the top of the form.
+ * of them in a summary at the top of the form. Rows and blocks left out of a request because they
+ * were blank are mapped back (`form._indexMaps`: the sent index → the place on the page).
+ *
+ * Forms: plain API forms (`data-api`), the ledger import, the section form (with its output
+ * indicators' category and 重点工作 and the indicators the section assesses), the finance
+ * officer's self-assessment (live score preview as the person types), evidence uploads (read in
+ * the browser, sent as base64, attachable to an entry at once) and the 基础数据表 (amounts typed in
+ * 元, sent with their unit).
  */
 export const appJs = String.raw`
 (function () {
@@ -53,7 +60,7 @@ export const appJs = String.raw`
   function remapIndex(form, p) {
     var maps = form._indexMaps;
     if (!maps) return p;
-    return p.replace(/^(\w+)\[(\d+)\]/, function (all, list, i) {
+    return p.replace(/^([\w.]+)\[(\d+)\]/, function (all, list, i) {
       var map = maps[list];
       return map && map[Number(i)] !== undefined ? list + '[' + map[Number(i)] + ']' : all;
     });
@@ -73,6 +80,7 @@ export const appJs = String.raw`
     if (el.hasAttribute('data-row')) return el.getAttribute('data-label') || '';
     var label = el.id ? form.querySelector('label[for="' + CSS.escape(el.id) + '"]') : null;
     if (label) text = label.textContent.trim();
+    else if (el.getAttribute('aria-label')) text = el.getAttribute('aria-label');
     var row = el.closest('[data-row]');
     if (row && row.getAttribute('data-label')) text = row.getAttribute('data-label') + ' · ' + text;
     return text;
@@ -189,6 +197,22 @@ export const appJs = String.raw`
         status(form, '');
         if (r.ok) after(form); else showErrors(form, r.data);
       });
+    } else if (form.hasAttribute('data-evidence-upload')) {
+      ev.preventDefault();
+      var fileInput = form.querySelector('input[type=file]');
+      var chosen = fileInput && fileInput.files && fileInput.files[0];
+      if (!chosen) { showErrors(form, { message: tr('chooseFile'), messageZh: tr('chooseFile'), details: [{ path: 'body.fileName', zh: tr('chooseFile'), en: tr('chooseFile') }] }); return; }
+      busy(form, true);
+      status(form, tr('working'));
+      uploadEvidence(form.getAttribute('data-evidence-upload'), chosen, form.getAttribute('data-section')).then(function (r) {
+        busy(form, false);
+        status(form, '');
+        if (!r.ok) { showErrors(form, r.data); return; }
+        clearErrors(form);
+        addEvidence(r.data.evidence, form.getAttribute('data-evidence-upload'));
+        status(form, tr('uploaded', { name: r.data.evidence.fileName }));
+        fileInput.value = '';
+      });
     } else if (form.hasAttribute('data-import')) {
       ev.preventDefault();
       var input = form.querySelector('input[type=file]');
@@ -210,8 +234,12 @@ export const appJs = String.raw`
     }
   });
 
-  // ── The section form ───────────────────────────────────────────────────────────────────────
-  var LISTS = ['achievements', 'outputIndicators', 'problems', 'nextSteps'];
+  function hhmm() {
+    var now = new Date();
+    return ('0' + now.getHours()).slice(-2) + ':' + ('0' + now.getMinutes()).slice(-2);
+  }
+
+  // ── Lists of rows (the section form, the 基础数据表): add, remove, renumber ─────────────────
   function rowsOf(list) { return Array.prototype.slice.call(list.querySelectorAll(':scope > .rows > [data-row]')); }
   function reindex(form) {
     form.querySelectorAll('[data-list]').forEach(function (list) {
@@ -233,10 +261,170 @@ export const appJs = String.raw`
       });
     });
   }
+  function wireLists(form) {
+    reindex(form);
+    form.addEventListener('click', function (ev) {
+      var button = ev.target.closest('button');
+      if (!button || !form.contains(button)) return;
+      if (button.hasAttribute('data-add')) {
+        var list = button.closest('[data-list]');
+        var template = list.querySelector('template');
+        var row = template.content.firstElementChild.cloneNode(true);
+        list.querySelector(':scope > .rows').appendChild(row);
+        reindex(form);
+        var first = row.querySelector('input, textarea');
+        if (first) first.focus();
+      } else if (button.hasAttribute('data-remove')) {
+        button.closest('[data-row]').remove();
+        reindex(form);
+      }
+    });
+  }
   function value(row, field) {
     var el = row.querySelector('[data-field="' + field + '"]');
     return el ? el.value.trim() : '';
   }
+  function checked(row, field) {
+    var el = row.querySelector('[data-field="' + field + '"]');
+    return !!(el && el.checked);
+  }
+
+  // ── Evidence files: read in the browser, sent as base64, offered to every entry ────────────
+  var MAX_EVIDENCE = 10 * 1024 * 1024;
+  function readBase64(file) {
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () { var url = String(reader.result || ''); resolve(url.slice(url.indexOf(',') + 1)); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(file);
+    });
+  }
+  function uploadEvidence(url, file, section) {
+    if (file.size > MAX_EVIDENCE) {
+      return Promise.resolve({ ok: false, status: 0, data: { message: tr('tooLarge'), messageZh: tr('tooLarge'), details: [{ path: 'body.contentBase64', zh: tr('tooLarge'), en: tr('tooLarge') }] } });
+    }
+    return readBase64(file).then(function (base64) {
+      var body = { fileName: file.name, contentBase64: base64 };
+      if (section) body.section = section;
+      return api('POST', url, body);
+    }, function () {
+      return { ok: false, status: 0, data: { message: tr('chooseFile'), messageZh: tr('chooseFile'), details: [] } };
+    });
+  }
+  function sizeText(bytes) {
+    if (bytes < 1024) return bytes + ' B';
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + ' KB';
+    return (bytes / 1024 / 1024).toFixed(1) + ' MB';
+  }
+  /** A new file in the evidence list and among every entry's choices (each only once). */
+  function addEvidence(item, url) {
+    var href = url + '/' + item.id;
+    var list = document.querySelector('[data-evidence-list]');
+    if (list && !list.querySelector('[data-evidence-id="' + item.id + '"]')) {
+      var li = document.createElement('li');
+      li.setAttribute('data-evidence-id', String(item.id));
+      var a = document.createElement('a');
+      a.href = href; a.setAttribute('download', ''); a.textContent = item.fileName;
+      var size = document.createElement('span');
+      size.className = 'muted small'; size.textContent = ' ' + sizeText(item.sizeBytes);
+      li.appendChild(a); li.appendChild(size);
+      list.appendChild(li);
+    }
+    document.querySelectorAll('.evidence-empty').forEach(function (e) { e.hidden = true; });
+    document.querySelectorAll('[data-evidence-choices]').forEach(function (box) {
+      if (box.querySelector('[data-evidence][value="' + item.id + '"]')) return;
+      var span = document.createElement('span');
+      span.className = 'ev-choice';
+      var label = document.createElement('label');
+      label.className = 'check';
+      var input = document.createElement('input');
+      input.type = 'checkbox'; input.value = String(item.id); input.setAttribute('data-evidence', '');
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(' ' + item.fileName));
+      var link = document.createElement('a');
+      link.className = 'small'; link.href = href; link.setAttribute('download', ''); link.textContent = tr('download');
+      span.appendChild(label); span.appendChild(document.createTextNode(' ')); span.appendChild(link);
+      box.appendChild(span);
+      var none = box.parentElement.querySelector('.evidence-none');
+      if (none) none.hidden = true;
+    });
+  }
+
+  // ── Self-assessment blocks (the finance officer's page, a section's task) ──────────────────
+  function numberOrText(s) { return /^\d+$/.test(s) ? Number(s) : s; }
+  /** The entries of the blocks that hold something; maps[list] gets each sent entry's block. */
+  function assessmentEntries(root, list, maps) {
+    var out = [];
+    maps[list] = [];
+    root.querySelectorAll('[data-assess]').forEach(function (block, k) {
+      var e = { indicator: block.getAttribute('data-indicator') };
+      var kind = block.getAttribute('data-kind');
+      var filled = false;
+      if (checked(block, 'notApplicable')) {
+        e.notApplicable = true;
+        filled = true;
+      } else if (kind === 'tiers') {
+        var tier = block.querySelector('[data-field="tier"]:checked');
+        if (tier) { e.tier = tier.value; filled = true; }
+        var points = value(block, 'points');
+        if (points) { e.points = points; filled = true; }
+      } else if (kind === 'survey') {
+        var sample = value(block, 'survey.sample');
+        var satisfied = value(block, 'survey.satisfied');
+        var method = value(block, 'survey.method');
+        if (sample || satisfied || method) {
+          e.survey = {};
+          if (sample) e.survey.sample = numberOrText(sample);
+          if (satisfied) e.survey.satisfied = numberOrText(satisfied);
+          if (method) e.survey.method = method;
+          filled = true;
+        }
+      }
+      var reason = value(block, 'reason');
+      if (reason) { e.reason = reason; filled = true; }
+      e.evidence = [];
+      block.querySelectorAll('[data-evidence]:checked').forEach(function (c) { e.evidence.push(Number(c.value)); filled = true; });
+      if (!filled) return;
+      maps[list].push(k);
+      out.push(e);
+    });
+    return out;
+  }
+  // 不适用 hides the block's score fields (they are not sent).
+  document.addEventListener('change', function (ev) {
+    var el = ev.target;
+    if (!(el instanceof HTMLElement)) return;
+    if (el.matches('[data-assess] [data-field="notApplicable"]')) el.closest('[data-assess]').classList.toggle('is-na', el.checked);
+    if (el.matches('[data-assess] input[data-upload]')) uploadForBlock(el);
+  });
+  /** A file chosen in a block: uploaded, offered everywhere, and attached to this entry. */
+  function uploadForBlock(input) {
+    var file = input.files && input.files[0];
+    var form = input.closest('form');
+    var block = input.closest('[data-assess]');
+    var url = form && form.getAttribute('data-evidence-url');
+    if (!file || !url) return;
+    status(form, tr('working'));
+    uploadEvidence(url, file, form.getAttribute('data-section')).then(function (r) {
+      input.value = '';
+      status(form, '');
+      if (!r.ok) {
+        var at = block.getAttribute('data-path') + '.evidence';
+        form._indexMaps = null;
+        showErrors(form, { message: r.data.message, messageZh: r.data.messageZh, details: flatten(r.data.details).map(function (d) { return { path: at, zh: d.zh, en: d.en }; }) });
+        return;
+      }
+      clearErrors(form);
+      addEvidence(r.data.evidence, url);
+      var box = block.querySelector('[data-evidence][value="' + r.data.evidence.id + '"]');
+      if (box) box.checked = true;
+      status(form, tr('uploaded', { name: r.data.evidence.fileName }));
+      form.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+  }
+
+  // ── The section form ───────────────────────────────────────────────────────────────────────
+  var LISTS = ['achievements', 'outputIndicators', 'problems', 'nextSteps'];
   function collectSection(form) {
     var body = { section: form.getAttribute('data-section') };
     var maps = {};
@@ -247,13 +435,16 @@ export const appJs = String.raw`
       if (!list) return;
       rowsOf(list).forEach(function (row, i) {
         var blank = true;
-        row.querySelectorAll('[data-field]').forEach(function (el) { if (el.tagName !== 'SELECT' && el.value.trim() !== '') blank = false; });
+        row.querySelectorAll('[data-field]').forEach(function (el) {
+          if (el.type === 'checkbox') { if (el.checked) blank = false; }
+          else if (el.tagName !== 'SELECT' && el.value.trim() !== '') blank = false;
+        });
         if (blank) return;
         maps[name].push(i);
         if (name === 'achievements') {
           body[name].push({ title: value(row, 'title'), paragraphs: value(row, 'paragraphs').split(/\r?\n/).map(function (s) { return s.trim(); }).filter(Boolean) });
         } else if (name === 'outputIndicators') {
-          var ind = { name: value(row, 'name'), unit: value(row, 'unit'), direction: value(row, 'direction'), target: value(row, 'target'), actual: value(row, 'actual') };
+          var ind = { name: value(row, 'name'), unit: value(row, 'unit'), direction: value(row, 'direction'), target: value(row, 'target'), actual: value(row, 'actual'), category: value(row, 'category') || 'quantity', key: checked(row, 'key') };
           if (value(row, 'note')) ind.note = value(row, 'note');
           body[name].push(ind);
         } else {
@@ -263,28 +454,13 @@ export const appJs = String.raw`
         }
       });
     });
+    if (form.querySelector('[data-assessment="selfAssessments"]')) body.selfAssessments = assessmentEntries(form, 'selfAssessments', maps);
     form._indexMaps = maps;
     return body;
   }
   var sectionForm = document.getElementById('section-form');
   if (sectionForm) {
-    reindex(sectionForm);
-    sectionForm.addEventListener('click', function (ev) {
-      var button = ev.target.closest('button');
-      if (!button || !sectionForm.contains(button)) return;
-      if (button.hasAttribute('data-add')) {
-        var list = button.closest('[data-list]');
-        var template = list.querySelector('template');
-        var row = template.content.firstElementChild.cloneNode(true);
-        list.querySelector(':scope > .rows').appendChild(row);
-        reindex(sectionForm);
-        var first = row.querySelector('input, textarea');
-        if (first) first.focus();
-      } else if (button.hasAttribute('data-remove')) {
-        button.closest('[data-row]').remove();
-        reindex(sectionForm);
-      }
-    });
+    wireLists(sectionForm);
     sectionForm.addEventListener('submit', function (ev) {
       ev.preventDefault();
       var action = ev.submitter && ev.submitter.getAttribute('data-action') || 'submit';
@@ -301,8 +477,7 @@ export const appJs = String.raw`
         if (!r.ok) { showErrors(sectionForm, r.data); return; }
         clearErrors(sectionForm);
         if (action === 'draft') {
-          var now = new Date();
-          status(sectionForm, tr('saved', { time: ('0' + now.getHours()).slice(-2) + ':' + ('0' + now.getMinutes()).slice(-2) }));
+          status(sectionForm, tr('saved', { time: hhmm() }));
         } else if (action === 'preview') {
           var panel = document.getElementById('score-preview');
           panel.innerHTML = r.data.html;
@@ -311,6 +486,182 @@ export const appJs = String.raw`
         } else {
           location.reload();
         }
+      });
+    });
+  }
+
+  // ── The finance officer's self-assessment: live preview, draft / submit / save ─────────────
+  var assessForm = document.getElementById('assessment-form');
+  if (assessForm) {
+    var previewSeq = 0;
+    var previewTimer = null;
+    var runPreview = function () {
+      var entries = assessmentEntries(assessForm, 'entries', {});
+      var mine = ++previewSeq;
+      assessForm.setAttribute('data-previewing', 'true');
+      api('POST', assessForm.getAttribute('data-preview'), { entries: entries }).then(function (r) {
+        if (mine !== previewSeq) return;
+        assessForm.removeAttribute('data-previewing');
+        if (!r.ok || !r.data || typeof r.data.html !== 'string') return;
+        var panel = document.getElementById('score-preview');
+        panel.innerHTML = r.data.html;
+        panel.setAttribute('data-preview-seq', String(mine));
+      });
+    };
+    var schedulePreview = function () {
+      clearTimeout(previewTimer);
+      previewTimer = setTimeout(runPreview, 350);
+    };
+    assessForm.addEventListener('input', schedulePreview);
+    assessForm.addEventListener('change', schedulePreview);
+    runPreview();
+    assessForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var action = ev.submitter && ev.submitter.getAttribute('data-action') || 'save';
+      var maps = {};
+      var body = { entries: assessmentEntries(assessForm, 'entries', maps) };
+      assessForm._indexMaps = maps;
+      var task = assessForm.getAttribute('data-task');
+      var request = action === 'draft' ? api('PUT', '/api/tasks/' + task + '/draft', body)
+        : action === 'submit' ? api('POST', '/api/tasks/' + task + '/submit', body)
+        : api('PUT', assessForm.getAttribute('data-save'), body);
+      busy(assessForm, true);
+      status(assessForm, tr('working'));
+      request.then(function (r) {
+        busy(assessForm, false);
+        status(assessForm, '');
+        if (!r.ok) { showErrors(assessForm, r.data); return; }
+        clearErrors(assessForm);
+        if (action === 'submit') { location.reload(); return; }
+        status(assessForm, action === 'draft' ? tr('saved', { time: hhmm() }) : tr('savedAt', { time: hhmm() }));
+        runPreview();
+      });
+    });
+  }
+
+  // ── The 基础数据表 ─────────────────────────────────────────────────────────────────────────
+  /** A cell as the API takes it: amounts with their unit (元), rates with %, counts as numbers. */
+  function cellValue(el) {
+    var kind = el.getAttribute('data-kind');
+    var v = el.value.trim();
+    if (v === '') return undefined;
+    if (kind === 'money') { v = v.replace(/[,，\s]/g, ''); return /元$/.test(v) ? v : v + '元'; }
+    if (kind === 'count') return /^\d+$/.test(v) ? Number(v) : v;
+    if (kind === 'percent') { v = v.replace(/\s/g, ''); return /[%％]$/.test(v) ? v : v + '%'; }
+    return v;
+  }
+  function setPath(obj, path, v) {
+    var parts = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+    var o = obj;
+    for (var i = 0; i < parts.length - 1; i++) {
+      if (o[parts[i]] === undefined) o[parts[i]] = /^\d+$/.test(parts[i + 1]) ? [] : {};
+      o = o[parts[i]];
+    }
+    o[parts[parts.length - 1]] = v;
+  }
+  function collectBasicData(form) {
+    var body = { projects: [], buildings: [], budget: { bySource: [] } };
+    form.querySelectorAll('[data-bd]').forEach(function (el) {
+      var v = cellValue(el);
+      if (v !== undefined) setPath(body, el.getAttribute('data-path'), v);
+    });
+    var maps = {};
+    form.querySelectorAll('[data-list]').forEach(function (list) {
+      var name = list.getAttribute('data-list');
+      var items = [];
+      maps[name] = [];
+      rowsOf(list).forEach(function (row, i) {
+        var item = {};
+        var blank = true;
+        row.querySelectorAll('[data-field]').forEach(function (el) {
+          var v = cellValue(el);
+          if (v === undefined) return;
+          item[el.getAttribute('data-field')] = v;
+          if (el.tagName !== 'SELECT') blank = false;
+        });
+        if (blank) return;
+        maps[name].push(i);
+        items.push(item);
+      });
+      setPath(body, name, items);
+    });
+    form._indexMaps = maps;
+    return body;
+  }
+  function wanText(fen) {
+    var hundredths = Math.round(Math.abs(fen) / 10000);
+    return (fen < 0 ? '-' : '') + (hundredths / 100).toFixed(2);
+  }
+  /** The findings the table gives rise to, after a save (the page renders the same on load). */
+  function renderFindings(findings) {
+    var box = document.querySelector('#bd-findings [data-findings]');
+    if (!box) return;
+    box.innerHTML = '';
+    var mine = (findings || []).filter(function (f) { return (f.items || []).some(function (i) { return i.kind === 'basic_data'; }); });
+    if (!mine.length) {
+      var p = document.createElement('p');
+      p.className = 'muted';
+      p.textContent = tr('noFindings');
+      box.appendChild(p);
+      return;
+    }
+    var ul = document.createElement('ul');
+    ul.className = 'plain';
+    mine.forEach(function (f) {
+      var li = document.createElement('li');
+      li.setAttribute('data-finding', f.code);
+      if (f.blocking) {
+        var chip = document.createElement('span');
+        chip.className = 'chip chip-blocking';
+        chip.textContent = tr('blocking');
+        li.appendChild(chip);
+        li.appendChild(document.createTextNode(' '));
+      }
+      li.appendChild(document.createTextNode(LANG === 'en' ? (f.en || f.zh) : f.zh));
+      if (f.unit === 'fen' && typeof f.difference === 'number') {
+        var d = document.createElement('span');
+        d.className = 'muted small';
+        d.textContent = ' （' + wanText(f.difference) + '）';
+        li.appendChild(d);
+      }
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+  function amountOf(el) {
+    if (!el) return NaN;
+    var v = el.value.replace(/[,，\s元㎡]/g, '');
+    return v === '' ? NaN : Number(v);
+  }
+  var bdForm = document.getElementById('basic-data-form');
+  if (bdForm) {
+    wireLists(bdForm);
+    bdForm.addEventListener('input', function (ev) {
+      var row = ev.target.closest && ev.target.closest('[data-list="buildings"] [data-row]');
+      if (!row) return;
+      var ratio = function (num, den) { var n = amountOf(row.querySelector('[data-field="' + num + '"]')); var d = amountOf(row.querySelector('[data-field="' + den + '"]')); return isFinite(n) && isFinite(d) && d > 0 ? (n / d * 100).toFixed(2) + '%' : ''; };
+      row.querySelector('[data-ratio="area"]').textContent = ratio('actualArea', 'approvedArea');
+      row.querySelector('[data-ratio="investment"]').textContent = ratio('actualInvestment', 'budgetInvestment');
+    });
+    bdForm.addEventListener('change', function (ev) {
+      // Choosing a ledger project names the row after it when the name is still blank.
+      var select = ev.target;
+      if (!(select instanceof HTMLSelectElement) || select.getAttribute('data-field') !== 'project' || !select.value) return;
+      var name = select.closest('[data-row]').querySelector('[data-field="name"]');
+      if (name && !name.value.trim()) name.value = select.options[select.selectedIndex].textContent.trim();
+    });
+    bdForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var body = collectBasicData(bdForm);
+      busy(bdForm, true);
+      status(bdForm, tr('working'));
+      api('PUT', bdForm.getAttribute('data-save'), body).then(function (r) {
+        busy(bdForm, false);
+        status(bdForm, '');
+        if (!r.ok) { showErrors(bdForm, r.data); return; }
+        clearErrors(bdForm);
+        status(bdForm, tr('savedAt', { time: hhmm() }));
+        renderFindings(r.data.findings);
       });
     });
   }

@@ -1,11 +1,13 @@
 /**
  * 财务看板 for one unit-year: the evaluation's stage and progress per section (state, due date,
- * reminders, with extend / proceed without / return), the reconciliation findings with their
+ * reminders, with extend / proceed without / return), the finance officer's self-assessment task
+ * (state, due date, reminders, the rule set used) with links to 单位自评打分 and the 基础数据表,
+ * the reconciliation findings with their
  * amounts and the acknowledge button, the calendar of withheld payments (what falls due when),
  * the score preview, and links to the workflows in the Temporal web UI.
  */
 import type { OpenHoldback } from '../../../db/holdbacks.repository';
-import type { TaskView } from '../../../workflows/evaluation/contract';
+import { SELF_ASSESSMENT_TASK, type TaskView } from '../../../workflows/evaluation/contract';
 import type { AnalysisAnswer, Finding, StatusAnswer, TaskItem } from '../api-types';
 import { html, type Html } from '../html';
 import { formatDate, formatMonth, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
@@ -101,6 +103,42 @@ function progressCard(L: Lang, d: DashboardData, s: StatusAnswer): Html {
   </section>`;
 }
 
+/** The finance officer's self-assessment: its task's state and due date, and the rule set used. */
+function selfAssessmentCard(L: Lang, d: DashboardData): Html {
+  const s = d.status;
+  const sa = s?.selfAssessment ?? null;
+  const page = `/units/${encodeURIComponent(d.unitCode)}/years/${d.year}`;
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
+  const ruleSetId = s?.ruleSetId ?? d.analysis?.score.ruleSetId ?? null;
+  const view = d.reminders.get(SELF_ASSESSMENT_TASK);
+  const waiting = !!sa && sa.state !== 'submitted';
+  const overdue = waiting && (sa.state === 'overdue' || Date.parse(sa.dueAt) < Date.now());
+  const task = d.tasks.find((x) => x.section === null);
+  return html`<section class="card" aria-labelledby="sa-h" id="self-assessment-status">
+    <h2 id="sa-h">${t(L, 'dash.selfAssessment')}${sa ? html`<span class="aside">${temporalLink(L, d.temporalUrl(sa.workflowId), true)}</span>` : ''}</h2>
+    <p class="small muted">${t(L, 'dash.saHelp')}</p>
+    <dl class="facts">
+      ${ruleSetId ? html`<dt>${t(L, 'dash.ruleSet')}</dt><dd data-testid="rule-set">${ruleSetId}</dd>` : ''}
+      ${sa
+        ? html`<dt>${t(L, 'tasks.state')}</dt><dd data-testid="sa-state">${stateChip(L, task?.state === 'draft' && sa.state === 'open' ? 'draft' : sa.state)}${sa.submittedBy ? html` <span class="small muted">${t(L, 'dash.submittedBy', { who: sa.submittedBy })}</span>` : ''}</dd>
+          <dt>${t(L, 'tasks.due')}</dt><dd data-testid="sa-due">${dueCell(L, sa.dueAt, overdue)}</dd>
+          ${view ? html`<dt>${t(L, 'dash.reminders')}</dt><dd class="small">${t(L, 'dash.remindersSent', { n: view.remindersSent.length })}${view.nextReminderAt ? html` · ${t(L, 'dash.nextReminder', { date: formatDate(L, view.nextReminderAt) })}` : ''}${view.escalated ? html` · <span class="alert-text">${t(L, 'dash.escalated')}</span>` : ''}</dd>` : ''}`
+        : s
+          ? html`<dt>${t(L, 'tasks.state')}</dt><dd class="muted small">${t(L, 'dash.saNone')}</dd>`
+          : ''}
+    </dl>
+    <div class="buttons sa-actions">
+      <a class="btn btn-small${waiting && d.canAct ? '' : ' btn-secondary'}" href="${page}/self-assessment" data-testid="sa-link">${waiting && d.canAct ? t(L, 'dash.saOpen') : t(L, 'dash.saView')}</a>
+      <a class="btn btn-small btn-secondary" href="${page}/basic-data">${t(L, 'dash.basicData')}</a>
+      ${d.canAct && s?.stage === 'collecting' && waiting
+        ? actionForm(L, 'dash.extend', `POST ${base}/extend`, html`<input type="hidden" name="section" value="${SELF_ASSESSMENT_TASK}">
+            <div class="field"><label for="extend-due-sa">${t(L, 'dash.newDueDate')}</label><input type="date" id="extend-due-sa" name="dueDate" required></div>
+            ${reasonField(L, 'extend-reason-sa', false, 'common.note')}`)
+        : ''}
+    </div>
+  </section>`;
+}
+
 function differenceText(L: Lang, f: Finding): string {
   if (f.difference === null) return '—';
   if (f.unit === 'fen') return formatWanNumber(f.difference);
@@ -168,11 +206,13 @@ function holdbacksCard(L: Lang, d: DashboardData): Html {
 export function dashboardBody(v: Viewer, d: DashboardData): Html {
   const L = v.lang;
   const s = d.status;
-  const reportLink = html`<a class="btn btn-secondary" href="/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/report">${t(L, 'dash.report')}</a>`;
+  const page = `/units/${encodeURIComponent(d.unitCode)}/years/${d.year}`;
+  const reportLink = html`<a class="btn btn-secondary" href="${page}/basic-data">${t(L, 'dash.basicData')}</a><a class="btn btn-secondary" href="${page}/self-assessment">${t(L, 'dash.selfAssessment')}</a><a class="btn btn-secondary" href="${page}/report">${t(L, 'dash.report')}</a>`;
   const subtitle = html`${t(L, 'common.unitYear', { unit: d.unitName, year: d.year })}${s ? html` · ${t(L, 'dash.stage')}${stageChip(L, s.stage)}` : ''}`;
   return html`${pageHead(t(L, 'dash.title'), subtitle, reportLink)}
   ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
   ${s ? progressCard(L, d, s) : startCard(L, d)}
+  ${selfAssessmentCard(L, d)}
   <div class="grid">
     <div>${findingsCard(L, d)}${holdbacksCard(L, d)}</div>
     <section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>

@@ -1,19 +1,32 @@
 /**
- * A section's task: the form (achievements, output indicators, problems, next steps; rows added
- * and removed in the page), 保存草稿 / 提交 / 得分预览, prefilled from the saved draft; once
- * submitted, the submitted material read-only. Problems the API reports land next to the field
- * whose `data-path` matches their path (see assets/app.js.ts).
+ * A section's task: the form (achievements, output indicators with their category, 重点工作 and
+ * 偏差原因, problems, next steps; rows added and removed in the page; the indicators the unit has
+ * the section assess, as on the self-assessment page), 保存草稿 / 提交 / 得分预览, prefilled from
+ * the saved draft, and the section's evidence files; once submitted, the submitted material
+ * read-only. Problems the API reports land next to the field whose `data-path` matches their path
+ * (see assets/app.js.ts).
  */
+import { outputCategories } from '../../../domain/indicators';
 import type { OutputIndicator, SectionSubmission } from '../../../domain/submission';
-import type { TaskDetail } from '../api-types';
+import type { AssessmentEntryView, AssessmentIndicator, EvidenceItem, TaskDetail } from '../api-types';
 import { html, type Html } from '../html';
 import { formatDate, formatDateTime, type Lang, type MessageKey, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
+import { assessmentFields, assessmentTable, evidenceCard } from './assessment';
 import { dueCell, stateChip, temporalLink } from './parts';
 
 type Achievement = SectionSubmission['achievements'][number];
 type Point = SectionSubmission['problems'][number];
-type Draft = Partial<{ achievements: Partial<Achievement>[]; outputIndicators: Partial<OutputIndicator>[]; problems: Partial<Point>[]; nextSteps: Partial<Point>[] }>;
+type Draft = Partial<{ achievements: Partial<Achievement>[]; outputIndicators: Partial<OutputIndicator>[]; problems: Partial<Point>[]; nextSteps: Partial<Point>[]; selfAssessments: AssessmentEntryView[] }>;
+
+/** What the section assesses, and its evidence files. */
+export interface TaskAssessment {
+  indicators: AssessmentIndicator[];
+  evidence: EvidenceItem[];
+  evidenceHref: (id: number) => string;
+  uploadUrl: string;
+  notApplicablePolicy: 'full_marks' | 'rescale';
+}
 
 const fieldId = (path: string) => `f-${path.replace(/[^A-Za-z0-9]+/g, '-')}`;
 
@@ -52,7 +65,11 @@ function indicatorRow(L: Lang, i: number, x: Partial<OutputIndicator> = {}): Htm
     </select></div>
     ${input(L, 'outputIndicators', i, 'target', 'form.target', x.target, html` inputmode="decimal"`)}
     ${input(L, 'outputIndicators', i, 'actual', 'form.actual', x.actual, html` inputmode="decimal"`)}
-    <div class="wide">${input(L, 'outputIndicators', i, 'note', 'form.deviationNote', x.note)}</div>
+    <div class="field"><label for="${fieldId(`outputIndicators[${i}].category`)}">${t(L, 'form.category')}</label><select id="${fieldId(`outputIndicators[${i}].category`)}" data-field="category" data-path="outputIndicators[${i}].category">
+      ${outputCategories.map((c) => html`<option value="${c}"${c === (x.category || 'quantity') ? html` selected` : ''}>${t(L, `cat.${c}`)}</option>`)}
+    </select></div>
+    <div class="field key-field"><label class="check"><input type="checkbox" id="${fieldId(`outputIndicators[${i}].key`)}" data-field="key" data-path="outputIndicators[${i}].key"${x.key ? html` checked` : ''}> ${t(L, 'form.key')}</label></div>
+    <div class="wide-rest">${input(L, 'outputIndicators', i, 'note', 'form.deviationNote', x.note)}</div>
   </div>`);
 }
 
@@ -72,15 +89,18 @@ function group<T>(L: Lang, list: string, legendKey: MessageKey, itemKey: Message
   </fieldset>`;
 }
 
-function editForm(L: Lang, task: TaskDetail): Html {
+function editForm(L: Lang, task: TaskDetail, a: TaskAssessment | undefined): Html {
   const d: Draft = (task.draft ?? {});
-  return html`<form id="section-form" class="section-form card" data-task="${task.id}" data-section="${task.section}" novalidate>
+  return html`<form id="section-form" class="section-form card" data-task="${task.id}" data-section="${task.section}"${a ? html` data-evidence-url="${a.uploadUrl}"` : ''} novalidate>
     ${formErrors}
     <p class="muted">${t(L, 'form.intro')}</p>
     ${group(L, 'achievements', 'form.achievements', 'form.achievement', 'form.addAchievement', d.achievements ?? [], (i, a) => achievementRow(L, i, a))}
     ${group(L, 'outputIndicators', 'form.outputIndicators', 'form.indicator', 'form.addIndicator', d.outputIndicators ?? [], (i, x) => indicatorRow(L, i, x))}
     ${group(L, 'problems', 'form.problems', 'form.problem', 'form.addProblem', d.problems ?? [], (i, p) => pointRow(L, 'problems', i, p))}
     ${group(L, 'nextSteps', 'form.nextSteps', 'form.nextStep', 'form.addNextStep', d.nextSteps ?? [], (i, p) => pointRow(L, 'nextSteps', i, p))}
+    ${a && a.indicators.length
+      ? html`<div class="section-assessment"><p class="small muted">${t(L, 'form.assessmentsHelp')}</p>${assessmentFields(L, a.indicators, d.selfAssessments ?? [], { list: 'selfAssessments', editable: true, evidence: a.evidence, evidenceHref: a.evidenceHref, notApplicablePolicy: a.notApplicablePolicy }, t(L, 'form.assessments'))}</div>`
+      : ''}
     <div class="form-actions">
       <button type="submit" class="btn btn-secondary" data-action="draft">${t(L, 'form.saveDraft')}</button>
       <button type="submit" class="btn btn-secondary" data-action="preview">${t(L, 'form.preview')}</button>
@@ -89,11 +109,12 @@ function editForm(L: Lang, task: TaskDetail): Html {
       <button type="submit" class="btn btn-ok" data-action="submit">${t(L, 'form.submit')}</button>
     </div>
   </form>
-  <section id="score-preview" class="card" hidden aria-live="polite"></section>`;
+  <section id="score-preview" class="card" hidden aria-live="polite"></section>
+  ${a ? evidenceCard(L, { evidence: a.evidence, evidenceHref: a.evidenceHref, uploadUrl: a.uploadUrl, section: task.section ?? undefined }) : ''}`;
 }
 
 /** The material as text (after submission, or a draft seen by the finance officer). */
-function readOnly(L: Lang, s: Draft): Html {
+function readOnly(L: Lang, s: Draft, a: TaskAssessment | undefined): Html {
   const achievements = s.achievements ?? [];
   const indicators = s.outputIndicators ?? [];
   const points = (list: Partial<Point>[]) =>
@@ -104,16 +125,19 @@ function readOnly(L: Lang, s: Draft): Html {
     </div>
     <div class="readonly-block"><h3>${t(L, 'form.outputIndicators')}</h3>
       ${indicators.length
-        ? html`<table class="data"><thead><tr><th>${t(L, 'form.indicatorName')}</th><th>${t(L, 'form.direction')}</th><th class="num">${t(L, 'form.target')}</th><th class="num">${t(L, 'form.actual')}</th><th>${t(L, 'form.deviationNote')}</th></tr></thead>
-          <tbody>${indicators.map((x) => html`<tr><td>${x.name ?? ''}${x.unit ? html` <span class="muted small">${t(L, 'form.unit', { unit: x.unit })}</span>` : ''}</td><td>${x.direction ? t(L, `dir.${x.direction}`) : ''}</td><td class="num">${x.target ?? ''}</td><td class="num">${x.actual ?? ''}</td><td>${x.note ?? ''}</td></tr>`)}</tbody></table>`
+        ? html`<table class="data" id="submitted-indicators"><thead><tr><th>${t(L, 'form.indicatorName')}</th><th>${t(L, 'form.category')}</th><th>${t(L, 'form.direction')}</th><th class="num">${t(L, 'form.target')}</th><th class="num">${t(L, 'form.actual')}</th><th>${t(L, 'form.deviationNote')}</th></tr></thead>
+          <tbody>${indicators.map((x) => html`<tr><td>${x.name ?? ''}${x.unit ? html` <span class="muted small">${t(L, 'form.unit', { unit: x.unit })}</span>` : ''}${x.key ? html` <span class="chip chip-key">${t(L, 'form.key')}</span>` : ''}</td><td data-category="${x.category ?? ''}">${x.category ? t(L, `cat.${x.category}`) : ''}</td><td>${x.direction ? t(L, `dir.${x.direction}`) : ''}</td><td class="num">${x.target ?? ''}</td><td class="num">${x.actual ?? ''}</td><td>${x.note ?? ''}</td></tr>`)}</tbody></table>`
         : html`<p class="muted">${t(L, 'common.none')}</p>`}
     </div>
     <div class="readonly-block"><h3>${t(L, 'form.problems')}</h3>${points(s.problems ?? [])}</div>
     <div class="readonly-block"><h3>${t(L, 'form.nextSteps')}</h3>${points(s.nextSteps ?? [])}</div>
+    ${a && a.indicators.length
+      ? html`<div class="readonly-block"><h3>${t(L, 'form.assessments')}</h3>${assessmentTable(L, a.indicators, s.selfAssessments ?? [], { evidence: a.evidence, evidenceHref: a.evidenceHref })}</div>`
+      : ''}
   </div>`;
 }
 
-export function taskBody(v: Viewer, task: TaskDetail, opts: { editable: boolean; submitted?: SectionSubmission; temporalUi: string; overdue: boolean }): Html {
+export function taskBody(v: Viewer, task: TaskDetail, opts: { editable: boolean; submitted?: SectionSubmission; temporalUi: string; overdue: boolean; assessment?: TaskAssessment }): Html {
   const L = v.lang;
   const subtitle = html`${task.unitName} · ${t(L, 'common.year', { year: task.year })} · ${t(L, 'form.dueLabel')}${dueCell(L, task.dueAt, opts.overdue)} · ${stateChip(L, task.state)}`;
   const notices: Html[] = [];
@@ -123,9 +147,10 @@ export function taskBody(v: Viewer, task: TaskDetail, opts: { editable: boolean;
   }
   if (task.state === 'cancelled') notices.push(html`<div class="notice">${t(L, 'form.closedInfo')}</div>`);
   let content: Html;
-  if (opts.editable) content = editForm(L, task);
-  else if (opts.submitted) content = readOnly(L, opts.submitted);
-  else if (task.draft) content = html`<div class="notice">${t(L, 'form.draftOnly')}</div>${readOnly(L, task.draft)}`;
+  const a = opts.assessment;
+  if (opts.editable) content = editForm(L, task, a);
+  else if (opts.submitted) content = readOnly(L, opts.submitted, a);
+  else if (task.draft) content = html`<div class="notice">${t(L, 'form.draftOnly')}</div>${readOnly(L, task.draft, a)}`;
   else content = html`<div class="card"><p class="muted">${t(L, 'form.notYet')}</p></div>`;
   return html`${pageHead(t(L, 'form.title', { section: task.sectionName }), subtitle, temporalLink(L, opts.temporalUi))}
   ${notices}
