@@ -385,6 +385,7 @@ export const catalog = {
   'js.importStatus.updated': { zh: '已更新', en: 'updated' },
   'js.importStatus.unchanged': { zh: '内容未变化', en: 'unchanged' },
   'js.savedAt': { zh: '已保存（{time}）', en: 'Saved ({time})' },
+  'js.savedFindings': { zh: '已保存（{time}），引起 {n} 项对账发现，见页首', en: 'Saved ({time}); {n} finding(s), listed at the top' },
   'js.uploaded': { zh: '已上传：{name}', en: 'Uploaded: {name}' },
   'js.tooLarge': { zh: '文件超过 10 MB，不能上传', en: 'the file is larger than 10 MB' },
   'js.download': { zh: '下载', en: 'Download' },

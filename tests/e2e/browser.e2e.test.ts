@@ -305,6 +305,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     await extranet.fill('2015000.00');
     expect((await save()).status()).toBe(200);
     await expect.poll(() => page.locator('#bd-findings [data-finding="basic_data_project_gap"]').count()).toBe(1);
+    expect(await page.locator('#basic-data-form .form-status').textContent()).toContain('引起 1 项对账发现');
     expect(await page.locator('#bd-findings [data-finding="basic_data_project_gap"]').textContent()).toContain('外网平台建设项目');
     await screenshot(page, path.join(artifacts, 'basic-data.png'));
     await extranet.fill('2010500.00');

@@ -199,6 +199,9 @@ fieldset.assessment { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
 
 /* 基础数据表 */
 .bd-table { table-layout: fixed; margin-bottom: 16px; }
+.bd-table tbody.rows { display: table-row-group; }
+.bd-table tr[data-row] { display: table-row; border: 0; padding: 0; background: none; }
+.bd-table td .field-error { font-size: 12.5px; }
 .bd-table col.c-item { width: 34%; }
 .bd-table col.c-amount { width: 18%; }
 .bd-table col.c-act { width: 12%; }
@@ -208,6 +211,7 @@ fieldset.assessment { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
 .bd-table tr.sub th[scope=row] { padding-left: 28px; }
 .bd-table td.num-cell input { text-align: right; font-variant-numeric: tabular-nums; }
 .bd-table td { padding: 6px 8px; }
+.bd-table th, .bd-table td { vertical-align: middle; }
 .bd-table input, .bd-table select { padding: 5px 8px; font-size: 14px; }
 .bd-table select { margin-top: 4px; }
 .bd-buildings { table-layout: auto; }

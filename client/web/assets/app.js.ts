@@ -588,22 +588,18 @@ export const appJs = String.raw`
     form._indexMaps = maps;
     return body;
   }
-  function wanText(fen) {
-    var hundredths = Math.round(Math.abs(fen) / 10000);
-    return (fen < 0 ? '-' : '') + (hundredths / 100).toFixed(2);
-  }
   /** The findings the table gives rise to, after a save (the page renders the same on load). */
   function renderFindings(findings) {
     var box = document.querySelector('#bd-findings [data-findings]');
-    if (!box) return;
-    box.innerHTML = '';
     var mine = (findings || []).filter(function (f) { return (f.items || []).some(function (i) { return i.kind === 'basic_data'; }); });
+    if (!box) return mine.length;
+    box.innerHTML = '';
     if (!mine.length) {
       var p = document.createElement('p');
       p.className = 'muted';
       p.textContent = tr('noFindings');
       box.appendChild(p);
-      return;
+      return 0;
     }
     var ul = document.createElement('ul');
     ul.className = 'plain';
@@ -618,15 +614,10 @@ export const appJs = String.raw`
         li.appendChild(document.createTextNode(' '));
       }
       li.appendChild(document.createTextNode(LANG === 'en' ? (f.en || f.zh) : f.zh));
-      if (f.unit === 'fen' && typeof f.difference === 'number') {
-        var d = document.createElement('span');
-        d.className = 'muted small';
-        d.textContent = ' （' + wanText(f.difference) + '）';
-        li.appendChild(d);
-      }
       ul.appendChild(li);
     });
     box.appendChild(ul);
+    return mine.length;
   }
   function amountOf(el) {
     if (!el) return NaN;
@@ -660,8 +651,8 @@ export const appJs = String.raw`
         status(bdForm, '');
         if (!r.ok) { showErrors(bdForm, r.data); return; }
         clearErrors(bdForm);
-        status(bdForm, tr('savedAt', { time: hhmm() }));
-        renderFindings(r.data.findings);
+        var n = renderFindings(r.data.findings);
+        status(bdForm, n ? tr('savedFindings', { time: hhmm(), n: n }) : tr('savedAt', { time: hhmm() }));
       });
     });
   }

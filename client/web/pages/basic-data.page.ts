@@ -7,7 +7,7 @@
  * when its own columns do not add up, and otherwise answers with the findings it gives rise to.
  * The unit head (and admin) read it.
  */
-import { formatWanYuan, formatYuan } from '../../../domain/money';
+import { formatYuan } from '../../../domain/money';
 import type { BasicDataView, Columns, Finding } from '../api-types';
 import { html, type Html } from '../html';
 import { type Lang, type MessageKey, pick, t } from '../i18n';
@@ -96,7 +96,7 @@ export function basicDataBody(v: Viewer, d: BasicDataData): Html {
     const first = edit
       ? html`<td><input type="text" data-field="name" data-kind="text" value="${name}" aria-label="${t(L, 'bd.projectName')}" placeholder="${t(L, 'bd.projectName')}">
           <select data-field="project" data-kind="text" aria-label="${t(L, 'bd.projectLink')}" class="small">${projectOptions(p?.project)}</select></td>`
-      : html`<td>${name}${p?.project ? html`<div class="small muted">${d.projects.find((x) => x.code === p.project)?.name === name ? p.project : `${p.project}`}</div>` : ''}</td>`;
+      : html`<td>${name}${p?.project ? html`<div class="small muted">${t(L, 'bd.projectLink')}：${d.projects.find((x) => x.code === p.project)?.name ?? p.project}</div>` : ''}</td>`;
     return html`<tr data-row data-label="${t(L, 'bd.project')}">${first}${COLUMNS.map((c) => rowCell('money', c, p?.[c], `${name || t(L, 'bd.project')} · ${t(L, COLUMN_KEYS[c])}`))}${removeCell}</tr>`;
   };
   const projectRows = b ? b.projects : d.projects.map((p) => ({ name: p.name, project: p.code }));
@@ -188,19 +188,19 @@ export function basicDataBody(v: Viewer, d: BasicDataData): Html {
     ${findingsCard}`;
   }
   return html`${pageHead(t(L, 'bd.title'), subtitle, actions)}
+  ${findingsCard}
   <form id="basic-data-form" class="card basic-data basic-data-form" data-save="${api}/basic-data" novalidate>
     ${formErrors}
     <p class="muted small">${t(L, 'bd.intro')}</p>
     ${tables}
     <div class="form-actions"><span class="form-status" role="status" aria-live="polite"></span><span class="spacer"></span><button type="submit" class="btn">${t(L, 'bd.save')}</button></div>
-  </form>
-  ${findingsCard}`;
+  </form>`;
 }
 
 /** The findings as a list (the script renders the same shape after a save). */
 export function findingList(L: Lang, findings: readonly Finding[]): Html {
   if (findings.length === 0) return html`<p class="muted">${t(L, 'bd.noFindings')}</p>`;
   return html`<ul class="plain">${findings.map(
-    (f) => html`<li data-finding="${f.code}">${f.blocking ? html`<span class="chip chip-blocking">${t(L, 'dash.blocking')}</span> ` : ''}${pick(L, f.zh, f.en)}${f.unit === 'fen' && f.difference !== null ? html` <span class="muted small">（${formatWanYuan(f.difference)}）</span>` : ''}</li>`,
+    (f) => html`<li data-finding="${f.code}">${f.blocking ? html`<span class="chip chip-blocking">${t(L, 'dash.blocking')}</span> ` : ''}${pick(L, f.zh, f.en)}</li>`,
   )}</ul>`;
 }
