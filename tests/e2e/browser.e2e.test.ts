@@ -140,6 +140,14 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     // Section heads and the unit head came with the import; they get their passwords.
     for (const p of seed.people) for (const role of p.roles) await addUser(database.db, p.email, UNIT, role, p.section);
 
+    // Before the evaluation starts there is no task: the self-assessment can be saved as it is.
+    await page.goto(`${dashboard()}/self-assessment`);
+    expect(await page.locator('.notice', { hasText: '本年度评价尚未开始' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: '提交' }).count()).toBe(0);
+    const [early] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/self-assessment') && r.request().method() === 'PUT'), page.getByRole('button', { name: '保存', exact: true }).click()]);
+    expect(early.status()).toBe(200);
+    await expect.poll(() => page.locator('#assessment-form .form-status').textContent()).toContain('已保存');
+
     await page.goto(dashboard());
     await expect.poll(() => page.locator('#start-form').count()).toBe(1);
     const today = civilDateOf(Date.now());

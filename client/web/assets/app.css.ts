@@ -175,6 +175,7 @@ label.check input { width: auto; margin: 0; }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 
 /* Self-assessment */
+.sa-actions { margin-top: 12px; }
 .assess-layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
 .assess-layout .side { position: sticky; top: 12px; max-height: calc(100vh - 24px); overflow: auto; }
 @media (max-width: 960px) { .assess-layout { grid-template-columns: 1fr; } .assess-layout .side { position: static; max-height: none; } }

@@ -13,6 +13,7 @@ import { tierRangeZh, valueKindOf } from '../../../domain/self-assessment';
 import type { AssessmentEntryView, AssessmentIndicator, EvidenceItem, ScoreSheet } from '../api-types';
 import { html, type Html } from '../html';
 import { formatPoints, type Lang, pick, t } from '../i18n';
+import { formErrors } from '../layout';
 
 /** The indicators of a rule set as the page shows them (the same view the API gives the finance officer). */
 export function indicatorViews(indicators: readonly RuleSetIndicator[]): AssessmentIndicator[] {
@@ -178,7 +179,7 @@ export function evidenceCard(L: Lang, o: { evidence: EvidenceItem[]; evidenceHre
     ${list}
     ${o.uploadUrl
       ? html`<form data-evidence-upload="${o.uploadUrl}"${o.section ? html` data-section="${o.section}"` : ''} novalidate>
-          <div class="form-errors" role="alert" hidden></div>
+          ${formErrors}
           <div class="field" data-path="contentBase64"><label for="evidence-file">${t(L, 'evidence.file')}</label><input id="evidence-file" type="file" data-path="fileName"></div>
           <div class="buttons"><button class="btn btn-small" type="submit">${t(L, 'evidence.upload')}</button><span class="form-status small" aria-live="polite"></span></div>
         </form>`
