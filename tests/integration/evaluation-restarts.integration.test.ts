@@ -166,7 +166,7 @@ describe('the seed cycle survives SIGKILLed workers', () => {
     const [a, b] = [await outcome('calm-unit'), await outcome('kill-unit')];
     expect(b).toEqual(a);
     expect(a.reports.map((r) => r.kind)).toEqual(['draft', 'issued']);
-    expect(a.tasks).toEqual(Array.from({ length: 6 }, () => ({ state: 'submitted', run: 1 })));
+    expect(a.tasks).toEqual(Array.from({ length: 7 }, () => ({ state: 'submitted', run: 1 })));
     expect(a.submissions).toBe(6);
   });
 });

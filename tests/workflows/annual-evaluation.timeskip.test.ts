@@ -17,111 +17,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker, WorkflowBundle } from '@temporalio/worker';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities';
-import { importUnitYear } from '../../db/ledger.repository';
-import type { SelfAssessmentEntry } from '../../domain/self-assessment';
-import type { SectionSubmission } from '../../domain/submission';
-import { bundleWorkflows, createWorker } from '../../worker/create-worker';
+import { bundleWorkflows } from '../../worker/create-worker';
 import {
-  acknowledgeFindingsUpdate, annualEvaluationWorkflowType, approveUpdate, type EvaluationStatus, evaluationId, evaluationStatusQuery, extendSectionDueSignal,
-  proceedWithoutUpdate, returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, submitSelfAssessmentUpdate, submitUpdate, taskViewQuery,
+  acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, extendSectionDueSignal, proceedWithoutUpdate, returnSubmissionUpdate, sectionTaskId, taskViewQuery,
 } from '../../workflows/evaluation/contract';
-import type { annualEvaluation } from '../../workflows/evaluation/annual-evaluation.workflow';
-import { holdbackWorkflowId } from '../../workflows/holdback/contract';
-import { testActivityDeps } from '../helpers/activities';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { timeSkippingEnv, uniqueTaskQueue } from '../helpers/temporal';
+import { createTestDatabase } from '../helpers/database';
+import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
+import { timeSkippingEnv } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
-
-const at = (local: string) => Date.parse(`${local}+08:00`);
-const infosecSubmission: SectionSubmission = {
-  section: 'infosec',
-  achievements: [{ title: '网络安全保障', paragraphs: ['全年处置网络安全应急事件5起，未发生重大网络安全事故。'] }],
-  outputIndicators: [{ name: '重大网络安全事故', unit: '起', direction: '<=', target: '0', actual: '0', category: 'quality', key: true }],
-  problems: [],
-  nextSteps: [],
-  selfAssessments: [],
-};
-
-interface Harness {
-  env: TestWorkflowEnvironment;
-  database: TestDatabase;
-  bundle: WorkflowBundle;
-}
-
-/** A unit of its own (the seed under another code), a worker whose business clock starts at `start`. */
-async function scenario(h: Harness, unitCode: string, start: string) {
-  const unitYear = structuredClone(seedUnitYear());
-  unitYear.unit.code = unitCode;
-  unitYear.people = unitYear.people.map((p) => ({ ...p, email: p.email.replace('@', `+${unitCode}@`) }));
-  await importUnitYear(h.database.db, unitYear, { actor: 'test' });
-  const shift = at(start) - (await h.env.currentTimeMs());
-  const taskQueue = uniqueTaskQueue(unitCode);
-  const worker: Worker = await createWorker({
-    connection: h.env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    activities: createActivities({ ...testActivityDeps(h.database.db, { temporal: h.env.client }), clockShiftMs: shift }),
-    workflowBundle: h.bundle,
-  });
-  const running = worker.run();
-  const id = evaluationId(unitCode, 2020);
-  const handle = await h.env.client.workflow.start<typeof annualEvaluation>(annualEvaluationWorkflowType, {
-    workflowId: id,
-    taskQueue,
-    args: [{ unitCode, year: 2020, startedBy: 'finance', options: { dueDate: '2026-04-30', escalateAfterWorkingDays: 3 } }],
-  });
-  const task = (section: string) => h.env.client.workflow.getHandle(sectionTaskId(unitCode, 2020, section));
-  /** Advance the server until the business clock shows `local` (Asia/Shanghai). */
-  const until = async (local: string) => {
-    const ms = at(local) - shift - (await h.env.currentTimeMs());
-    if (ms > 0) await h.env.sleep(ms);
-  };
-  const status = () => handle.query(evaluationStatusQuery);
-  const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 20_000;
-    let last: T = await probe();
-    while (!ok(last)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-      await new Promise((r) => setTimeout(r, 100));
-      last = await probe();
-    }
-    return last;
-  };
-  const remindersOf = async (section: string) => (await task(section).query(taskViewQuery)).remindersSent;
-  const submit = (section: string, submission: SectionSubmission) =>
-    task(section).executeUpdate(submitUpdate, { args: [{ actor: `${section}-head`, submission }] });
-  const assessment = () => h.env.client.workflow.getHandle(selfAssessmentTaskId(unitCode, 2020));
-  /** The finance officer submits the self-assessment the seed file carries. */
-  const submitSelfAssessment = async (entries: SelfAssessmentEntry[] = unitYear.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] }))) => {
-    await eventually(() => assessment().query(taskViewQuery).then(() => true, () => false), Boolean, 'the self-assessment task');
-    return assessment().executeUpdate(submitSelfAssessmentUpdate, { args: [{ actor: 'finance', entries }] });
-  };
-  const submitSeedSections = async (options: { selfAssessment?: boolean } = {}) => {
-    await eventually(status, (s) => s.stage === 'collecting' && s.sections.length === 6, 'collecting');
-    for (const s of unitYear.submissions) {
-      await eventually(() => task(s.section).query(taskViewQuery).then(() => true, () => false), Boolean, `task ${s.section}`);
-      await submit(s.section, s);
-    }
-    if (options.selfAssessment !== false) await submitSelfAssessment();
-  };
-  // Nothing of this scenario may be left running: the test server's time is shared by the file.
-  const stop = async () => {
-    const ids = [id, selfAssessmentTaskId(unitCode, 2020), ...unitYear.projects.flatMap((p) => p.holdbacks.map((hb) => holdbackWorkflowId(unitCode, 2020, hb.code)))];
-    for (const workflowId of ids) {
-      await h.env.client.workflow.getHandle(workflowId).terminate('scenario finished').catch(() => undefined);
-    }
-    worker.shutdown();
-    await running;
-  };
-  /** A business instant (Asia/Shanghai wall clock) as the workflow's server-time ISO string. */
-  const serverIso = (local: string) => new Date(at(local) - shift).toISOString();
-  return { handle, task, assessment, until, status, eventually, remindersOf, submit, submitSelfAssessment, submitSeedSections, stop, unitCode, shift, serverIso, unitYear };
-}
 
 describe('annual evaluation on the working-day calendar (time-skipping)', () => {
   const h = {} as Harness;
@@ -260,66 +165,4 @@ describe('annual evaluation on the working-day calendar (time-skipping)', () => 
     }
   });
 
-  it('gives the finance officer a self-assessment task beside the sections: reminded like one, escalated to the unit head, checked against the rule set, and waited for', async () => {
-    const s = await scenario(h, 'assessing', '2026-04-20T10:00:00');
-    try {
-      await s.submitSeedSections({ selfAssessment: false });
-      await s.submit('infosec', infosecSubmission);
-      // Every section is in, but the evaluation waits for the self-assessment.
-      const st = await s.eventually(s.status, (x) => x.selfAssessment?.state === 'open' && x.sections.every((sec) => sec.state === 'submitted'), 'sections in, self-assessment open');
-      expect(st.stage).toBe('collecting');
-      expect(st.ruleSetId).toBe('hunan-department-2020');
-      const k = (x: string) => `2026-04-30:${x}`;
-      const reminders = async (local: string, n: number) => {
-        await s.until(local);
-        return (await s.eventually(() => s.assessment().query(taskViewQuery), (v) => v.remindersSent.length >= n, `reminders at ${local}`)).remindersSent;
-      };
-      // The same working-day schedule as a section (see the dates at the top of this file).
-      expect(await reminders('2026-04-27T09:01:00', 1)).toEqual([k('before-3')]);
-      expect(await reminders('2026-05-07T09:01:00', 4)).toEqual([k('before-3'), k('before-1'), k('due'), k('after-1')]);
-      await s.until('2026-05-08T09:01:00');
-      expect(await s.eventually(() => s.assessment().query(taskViewQuery), (v) => v.escalated, 'escalation')).toMatchObject({ escalated: true, state: 'overdue' });
-
-      const rows = await h.database.db
-        .selectFrom('notifications')
-        .innerJoin('users', 'users.id', 'notifications.recipient_user_id')
-        .select(['notifications.kind', 'notifications.link', 'users.email'])
-        .where('notifications.workflow_id', '=', selfAssessmentTaskId(s.unitCode, 2020))
-        .orderBy('notifications.id')
-        .execute();
-      expect(rows.map((r) => [r.kind, r.email.split('+')[0]])).toEqual([
-        ['task_assigned', 'finance'],
-        ...['before-3', 'before-1', 'due', 'after-1'].map(() => ['task_reminder', 'finance']),
-        ['task_escalated', 'head'],
-      ]);
-      expect(new Set(rows.map((r) => r.link))).toEqual(new Set([`/units/${s.unitCode}/years/2020/self-assessment`]));
-      const task = await h.database.db.selectFrom('tasks').select(['kind', 'section_id', 'state']).where('workflow_id', '=', selfAssessmentTaskId(s.unitCode, 2020)).executeTakeFirstOrThrow();
-      expect(task).toEqual({ kind: 'self_assessment', section_id: null, state: 'overdue' });
-
-      // Points outside the chosen tier, and an indicator left out: refused with both problems, nothing in history.
-      const entries = s.unitYear.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] as number[] }));
-      const wrong = entries.filter((e) => e.indicator !== 'social_benefit').map((e) => (e.indicator === 'indicator_clarity' ? { ...e, points: '2.5' } : e));
-      const error = await s.submitSelfAssessment(wrong).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
-      const cause = (error as WorkflowUpdateFailedError).cause as { type?: string; details?: Array<{ path: string; code: string; zh: string }> };
-      expect(cause.type).toBe('invalid_message');
-      // indicator_clarity weighs 3: 部分达成 is 60%–80% of it, 1.80 (incl.) to 2.40 (excl.).
-      expect(cause.details?.map((d) => [d.path, d.code])).toEqual([
-        ['entries[1].points', 'points_outside_tier'],
-        ['entries', 'assessment_missing'],
-      ]);
-      expect(cause.details?.[0]?.zh).toBe('2.50 分不在“部分达成并具有一定效果”档的范围内：1.80 分（含）至 2.40 分（不含）');
-      const history = await s.assessment().fetchHistory();
-      expect((history.events ?? []).some((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toBe(false);
-      expect(await h.database.db.selectFrom('self_assessments').select('indicator').execute()).toEqual([]);
-
-      await s.submitSelfAssessment(entries);
-      await s.eventually(s.status, (x) => x.stage === 'reviewing' && x.selfAssessment?.state === 'submitted', 'reviewing');
-      const stored = await h.database.db.selectFrom('self_assessments').select(['indicator', 'entry']).orderBy('indicator').execute();
-      expect(stored.map((r) => r.indicator)).toEqual(entries.map((e) => e.indicator).sort());
-      expect(stored.find((r) => r.indicator === 'indicator_clarity')!.entry).toMatchObject({ tier: 'partial', points: '2.1' });
-    } finally {
-      await s.stop();
-    }
-  });
 });
