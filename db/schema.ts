@@ -246,7 +246,7 @@ export interface NotificationsTable {
   created_at: DefaultTimestamp;
 }
 
-export type EvaluationStage = 'collecting' | 'reviewing' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
+export type EvaluationStage = 'collecting' | 'reviewing' | 'returned' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
 export type TaskState = 'open' | 'draft' | 'submitted' | 'overdue' | 'returned' | 'cancelled';
 /** A section's task, or the finance officer's self-assessment (自评) of the evaluation. */
 export type TaskKind = 'section' | 'self_assessment';
