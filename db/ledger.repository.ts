@@ -275,7 +275,8 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
         p.contracts.map((c, i) => ({
           code: c.code, position: i, project_id: projectId(p.code), name: orNull(c.name), vendor: orNull(c.vendor), amount_fen: orNull(c.amount),
           signed_on: orNull(c.signedOn), accepted_on: orNull(c.acceptedOn), warranty_months: orNull(c.warrantyMonths),
-          retention_rate_bp: orNull(c.retentionRate), payment_term_days: c.paymentTermDays, om_coefficient_applies: c.omCoefficientApplies, note: orNull(c.note),
+          retention_rate_bp: orNull(c.retentionRate), payment_term_days: c.paymentTermDays, om_coefficient_applies: c.omCoefficientApplies,
+          om_scoring: orNull(c.omScoring), note: orNull(c.note),
         })),
       ),
     );
@@ -520,7 +521,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
         .map((c) =>
           present({
             code: c.code, name: c.name, vendor: c.vendor, amount: c.amount_fen, signedOn: c.signed_on, acceptedOn: c.accepted_on, warrantyMonths: c.warranty_months,
-            retentionRate: c.retention_rate_bp, paymentTermDays: c.payment_term_days, omCoefficientApplies: c.om_coefficient_applies, note: c.note,
+            retentionRate: c.retention_rate_bp, paymentTermDays: c.payment_term_days, omCoefficientApplies: c.om_coefficient_applies, omScoring: c.om_scoring, note: c.note,
           }),
         ),
       payments: payments

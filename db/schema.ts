@@ -5,6 +5,7 @@
  * 'YYYY-MM-DD' strings; numeric as strings.
  */
 import type { ColumnType, Generated } from 'kysely';
+import type { OmScoring } from '../domain/holdbacks/om-scoring';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -139,6 +140,8 @@ export interface ContractsTable extends ItemColumns {
   retention_rate_bp: number | null;
   payment_term_days: number;
   om_coefficient_applies: boolean;
+  /** The contract's assessment table (domain/holdbacks/om-scoring.ts), stored in its structured form. */
+  om_scoring: Json<OmScoring> | null;
   note: string | null;
 }
 
@@ -220,6 +223,12 @@ export interface NotificationChannelsTable {
   url: string;
   secret: string | null;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  label: string | null;
+  created_by: string | null;
+  created_at: DefaultTimestamp;
+  /** When the last test message went out, and what went wrong (null: it was delivered). */
+  tested_at: NullableTimestamp;
+  test_error: string | null;
 }
 
 export type NotificationChannel = 'in_app' | 'email' | 'wecom' | 'dingtalk';
@@ -329,6 +338,17 @@ export interface ApiTokensTable {
   created_at: DefaultTimestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+}
+
+/** One-time password reset links: only the token's sha256 is kept; used once, before it expires. */
+export interface PasswordResetsTable {
+  id: Generated<number>;
+  user_id: number;
+  token_sha256: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
 }
 
 export interface LoginAttemptsTable {
@@ -462,6 +482,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_attempts: LoginAttemptsTable;
+  password_resets: PasswordResetsTable;
   holdback_progress: HoldbackProgressTable;
   holdback_events: HoldbackEventsTable;
   holdback_reminders: HoldbackRemindersTable;

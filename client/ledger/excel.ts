@@ -15,6 +15,7 @@
 import ExcelJS from 'exceljs';
 import { formatYuan, wanYuanNumberToFen, yuanNumberToFen, type Fen } from '../../domain/money';
 import { basicDataColumns, basicDataColumnZh, type BasicData, type BasicDataColumn } from '../../domain/ledger/basic-data';
+import { formatOmScoring } from '../../domain/holdbacks/om-scoring';
 import { parseUnitYear, UNIT_YEAR_FORMAT, type UnitYear } from '../../domain/ledger/unit-year.schema';
 import { DEFAULT_RULE_SET_ID, ruleSetById } from '../../domain/rule-sets';
 import type { RuleSetIndicator, ScoringRuleSet } from '../../domain/scoring';
@@ -74,7 +75,7 @@ const COLUMNS: Record<SheetKey, Column[]> = {
   contracts: [
     { title: '项目编码', width: 20 }, { title: '编码', width: 28 }, { title: '名称', width: 28 }, { title: '供应商', width: 24 }, { title: '金额（元）', kind: 'money', width: 18 },
     { title: '签订日期', kind: 'date', width: 12 }, { title: '验收日期', kind: 'date', width: 12 }, { title: '质保期（月）', kind: 'int' }, { title: '质保金比例（%）', kind: 'percent' },
-    { title: '付款期限（天）', kind: 'int' }, { title: '按考核系数付款', kind: 'bool' }, { title: '备注', width: 40 },
+    { title: '付款期限（天）', kind: 'int' }, { title: '按考核系数付款', kind: 'bool' }, { title: '考核评分办法', width: 40 }, { title: '备注', width: 40 },
   ],
   payments: [
     { title: '项目编码', width: 20 }, { title: '编码', width: 28 }, { title: '资金安排编码', width: 24 }, { title: '合同编码', width: 28 }, { title: '金额（元）', kind: 'money', width: 18 },
@@ -364,7 +365,7 @@ export async function writeWorkbook(y: UnitYear): Promise<Buffer> {
     'contracts',
     y.projects.flatMap((p) =>
       p.contracts.map((c) => [
-        p.code, c.code, v(c.name), v(c.vendor), yuan(c.amount), v(c.signedOn), v(c.acceptedOn), v(c.warrantyMonths), percent(c.retentionRate), c.paymentTermDays, c.omCoefficientApplies, v(c.note),
+        p.code, c.code, v(c.name), v(c.vendor), yuan(c.amount), v(c.signedOn), v(c.acceptedOn), v(c.warrantyMonths), percent(c.retentionRate), c.paymentTermDays, c.omCoefficientApplies, c.omScoring ? formatOmScoring(c.omScoring) : null, v(c.note),
       ]),
     ),
   );
@@ -605,7 +606,7 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
       code: str(values['编码']), name: str(values['名称']), vendor: str(values['供应商']), amount: money(values['金额（元）']),
       signedOn: str(values['签订日期']), acceptedOn: str(values['验收日期']), warrantyMonths: num(values['质保期（月）']),
       retentionRate: percentCell(values['质保金比例（%）']), paymentTermDays: num(values['付款期限（天）']),
-      omCoefficientApplies: bool(values['按考核系数付款']), note: str(values['备注']),
+      omCoefficientApplies: bool(values['按考核系数付款']), omScoring: str(values['考核评分办法']), note: str(values['备注']),
     });
   }
   for (const { row, values } of readSheet(wb, 'payments', problems)) {

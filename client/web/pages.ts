@@ -16,15 +16,16 @@
  * session's CSRF token (assets/app.js.ts). Detail views also ask the workflows (reminders) and the
  * holdbacks repository (what falls due when), after the same authorization.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../db/accounts.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
-import { openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
+import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
 import { ruleSetOf } from '../../domain/rule-sets';
 import { assessmentScope } from '../../domain/self-assessment';
 import { SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
+import type { HoldbackStatusView } from '../../workflows/holdback/contract';
 import { hasUnitRole, isSectionHead } from '../http/access';
 import type { ServerDeps } from '../http/server';
 import type {
@@ -39,6 +40,7 @@ import { layout, type NavKey, pageHead, type Viewer } from './layout';
 import { indicatorViews, previewProblems } from './pages/assessment';
 import { basicDataBody } from './pages/basic-data.page';
 import { dashboardBody, dashboardRefreshMs } from './pages/dashboard.page';
+import { holdbackBody, type HoldbackPageData } from './pages/holdback.page';
 import { inboxBody } from './pages/inbox.page';
 import { loginBody } from './pages/login.page';
 import { scoreView, temporalUrl } from './pages/parts';
@@ -273,6 +275,43 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
     };
     return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
+  });
+
+  // ── 暂缓支付款项 ──────────────────────────────────────────────────────────────────────────
+  page('/units/:unit/years/:year/holdbacks/:code', {}, async ({ request, lang, account, api }) => {
+    const unitCode = param(request, 'unit');
+    const year = yearParam(request);
+    const code = param(request, 'code');
+    const base = `/api/units/${encodeURIComponent(unitCode)}`;
+    const detail = must(await api.get<UnitDetail>(base));
+    if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
+    const answer = await api.get<{ status: HoldbackStatusView; events: HoldbackEventListRow[]; temporalUi: string }>(`${base}/years/${year}/holdbacks/${encodeURIComponent(code)}`);
+    if (!answer.ok && answer.status !== 404) throw new PageError(answer.status, answer.error);
+    // Not started (or unknown): what the ledger says, if it has it.
+    const ledger = answer.ok ? undefined : (await openHoldbacksOfUnit(deps.db, unitCode, { year })).find((h) => h.holdbackCode === code);
+    if (!answer.ok && !ledger) throw refusal(404, 'error.notFound');
+    const doc = await loadUnitYear(deps.db, { unitCode, year });
+    const ledgerRow = doc?.projects.flatMap((p) => p.holdbacks.map((h) => ({ h, contract: p.contracts.find((c) => c.code === h.contract) }))).find((x) => x.h.code === code);
+    const contract = ledgerRow?.contract;
+    const data: HoldbackPageData = {
+      unitCode, unitName: detail.unit.name, year, code,
+      ...(answer.ok ? { status: answer.data.status, events: answer.data.events, temporalUi: answer.data.temporalUi } : { events: [] }),
+      ...(ledger ? { ledger } : {}),
+      omCoefficientApplies: contract?.omCoefficientApplies ?? false,
+      ...(contract?.omScoring ? { omScoring: contract.omScoring } : {}),
+      canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
+      requestId: (form: string) => `web-${form}-${randomUUID()}`,
+      today: todayCivil(),
+    };
+    const shown = data.status ?? data.ledger;
+    const title = shown ? `${shown.projectName} · ${t(lang, `kind.${shown.kind}`)}` : code;
+    return { title, nav: 'units', body: holdbackBody({ lang, url: '', unread: 0 }, data) };
+  });
+
+  // A holdback reminder links to `/holdbacks/<unit>/<year>/<code>`: the holdback's page.
+  page('/holdbacks/:unit/:year/:code', {}, async ({ request }) => {
+    const year = yearParam(request);
+    return { redirect: `/units/${encodeURIComponent(param(request, 'unit'))}/years/${year}/holdbacks/${encodeURIComponent(param(request, 'code'))}` };
   });
 
   // ── 基础数据表 ────────────────────────────────────────────────────────────────────────────

@@ -13,6 +13,7 @@ import * as accounts from './2026-11-26T18-00_accounts';
 import * as score from './2026-12-06T10-00_score';
 import * as assessmentTask from './2026-12-06T14-00_assessment-task';
 import * as evaluationReturned from './2026-12-06T16-00_evaluation-returned';
+import * as accountAdmin from './2026-12-06T17-00_account-admin';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T10-00_score': score,
   '2026-12-06T14-00_assessment-task': assessmentTask,
   '2026-12-06T16-00_evaluation-returned': evaluationReturned,
+  '2026-12-06T17-00_account-admin': accountAdmin,
 };

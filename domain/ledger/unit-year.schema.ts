@@ -16,6 +16,7 @@ import { civilDateSchema, codeSchema, nonNegativeMoney, percentSchema, sourceSch
 import { bi, parse, type Problem } from '../validation';
 import { type SectionSubmission, sectionSubmissionSchema } from '../submission';
 import { outputDirections } from '../indicators';
+import { omScoringSchema } from '../holdbacks/om-scoring';
 import { DEFAULT_RULE_SET_ID, ruleSetById, ruleSetIds } from '../rule-sets';
 import { assessmentScope, checkSelfAssessment, pointsTextSchema, pointsToCp, selfAssessmentFileEntrySchema } from '../self-assessment';
 import { basicDataSchema } from './basic-data';
@@ -157,6 +158,8 @@ const contractSchema = z
     paymentTermDays: z.number().int().min(1).max(60, { message: bi('付款期限不得超过 60 天（保障中小企业款项支付条例）', 'payment term may not exceed 60 days (SME payment regulation)') }).default(30),
     /** O&M fee scaled by the assessment's coefficient. */
     omCoefficientApplies: z.boolean().default(false),
+    /** The contract's assessment table: pass mark and coefficient by score (om-scoring.ts). */
+    omScoring: omScoringSchema.optional(),
     note: text.optional(),
   })
   .strict();

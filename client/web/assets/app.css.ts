@@ -218,5 +218,12 @@ fieldset.assessment { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
 .bd-buildings { table-layout: auto; }
 .bd-budget-h { margin-top: 24px; }
 .bd-heading { font-size: 14px; color: var(--brand); }
+.plain-fieldset { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
+.plain-fieldset legend { padding: 0; margin-bottom: 4px; }
+.chip-hb-waiting { background: #f1f3f6; color: #4a5563; border-color: #dde2ea; }
+.chip-hb-payable { background: var(--warn-bg); color: var(--warn); border-color: #f3dfba; }
+.chip-hb-partially_released { background: var(--info-bg); color: #1f5a9c; border-color: #cfe0f4; }
+.chip-hb-released { background: var(--ok-bg); color: var(--ok); border-color: #c9e8d5; }
+.chip-hb-forfeited { background: #f1f3f6; color: #6b7482; border-color: #dde2ea; }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;

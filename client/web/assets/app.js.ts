@@ -174,16 +174,58 @@ export const appJs = String.raw`
   }
 
   // ── Plain forms: <form data-api="METHOD /api/..."> ─────────────────────────────────────────
+  /** 元 typed as text → integer 分 by string arithmetic ("1,234.5" → 123450); anything else is sent as typed, for the API to refuse. */
+  function yuanToFen(v) {
+    var t = v.replace(/[,，\s元]/g, '');
+    var m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(t);
+    return m ? Number(m[1]) * 100 + Number(((m[2] || '') + '00').slice(0, 2)) : v;
+  }
+  /** A percentage typed as "95", "95%" or "95.5" → basis points; anything else as typed. */
+  function percentToBp(v) {
+    var t = v.replace(/[%％\s]/g, '');
+    var m = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(t);
+    return m ? Number(m[1]) * 100 + Number(((m[2] || '') + '00').slice(0, 2)) : v;
+  }
+  function typed(el, v) {
+    var type = el.getAttribute('data-type');
+    if (type === 'number') return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    if (type === 'boolean') return v === 'true';
+    if (type === 'fen') return yuanToFen(v);
+    if (type === 'bp') return percentToBp(v);
+    return v;
+  }
   function collectPlain(form) {
     var body = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.name === '_csrf' || el.type === 'file' || el.type === 'submit' || el.type === 'button') return;
+      if (el.type === 'radio' && !el.checked) return;
+      if (el.type === 'checkbox') { body[el.name] = el.checked; return; }
       var v = el.value.trim();
       if (v === '' && !el.hasAttribute('data-keep-empty')) return;
-      body[el.name] = el.getAttribute('data-type') === 'number' ? Number(v) : v;
+      body[el.name] = typed(el, v);
     });
     return body;
   }
+
+  // A score typed on the O&M assessment form proposes the contract's coefficient and result.
+  document.addEventListener('input', function (ev) {
+    var el = ev.target;
+    if (!(el instanceof HTMLInputElement) || !el.hasAttribute('data-om-scoring')) return;
+    var form = el.form;
+    var table;
+    try { table = JSON.parse(el.getAttribute('data-om-scoring')); } catch (e) { return; }
+    var score = Number(el.value);
+    if (el.value.trim() === '' || !isFinite(score)) return;
+    var bands = (table.bands || []).slice().sort(function (a, b) { return b.minScore - a.minScore; });
+    var band = null;
+    for (var i = 0; i < bands.length; i++) if (score >= bands[i].minScore) { band = bands[i]; break; }
+    var coefficient = form.querySelector('[name="coefficientBp"]');
+    if (coefficient) coefficient.value = band ? (band.coefficientBp / 100) + '%' : '';
+    if (typeof table.passScore === 'number') {
+      var pass = form.querySelector('[name="passed"][value="' + (score >= table.passScore ? 'true' : 'false') + '"]');
+      if (pass) pass.checked = true;
+    }
+  });
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
     if (!(form instanceof HTMLFormElement)) return;
