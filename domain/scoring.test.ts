@@ -16,9 +16,9 @@ import {
   threePublicControlRate,
 } from './indicators';
 import { parseWanYuan } from './money';
+import { HUNAN_DEPARTMENT_RULE_SET } from './rule-sets';
 import {
   gradeOf,
-  HUNAN_DEPARTMENT_RULE_SET,
   type IndicatorScore,
   type IndicatorValue,
   JIANGXI_TIERS,
@@ -571,15 +571,17 @@ describe('rule set schema', () => {
     expect(parse(ScoringRuleSet, base()).ok).toBe(true);
   });
 
-  it('rejects weights that do not add up to 100, with a bilingual problem', () => {
+  it('rejects weights that do not add up to the stated total (100 unless it says otherwise), with a bilingual problem', () => {
     const input = base();
     input.indicators[1]!.weightCp = 4_500;
     const r = parse(ScoringRuleSet, input);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toEqual([
-      { path: 'indicators', code: 'weights_not_100', zh: '各指标权重合计 95.00 分，应为 100 分', en: 'indicator weights add up to 95.00 points; they must add up to 100' },
+      { path: 'indicators', code: 'weights_not_total', zh: '各指标分值合计 95.00 分，与规定的总分 100.00 分不符', en: 'indicator weights add up to 95.00 points; the stated total is 100.00' },
     ]);
+    // A rule set may state another total (a 90-point indicator part of a project 自评表).
+    expect(parse(ScoringRuleSet, { ...input, totalCp: 9_500 }).ok).toBe(true);
   });
 
   it('rejects duplicate ids, overlapping or gapped bands, band points above the weight, broken tiers and unknown variants', () => {
@@ -615,7 +617,7 @@ describe('rule set schema', () => {
         'indicators[2].rule.bands[2].pointsCp:band_points_exceed_weight',
         'indicators[2].variant:invalid_variant',
         'indicators[3].rule.tiers:tiers_not_contiguous',
-        'indicators:weights_not_100',
+        'indicators:weights_not_total',
       ]),
     );
     for (const p of r.problems) {

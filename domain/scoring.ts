@@ -10,7 +10,7 @@
  *   its rule, is "未评分" with a reason — never silently full marks, never silently zero.
  *
  * Rule kinds: `cap_deduct`, `shortfall_deduct`, `bands`, `proportional`, `tiers`, `execution_rate`
- * (see {@link Rule}). {@link HUNAN_DEPARTMENT_RULE_SET} is the built-in Hunan-style rule set.
+ * (see {@link Rule}). The rule sets themselves are data: `rule-sets/*.yaml` (see ./rule-set-file).
  */
 import { z } from 'zod';
 import {
@@ -177,8 +177,11 @@ const indicatorSchema = z
   .strict();
 export type RuleSetIndicator = z.output<typeof indicatorSchema>;
 
-/** 10 000 cp = 100 points. */
+/** 10 000 cp = 100 points: the usual total of a rule set. */
 export const TOTAL_WEIGHT_CP = 100 * 100;
+
+const gradeBandSchema = z.object({ code: slug, zh: label, minCp: centipoints }).strict();
+export type GradeBand = z.output<typeof gradeBandSchema>;
 
 function issue(ctx: z.RefinementCtx, path: PropertyKey[], code: string, zh: string, en: string): void {
   ctx.addIssue({ code: 'custom', path, message: bi(zh, en), params: { code } });
@@ -235,7 +238,19 @@ function checkTiers(tiers: readonly Tier[], ctx: z.RefinementCtx, path: Property
 export const ScoringRuleSet = z
   .object({
     id: z.string().trim().min(1).max(100),
+    /** Each added file of the same id is a new version; a stored version never changes. */
+    version: z.number().int().positive().default(1),
+    /** A readable name, e.g. 湖南省部门整体支出绩效评价指标（岳阳口径）. */
+    name: label.optional(),
+    /** What it scores: a department's whole expenditure (部门整体) or one project (项目支出). */
+    scope: z.enum(['department', 'project']).default('department'),
     year: z.number().int().min(2000).max(2100),
+    /** The fiscal years it is meant for (inclusive); unset = any. */
+    fiscalYears: z.object({ from: z.number().int().min(2000).max(2100), to: z.number().int().min(2000).max(2100) }).strict().optional(),
+    /** The stated total the weights must add up to (10 000 cp = 100 points). */
+    totalCp: z.number().int().positive().default(TOTAL_WEIGHT_CP),
+    /** Grade bands (default 优 ≥90, 良 ≥80, 中 ≥60, 差). */
+    grades: z.array(gradeBandSchema).min(1).optional(),
     /** Province / region the rules come from, e.g. "湖南（岳阳、长沙雨花区口径）". */
     region: label,
     /** Where the weights and rules come from, and what was chosen locally. */
@@ -265,8 +280,22 @@ export const ScoringRuleSet = z
       }
     });
     const total = set.indicators.reduce((sum, ind) => sum + ind.weightCp, 0);
-    if (total !== TOTAL_WEIGHT_CP) {
-      issue(ctx, ['indicators'], 'weights_not_100', `各指标权重合计 ${formatPoints(total)} 分，应为 100 分`, `indicator weights add up to ${formatPoints(total)} points; they must add up to 100`);
+    if (total !== set.totalCp) {
+      issue(ctx, ['indicators'], 'weights_not_total', `各指标分值合计 ${formatPoints(total)} 分，与规定的总分 ${formatPoints(set.totalCp)} 分不符`, `indicator weights add up to ${formatPoints(total)} points; the stated total is ${formatPoints(set.totalCp)}`);
+    }
+    if (set.fiscalYears && set.fiscalYears.from > set.fiscalYears.to) {
+      issue(ctx, ['fiscalYears'], 'years_reversed', `适用年度起始 ${set.fiscalYears.from} 晚于截止 ${set.fiscalYears.to}`, `fiscal years start (${set.fiscalYears.from}) after they end (${set.fiscalYears.to})`);
+    }
+    if (set.grades) {
+      const seen = new Set<string>();
+      set.grades.forEach((g, i) => {
+        if (seen.has(g.code)) issue(ctx, ['grades', i, 'code'], 'duplicate_grade', `等级标识重复：${g.code}`, `duplicate grade code: ${g.code}`);
+        seen.add(g.code);
+        if (g.minCp > set.totalCp) issue(ctx, ['grades', i, 'minCp'], 'grade_above_total', `等级“${g.zh}”的下限 ${formatPoints(g.minCp)} 分高于总分`, `grade "${g.code}" starts above the total`);
+      });
+      if (!set.grades.some((g) => g.minCp === 0)) issue(ctx, ['grades'], 'grades_not_from_zero', '最低一个等级须从 0 分起', 'the lowest grade must start at 0 points');
+      const edges = set.grades.map((g) => g.minCp);
+      if (new Set(edges).size !== edges.length) issue(ctx, ['grades'], 'grades_overlap', '两个等级的下限相同', 'two grades start at the same points');
     }
   });
 export type ScoringRuleSet = z.output<typeof ScoringRuleSet>;
@@ -398,21 +427,24 @@ export type IndicatorScore = IndicatorScoreBase &
       }
   );
 
-export const grades = [
+/** 优 ≥90, 良 80 to <90, 中 60 to <80, 差 <60 (财预〔2020〕10号): the bands a rule set uses unless it says otherwise. */
+export const grades: readonly GradeBand[] = [
   { code: 'excellent', zh: '优', minCp: 9000 },
   { code: 'good', zh: '良', minCp: 8000 },
   { code: 'fair', zh: '中', minCp: 6000 },
   { code: 'poor', zh: '差', minCp: 0 },
-] as const;
-export type GradeCode = (typeof grades)[number]['code'];
+];
+/** excellent, good, fair, poor — or a rule set's own band codes. */
+export type GradeCode = string;
 export interface Grade {
   code: GradeCode;
   zh: string;
 }
 
-/** 优 ≥90, 良 80 to <90, 中 60 to <80, 差 <60 (财预〔2020〕10号), on exact centipoints. */
-export function gradeOf(totalCp: Centipoints): Grade {
-  const g = grades.find((x) => totalCp >= x.minCp) ?? grades[grades.length - 1]!;
+/** The band a total falls in (bands by descending lower edge, on exact centipoints). */
+export function gradeOf(totalCp: Centipoints, bands: readonly GradeBand[] = grades): Grade {
+  const sorted = [...bands].sort((a, b) => b.minCp - a.minCp);
+  const g = sorted.find((x) => totalCp >= x.minCp) ?? sorted[sorted.length - 1]!;
   return { code: g.code, zh: g.zh };
 }
 
@@ -850,8 +882,9 @@ export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues):
   const rawCp = totalCp;
   totalCp = scale(rawCp);
   const final = missing.length === 0 && applicableMaxCp > 0;
-  const grade = final ? gradeOf(totalCp) : null;
-  const gradeRange = { worst: gradeOf(totalCp), best: gradeOf(scale(rawCp + unscoredMaxCp)) };
+  const bands = ruleSet.grades ?? grades;
+  const grade = final ? gradeOf(totalCp, bands) : null;
+  const gradeRange = { worst: gradeOf(totalCp, bands), best: gradeOf(scale(rawCp + unscoredMaxCp), bands) };
   const rescaled = excludedMaxCp === 0 ? null : { pointsCp: rawCp, applicableMaxCp, excludedCount };
   const rescaleZh = rescaled ? `（${excludedCount} 项指标不适用，按适用指标满分 ${pts(applicableMaxCp)} 分得 ${pts(rawCp)} 分，折算为百分制）` : '';
   const byLevel1: ScoreSheet['byLevel1'] = [];
@@ -896,7 +929,7 @@ export function previewScore(ruleSet: ScoringRuleSet, partialValues: ScoringValu
   return scoreIndicators(ruleSet, partialValues);
 }
 
-// ── Built-in rule set ──────────────────────────────────────────────────────────────────────
+// ── Tiers ──────────────────────────────────────────────────────────────────────────────────
 
 /** 财预〔2020〕10号 qualitative tiers: 100–80% (incl. 80), 80–60% (incl. 60), 60–0%. */
 export const DEFAULT_TIERS: readonly Tier[] = [
@@ -911,174 +944,3 @@ export const JIANGXI_TIERS: readonly Tier[] = [
   { key: 'partial', labelZh: '部分达成并具有一定效果', minBp: 5000, maxBp: 8000 },
   { key: 'not_achieved', labelZh: '未达成且效果较差', minBp: 0, maxBp: 5000 },
 ];
-
-const at = (bpValue: Bp, inclusive: boolean): BandBound => ({ bp: bpValue, inclusive });
-const tiers = (): z.input<typeof tiersRule> => ({ kind: 'tiers', tiers: DEFAULT_TIERS.map((t) => ({ ...t })) });
-const outputRate = (indicator: 'actual_completion_rate' | 'timely_completion_rate' | 'quality_compliance_rate' | 'key_task_completion_rate'): z.input<typeof proportionalRule> => ({ kind: 'proportional', indicator });
-
-/**
- * Hunan-style 部门整体 rule set. Weights and rules, by source (DOMAIN.md §1.3):
- *
- * 投入 20
- *   目标设定 5 — 绩效目标合理性 2, 绩效指标明确性 3: weights from S2 (taodocs); tiers of 10号.
- *   预算配置 15 — as 岳阳 (S7): 在职人员控制率 5 (≤100% full, −0.5 per pp over: S3/S4/S5/S7),
- *     三公经费变动率 5 (≤0 full, −weight/10 = 0.5 per pp over: S3/S4/S5/S7),
- *     重点支出安排率 5 (≥90% 5, 80–90 4, 70–80 3, 60–70 2, <60 0: S7).
- * 过程 40 (岳阳's 过程 total)
- *   预算执行 22 — 预算完成率 5, Hunan formula, −2 per whole 5% below 100% (S3/S4/S6; weight S3);
- *     预算控制率 5 (=0 5, 0–10% 4, 10–20% 3, 20–30% 2, >30% 0: S3/S4; it replaces 岳阳's
- *     预算调整率 3, as the Hunan variant does); 支付进度率 3 (weight S7; the rule is ours: rate ×
- *     weight, capped, explain below 90%); 资金结余 3 (S7, scored on 结转结余变动率: no surplus
- *     (−100%) 3, not above last year's (≤0) 2, above 0); 三公经费控制率 6 (≤100% 6, −1 per pp: S7).
- *     Chosen: 22 = 雨花's 完成率+控制率 10 plus 岳阳's 支付进度/资金结余/三公控制 12.
- *   预算管理 12 — 管理制度健全性 3, 资金使用合规性 3, 预决算信息公开性 3 (S7); 基础信息完善性 3
- *     (indicator from S8, weight chosen). Qualitative tiers (10号), not S7's check-point counts.
- *   资产管理 6 — 管理制度健全性 3, 资产管理安全性 3 (indicators from 53号/S8, weights chosen).
- *   资产管理 may be assessed by the section the unit names for it (`assessor: 'section'`).
- * 产出 20 (chosen) — 职责履行: 实际完成率, 完成及时率, 质量达标率, 重点工作办结率, 5 each: the
- *   rate over the sections' output indicators of that kind (数量, 时效, 质量; 重点工作), each
- *   indicator's completion capped at 100% (10号; Jiangxi note S38), points = rate × weight.
- * 效果 20 (chosen) — 履职效益: 经济效益 4, 社会效益 8 (tiers), 社会公众或服务对象满意度 8
- *   (survey; 90% or more full marks, below it rate ÷ 90% × 8). 生态效益 is left out (most units
- *   have none).
- * An indicator marked 不适用 with its reason counts as full marks, as the Hunan tables do for a
- * unit without 楼堂馆所 (S4).
- */
-const hunanDepartmentRuleSetInput: ScoringRuleSetInput = {
-  id: 'hunan-department-2020',
-  year: 2020,
-  region: '湖南省',
-  notApplicable: 'full_marks',
-  sourceNote:
-    '预算配置、三公经费控制率、支付进度率与资金结余权重取岳阳（S7）；预算完成率、预算控制率取长沙雨花区（S3/S5）；目标设定取 S2；其余权重（预算执行合计 22、预算管理 12、资产管理 6、产出 20、效果 20）及支付进度率的计分方法为本系统选定。',
-  indicators: [
-    { id: 'target_reasonableness', level1: '投入', level2: '目标设定', level3: '绩效目标合理性', weightCp: 200, rule: tiers(), sourceNote: 'S2' },
-    { id: 'indicator_clarity', level1: '投入', level2: '目标设定', level3: '绩效指标明确性', weightCp: 300, rule: tiers(), sourceNote: 'S2' },
-    {
-      id: 'staff_control_rate',
-      level1: '投入',
-      level2: '预算配置',
-      level3: '在职人员控制率',
-      weightCp: 500,
-      rule: { kind: 'cap_deduct', indicator: 'staff_control_rate', capBp: 10000, stepBp: 100, perStepCp: 50, stepping: 'proportional' },
-      sourceNote: 'S3, S4, S5, S7',
-    },
-    {
-      id: 'three_public_change_rate',
-      level1: '投入',
-      level2: '预算配置',
-      level3: '“三公经费”变动率',
-      weightCp: 500,
-      variant: 'budget',
-      rule: { kind: 'cap_deduct', indicator: 'three_public_change_rate', capBp: 0, stepBp: 100, perStepCp: 50, stepping: 'proportional' },
-      sourceNote: 'S3, S4, S5, S7 (each pp above 0 deducts weight/10)',
-    },
-    {
-      id: 'key_expenditure_rate',
-      level1: '投入',
-      level2: '预算配置',
-      level3: '重点支出安排率',
-      weightCp: 500,
-      rule: {
-        kind: 'bands',
-        indicator: 'key_expenditure_rate',
-        bands: [
-          { min: null, max: at(6000, false), pointsCp: 0 },
-          { min: at(6000, true), max: at(7000, false), pointsCp: 200 },
-          { min: at(7000, true), max: at(8000, false), pointsCp: 300 },
-          { min: at(8000, true), max: at(9000, false), pointsCp: 400 },
-          { min: at(9000, true), max: null, pointsCp: 500 },
-        ],
-      },
-      sourceNote: 'S7',
-    },
-    {
-      id: 'budget_completion_rate',
-      level1: '过程',
-      level2: '预算执行',
-      level3: '预算完成率',
-      weightCp: 500,
-      variant: 'hunan',
-      rule: { kind: 'shortfall_deduct', indicator: 'budget_completion_rate', targetBp: 10000, stepBp: 500, perStepCp: 200, stepping: 'whole' },
-      sourceNote: 'S3, S4, S6 (每低 5% 扣 2 分; whole steps per the S6 worked example)',
-    },
-    {
-      id: 'budget_control_rate',
-      level1: '过程',
-      level2: '预算执行',
-      level3: '预算控制率',
-      weightCp: 500,
-      rule: {
-        kind: 'bands',
-        indicator: 'budget_control_rate',
-        bands: [
-          { min: at(0, true), max: at(0, true), pointsCp: 500 },
-          { min: at(0, false), max: at(1000, true), pointsCp: 400 },
-          { min: at(1000, false), max: at(2000, true), pointsCp: 300 },
-          { min: at(2000, false), max: at(3000, true), pointsCp: 200 },
-          { min: at(3000, false), max: null, pointsCp: 0 },
-        ],
-      },
-      sourceNote: 'S3, S4 (edges: upper bound inclusive, as ">30% → 0" implies)',
-    },
-    {
-      id: 'payment_progress_rate',
-      level1: '过程',
-      level2: '预算执行',
-      level3: '支付进度率',
-      weightCp: 300,
-      rule: { kind: 'execution_rate', indicator: 'payment_progress_rate', explainBelowBp: 9000 },
-      sourceNote: 'weight S7; rule chosen (rate × weight, capped; below 90% explained)',
-    },
-    {
-      id: 'carryover_control',
-      level1: '过程',
-      level2: '预算执行',
-      level3: '资金结余',
-      weightCp: 300,
-      rule: {
-        kind: 'bands',
-        indicator: 'carryover_change_rate',
-        bands: [
-          { min: at(-10000, true), max: at(-10000, true), pointsCp: 300, labelZh: '无结余' },
-          { min: at(-10000, false), max: at(0, true), pointsCp: 200, labelZh: '结余不超过上年结转' },
-          { min: at(0, false), max: null, pointsCp: 0, labelZh: '结余超过上年结转' },
-        ],
-      },
-      sourceNote: 'S7, expressed on 结转结余变动率',
-    },
-    {
-      id: 'three_public_control_rate',
-      level1: '过程',
-      level2: '预算执行',
-      level3: '“三公经费”控制率',
-      weightCp: 600,
-      rule: { kind: 'cap_deduct', indicator: 'three_public_control_rate', capBp: 10000, stepBp: 100, perStepCp: 100, stepping: 'proportional' },
-      sourceNote: 'S7',
-    },
-    { id: 'budget_rules', level1: '过程', level2: '预算管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
-    { id: 'funds_compliance', level1: '过程', level2: '预算管理', level3: '资金使用合规性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
-    { id: 'budget_disclosure', level1: '过程', level2: '预算管理', level3: '预决算信息公开性', weightCp: 300, rule: tiers(), sourceNote: 'S7' },
-    { id: 'basic_information', level1: '过程', level2: '预算管理', level3: '基础信息完善性', weightCp: 300, rule: tiers(), sourceNote: 'S8; weight chosen' },
-    { id: 'asset_rules', level1: '过程', level2: '资产管理', level3: '管理制度健全性', weightCp: 300, rule: tiers(), assessor: 'section', sourceNote: '53号; weight chosen' },
-    { id: 'asset_safety', level1: '过程', level2: '资产管理', level3: '资产管理安全性', weightCp: 300, rule: tiers(), assessor: 'section', sourceNote: 'S8; weight chosen' },
-    { id: 'actual_completion', level1: '产出', level2: '职责履行', level3: '实际完成率', weightCp: 500, rule: outputRate('actual_completion_rate'), sourceNote: '53号; weight chosen' },
-    { id: 'timely_completion', level1: '产出', level2: '职责履行', level3: '完成及时率', weightCp: 500, rule: outputRate('timely_completion_rate'), sourceNote: '53号; weight chosen' },
-    { id: 'quality_compliance', level1: '产出', level2: '职责履行', level3: '质量达标率', weightCp: 500, rule: outputRate('quality_compliance_rate'), sourceNote: '53号; weight chosen' },
-    { id: 'key_task_completion', level1: '产出', level2: '职责履行', level3: '重点工作办结率', weightCp: 500, rule: outputRate('key_task_completion_rate'), sourceNote: '53号; weight chosen' },
-    { id: 'economic_benefit', level1: '效果', level2: '履职效益', level3: '经济效益', weightCp: 400, rule: tiers(), sourceNote: '53号; weight chosen' },
-    { id: 'social_benefit', level1: '效果', level2: '履职效益', level3: '社会效益', weightCp: 800, rule: tiers(), sourceNote: '53号; weight chosen' },
-    {
-      id: 'satisfaction',
-      level1: '效果',
-      level2: '履职效益',
-      level3: '社会公众或服务对象满意度',
-      weightCp: 800,
-      rule: { kind: 'proportional', indicator: 'satisfaction_rate', targetBp: 9000 },
-      sourceNote: '53号; weight and the 90% survey target chosen',
-    },
-  ],
-};
-
-/** The built-in Hunan-style rule set, validated when this module loads. */
-export const HUNAN_DEPARTMENT_RULE_SET: ScoringRuleSet = ScoringRuleSet.parse(hunanDepartmentRuleSetInput);

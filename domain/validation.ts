@@ -12,6 +12,8 @@ export interface Problem {
   code: string;
   zh: string;
   en: string;
+  /** The line of the source text (a YAML file) the problem is on, when known. */
+  line?: number;
 }
 
 /** Bilingual message attached to a custom refinement: `ctx.addIssue({ code: 'custom', message: bi(zh, en), params: { code } })`. */
@@ -110,6 +112,7 @@ export function problemFromIssue(issue: z.core.$ZodIssue, input?: unknown): Prob
     case 'invalid_format':
       return custom('invalid_format', `格式不正确（应为 ${issue.format}）`, `invalid format (expected ${issue.format})`);
     case 'invalid_value': {
+      if (input !== undefined && issue.path.length > 0 && valueAt(input, issue.path) === undefined) return custom('required', '必填项缺失', 'is required');
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
       return custom('invalid_value', `取值无效，可选：${allowed}`, `invalid value, expected one of: ${allowed}`);
     }

@@ -11,6 +11,7 @@
 import {
   budgetCompletionRate,
   budgetCompletionRateHunan,
+  budgetAdjustmentRate,
   budgetControlRate,
   budgetExecutionRate,
   buildingAreaControlRate,
@@ -99,6 +100,11 @@ export function ledgerIndicators(doc: UnitYear, reconciliation: Reconciliation, 
       ),
     );
     out.push(withSource(budgetControlRate({ supplementaryFen: supp.amount, initialBudgetFen: f.initialBudget.amount }), f.initialBudget, f.supplementary));
+    // 预算调整率 (53号, 岳阳): 预算调整数 ÷ 预算数, the adjustment being the stated 追加 or, without
+    // it, 调整后预算 − 年初预算. Policy-driven changes the rate should leave out cannot be told
+    // apart here; the unit explains them (the rule asks for a reason when points are lost).
+    const adjustment = f.supplementary ?? (f.adjustedBudget ? { amount: f.adjustedBudget.amount - f.initialBudget.amount, sourceZh: f.adjustedBudget.sourceZh } : undefined);
+    if (adjustment && adjustment.amount >= 0) out.push(withSource(budgetAdjustmentRate({ adjustmentFen: adjustment.amount, budgetFen: f.initialBudget.amount }), f.initialBudget, adjustment));
   }
   if (f.executed && f.adjustedBudget) {
     out.push(withSource(budgetCompletionRate({ completedFen: f.executed.amount, budgetFen: f.adjustedBudget.amount }), f.executed, f.adjustedBudget));

@@ -37,14 +37,19 @@ function missingGroups(L: Lang, missing: ScoreSheet['missing']): Array<{ reason:
 }
 
 /** A score sheet: total, grade, which indicators lose points and why, which are not yet scored. */
+/** A grade in the page's language: the four standard ones translated, a rule set's own by its name. */
+function gradeName(L: Lang, grade: { code: string; zh: string }): string {
+  return ['excellent', 'good', 'fair', 'poor'].includes(grade.code) ? t(L, `grade.${grade.code as 'excellent' | 'good' | 'fair' | 'poor'}`) : grade.zh;
+}
+
 export function scoreView(L: Lang, score: ScoreSheet, help?: string): Html {
   const scored = score.indicators.length - score.unscoredCount;
   return html`<h2 id="score-h">${t(L, 'preview.title')}</h2>
   ${help ? html`<p class="muted small">${help}</p>` : ''}
   <p class="score-total"><strong>${formatPoints(score.totalCp)}</strong>${t(L, 'preview.total', { scored, max: formatPoints(score.scoredMaxCp) })}</p>
   <p class="score-grade">${score.grade
-    ? t(L, 'preview.grade', { grade: t(L, `grade.${score.grade.code}`) })
-    : t(L, 'preview.gradeRange', { worst: t(L, `grade.${score.gradeRange.worst.code}`), best: t(L, `grade.${score.gradeRange.best.code}`) })}</p>
+    ? t(L, 'preview.grade', { grade: gradeName(L, score.grade) })
+    : t(L, 'preview.gradeRange', { worst: gradeName(L, score.gradeRange.worst), best: gradeName(L, score.gradeRange.best) })}</p>
   <h3>${t(L, 'preview.losses')}</h3>
   ${score.losses.length === 0
     ? html`<p class="muted">${t(L, 'preview.noLosses')}</p>`
