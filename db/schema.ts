@@ -276,6 +276,9 @@ export interface EvaluationsTable {
   acknowledged_at: Date | null;
   approved_by: string | null;
   approved_at: Date | null;
+  /** The rule set (and version) the evaluation was started under; `null` for evaluations from before it was recorded. */
+  rule_set_id: ColumnType<string | null, string | null | undefined, string | null>;
+  rule_set_version: ColumnType<number | null, number | null | undefined, number | null>;
   report_version: number | null;
   issued_at: Date | null;
   updated_at: DefaultTimestamp;
@@ -455,6 +458,20 @@ export interface SelfAssessmentsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** A scoring rule set an administrator added: one row per version, never changed (a trigger refuses). */
+export interface RuleSetsTable {
+  id: string;
+  version: number;
+  sha256: string;
+  name: string;
+  /** The file as it was added (YAML or JSON text). */
+  source: string;
+  /** The checked internal rule set. */
+  definition: Json<unknown>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -488,4 +505,5 @@ export interface Database {
   holdback_reminders: HoldbackRemindersTable;
   evidence_files: EvidenceFilesTable;
   self_assessments: SelfAssessmentsTable;
+  rule_sets: RuleSetsTable;
 }

@@ -15,6 +15,9 @@ import type { SectionSubmission } from '../domain/submission';
 import type { Db } from './connection';
 import { audit, currentSubmissions, unitYearKeys } from './evaluations.repository';
 import { loadUnitYear } from './ledger.repository';
+import { pinnedRuleSet, ruleSetCatalog } from './rule-sets.repository';
+import { ruleSetOf } from '../domain/rule-sets';
+import type { ScoringRuleSet } from '../domain/scoring';
 
 // ── Evidence files ─────────────────────────────────────────────────────────────────────────
 
@@ -127,9 +130,15 @@ export function mergedSelfAssessment(doc: UnitYear, stored: readonly StoredAsses
   return [...byIndicator.values()];
 }
 
-export async function analysisOptions(db: Db, unitYearId: number, doc: UnitYear): Promise<AnalysisOptions> {
-  const [stored, evidence] = await Promise.all([storedSelfAssessment(db, unitYearId), listEvidence(db, unitYearId)]);
-  return { selfAssessment: mergedSelfAssessment(doc, stored), evidenceNames: new Map(evidence.map((e) => [e.id, e.fileName])) };
+/**
+ * What analysis needs beside the document: the self-assessment entered in the browser, evidence
+ * names, and the rule set — the version the evaluation recorded when it started (pinned), else the
+ * unit-year's choice at its latest version, else the one given (a preview).
+ */
+export async function analysisOptions(db: Db, unitYearId: number, doc: UnitYear, override?: { ruleSet?: ScoringRuleSet }): Promise<AnalysisOptions> {
+  const [stored, evidence, catalog, pinned] = await Promise.all([storedSelfAssessment(db, unitYearId), listEvidence(db, unitYearId), ruleSetCatalog(db), pinnedRuleSet(db, unitYearId)]);
+  const ruleSet = override?.ruleSet ?? (pinned && catalog(pinned.id, pinned.version)) ?? ruleSetOf(doc, catalog);
+  return { selfAssessment: mergedSelfAssessment(doc, stored), evidenceNames: new Map(evidence.map((e) => [e.id, e.fileName])), ruleSet };
 }
 
 export interface StoredUnitYear {
@@ -141,7 +150,7 @@ export interface StoredUnitYear {
 }
 
 /** The stored unit-year as analysis sees it; `undefined` when there is no ledger for it. */
-export async function loadForAnalysis(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission }): Promise<StoredUnitYear | undefined> {
+export async function loadForAnalysis(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission; ruleSet?: ScoringRuleSet }): Promise<StoredUnitYear | undefined> {
   const keys = await unitYearKeys(db, unitCode, year);
   if (!keys) return undefined;
   const loaded = await loadUnitYear(db, { unitCode, year });
@@ -149,10 +158,10 @@ export async function loadForAnalysis(db: Db, unitCode: string, year: number, re
   let submissions = await currentSubmissions(db, keys.unitYearId);
   if (replace?.submission) submissions = [...submissions.filter((s) => s.section !== replace.submission!.section), replace.submission];
   const unitYear = { ...loaded, submissions };
-  return { unitId: keys.unitId, unitYearId: keys.unitYearId, unitYear, options: await analysisOptions(db, keys.unitYearId, unitYear) };
+  return { unitId: keys.unitId, unitYearId: keys.unitYearId, unitYear, options: await analysisOptions(db, keys.unitYearId, unitYear, replace?.ruleSet ? { ruleSet: replace.ruleSet } : undefined) };
 }
 
-export async function analyseStored(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission }): Promise<(StoredUnitYear & { analysis: Analysis }) | undefined> {
+export async function analyseStored(db: Db, unitCode: string, year: number, replace?: { submission?: SectionSubmission; ruleSet?: ScoringRuleSet }): Promise<(StoredUnitYear & { analysis: Analysis }) | undefined> {
   const s = await loadForAnalysis(db, unitCode, year, replace);
   return s && { ...s, analysis: analyseUnitYear(s.unitYear, s.options) };
 }

@@ -450,6 +450,11 @@ export function gradeOf(totalCp: Centipoints, bands: readonly GradeBand[] = grad
 
 export interface ScoreSheet {
   ruleSetId: string;
+  /** The version of the rule set that scored it, and its name (printed in the report). */
+  ruleSetVersion: number;
+  ruleSetName: string;
+  /** Its grade bands, highest first. */
+  gradeBands: readonly GradeBand[];
   year: number;
   region: string;
   /** True when every indicator is scored (the total and grade are final). */
@@ -900,6 +905,9 @@ export function scoreIndicators(ruleSet: ScoringRuleSet, values: ScoringValues):
     : `已评分 ${indicators.length - missing.length - excludedCount} 项，得 ${pts(rawCp)} 分（这些指标满分 ${pts(scoredMaxCp)} 分）；未评分 ${missing.length} 项（合计 ${pts(unscoredMaxCp)} 分）：${missing.map((m) => label3(m.level3, m.id)).join('、')}；等级介于“${gradeRange.worst.zh}”与“${gradeRange.best.zh}”之间`;
   return {
     ruleSetId: ruleSet.id,
+    ruleSetVersion: ruleSet.version,
+    ruleSetName: ruleSet.name ?? ruleSet.id,
+    gradeBands: [...bands].sort((a, b) => b.minCp - a.minCp),
     year: ruleSet.year,
     region: ruleSet.region,
     final,

@@ -18,13 +18,16 @@ export type Access =
    * The task named by the `task` parameter: its assignee (`sectionHead`: the section's heads, or
    * for the self-assessment, which has no section, the unit's finance officers), or these unit roles.
    */
-  | { kind: 'task'; unitRoles: readonly Role[]; sectionHead: boolean };
+  | { kind: 'task'; unitRoles: readonly Role[]; sectionHead: boolean }
+  /** Holders of one of the roles in any unit (an administrator creating a new unit). */
+  | { kind: 'anywhere'; roles: readonly Role[] };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed_in' };
 export const unitRoles = (...roles: Role[]): Access => ({ kind: 'unit', roles });
 export const ANY_UNIT_ROLE = unitRoles('finance_officer', 'unit_head', 'section_head', 'admin');
 export const taskAccess = (sectionHead: boolean, ...roles: Role[]): Access => ({ kind: 'task', unitRoles: roles, sectionHead });
+export const roleAnywhere = (...roles: Role[]): Access => ({ kind: 'anywhere', roles });
 
 export function hasUnitRole(account: Account, unitCode: string, roles: readonly Role[]): boolean {
   return account.roles.some((r) => r.unitCode === unitCode && roles.includes(r.role));
@@ -54,6 +57,8 @@ export async function authorize(db: Db, access: Access, account: Account | undef
   switch (access.kind) {
     case 'signed_in':
       return 'allow';
+    case 'anywhere':
+      return account.roles.some((r) => access.roles.includes(r.role)) ? 'allow' : 'forbidden';
     case 'unit': {
       const unit = params['unit'];
       // A unit the account has no role in does not exist for it.

@@ -29,6 +29,7 @@ import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
 import { actorOf, body, type HandlerContext, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
+import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
 
 export type { HandlerContext, RouteDef } from './route-kit';
@@ -147,6 +148,7 @@ export const apiRoutes: RouteDef[] = [
   },
 
   ...scoringRoutes,
+  ...ruleSetRoutes,
 
   // ── Evaluation ────────────────────────────────────────────────────────────────────────────
   {

@@ -10,12 +10,12 @@
 import { z } from 'zod';
 import type { Db } from '../../db/connection';
 import { loadUnitYear } from '../../db/ledger.repository';
-import { addEvidence, analyseStored, evidenceFile, listEvidence, mergedSelfAssessment, saveBasicData, saveSelfAssessment, storedSelfAssessment } from '../../db/scoring.repository';
+import { addEvidence, analyseStored, analysisOptions, evidenceFile, listEvidence, mergedSelfAssessment, saveBasicData, saveSelfAssessment, storedSelfAssessment } from '../../db/scoring.repository';
 import { AppError } from '../../domain/errors';
 import { checkEvidenceFile } from '../../domain/evidence';
 import { basicDataProblems, basicDataSchema, type BasicData } from '../../domain/ledger/basic-data';
 import { ruleSetOf } from '../../domain/rule-sets';
-import { describeRuleZh } from '../../domain/scoring';
+import { describeRuleZh, type ScoringRuleSet } from '../../domain/scoring';
 import { assessmentScope, checkSelfAssessment, selfAssessmentDraftSchema, type SelfAssessmentEntry, selfAssessmentEntrySchema, tierRangeZh, valueKindOf } from '../../domain/self-assessment';
 import { type Problem, problemsFromZod } from '../../domain/validation';
 import { analyseUnitYear } from '../../domain/ledger/analysis';
@@ -24,7 +24,7 @@ import { ANY_UNIT_ROLE, hasUnitRole, unitRoles } from './access';
 import { actorOf, body, type HandlerContext, params, type RouteDef, unitYearOrThrow, unitYearParams } from './route-kit';
 
 /** Stages in which the score's inputs may still change (before scoring; again after a send-back). */
-const OPEN_STAGES = new Set(['opening', 'collecting', 'reviewing']);
+const OPEN_STAGES = new Set(['opening', 'collecting', 'reviewing', 'returned']);
 
 /** Refuses a change once the evaluation is being scored, approved or issued. */
 export async function assertScoringInputsOpen(db: Db, unitYearId: number): Promise<void> {
@@ -44,9 +44,8 @@ async function unitYearDoc(ctx: HandlerContext, unit: string, year: number): Pro
   return doc;
 }
 
-/** The finance officer's indicators of the unit-year's rule set, as the self-assessment page shows them. */
-function financeIndicators(doc: UnitYear) {
-  const ruleSet = ruleSetOf(doc);
+/** The finance officer's indicators of the rule set the unit-year is scored under, as the self-assessment page shows them. */
+function financeIndicators(doc: UnitYear, ruleSet: ScoringRuleSet) {
   const scope = assessmentScope(ruleSet, doc.unit.sections, { kind: 'finance_officer' });
   return {
     ruleSet,
@@ -87,7 +86,8 @@ const entriesBody = z.object({ entries: z.array(selfAssessmentEntrySchema).max(5
 
 /** Checks a finance officer's entries against the rule set and the unit-year's evidence; throws with every problem. */
 export async function checkFinanceEntries(ctx: HandlerContext, doc: UnitYear, unitYearId: number, entries: readonly SelfAssessmentEntry[], options: { path: string; complete: boolean }): Promise<void> {
-  const { ruleSet, scope } = financeIndicators(doc);
+  const { ruleSet: chosen } = await analysisOptions(ctx.deps.db, unitYearId, doc);
+  const { ruleSet, scope } = financeIndicators(doc, chosen ?? ruleSetOf(doc));
   const known = new Set((await listEvidence(ctx.deps.db, unitYearId)).map((e) => e.id));
   const problems = [
     ...checkSelfAssessment(ruleSet, entries, { path: options.path, scope: scope.map((i) => i.id), complete: options.complete }),
@@ -148,7 +148,7 @@ export const scoringRoutes: RouteDef[] = [
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
       const stored = await analyseStored(ctx.deps.db, unit, year);
       if (!stored) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
-      const { ruleSet, view } = financeIndicators(stored.unitYear);
+      const { ruleSet, view } = financeIndicators(stored.unitYear, stored.options.ruleSet ?? ruleSetOf(stored.unitYear));
       const saved = await storedSelfAssessment(ctx.deps.db, stored.unitYearId);
       const task = await ctx.deps.db
         .selectFrom('tasks')
@@ -159,7 +159,7 @@ export const scoringRoutes: RouteDef[] = [
         .executeTakeFirst();
       const stage = (await ctx.deps.db.selectFrom('evaluations').select('stage').where('unit_year_id', '=', stored.unitYearId).executeTakeFirst())?.stage ?? null;
       return {
-        ruleSet: { id: ruleSet.id, region: ruleSet.region, notApplicable: ruleSet.notApplicable },
+        ruleSet: { id: ruleSet.id, version: ruleSet.version, name: ruleSet.name ?? ruleSet.id, region: ruleSet.region, notApplicable: ruleSet.notApplicable },
         indicators: view,
         entries: mergedSelfAssessment(stored.unitYear, saved),
         savedBy: Object.fromEntries(saved.map((s) => [s.entry.indicator, { by: s.enteredBy, at: s.updatedAt }])),
@@ -200,7 +200,7 @@ export const scoringRoutes: RouteDef[] = [
       const draft = body<z.infer<typeof selfAssessmentDraftSchema>>(ctx.request);
       const stored = await analyseStored(ctx.deps.db, unit, year);
       if (!stored) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
-      const { ruleSet, scope } = financeIndicators(stored.unitYear);
+      const { ruleSet, scope } = financeIndicators(stored.unitYear, stored.options.ruleSet ?? ruleSetOf(stored.unitYear));
       const known = new Set((await listEvidence(ctx.deps.db, stored.unitYearId)).map((e) => e.id));
       // Each entry on its own: the valid ones count in the preview, the others say what is wrong.
       const problems: Problem[] = [];

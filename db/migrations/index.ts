@@ -14,6 +14,7 @@ import * as score from './2026-12-06T10-00_score';
 import * as assessmentTask from './2026-12-06T14-00_assessment-task';
 import * as evaluationReturned from './2026-12-06T16-00_evaluation-returned';
 import * as accountAdmin from './2026-12-06T17-00_account-admin';
+import * as ruleSets from './2026-12-06T18-00_rule-sets';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T14-00_assessment-task': assessmentTask,
   '2026-12-06T16-00_evaluation-returned': evaluationReturned,
   '2026-12-06T17-00_account-admin': accountAdmin,
+  '2026-12-06T18-00_rule-sets': ruleSets,
 };

@@ -7,6 +7,7 @@
 import { periodZh } from '../holdbacks/periods';
 import { EXECUTION_WEIGHT_CP, type ProjectIndicatorScore, UNEXPLAINED } from '../project-evaluation';
 import { formatPercent, formatPoints, formatPointsShort } from '../rate';
+import type { ScoreSheet } from '../scoring';
 import type { Block, Cell, CellObject, Inline } from './content';
 import { chineseDate, chineseMonth, ordinal, percentFromBp, points, wan, wanNumber } from './format';
 import type { AllocationView, HoldbackView, ProjectEvaluationView, ProjectView, ReportViewModel } from './view-model';
@@ -194,7 +195,7 @@ export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] 
     const rescale = s.rescaled ? `（适用指标满分${points(s.rescaled.applicableMaxCp)}分，得${points(s.rescaled.pointsCp)}分，折算为百分制）` : '';
     return [
       p([
-        `按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），本单位${vm.year}年度部门整体支出绩效自评得分`,
+        `按照${ruleSetZh(s)}，本单位${vm.year}年度部门整体支出绩效自评得分`,
         { text: `${points(s.totalCp)}分`, bold: true },
         `${rescale}，评价等级为`,
         { text: `“${s.grade.zh}”`, bold: true },
@@ -204,7 +205,7 @@ export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] 
   }
   return [
     p(
-      `按照${s.region}部门整体支出绩效评价指标体系（${s.ruleSetId}），已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
+      `按照${ruleSetZh(s)}，已评分指标得分${points(s.totalCp)}分（这些指标满分${points(s.scoredMaxCp)}分），` +
         `尚有${s.unscoredCount}项指标（合计${points(s.unscoredMaxCp)}分）因缺少数据未评分${see}，评价等级介于“${s.gradeRange.worst.zh}”与“${s.gradeRange.best.zh}”之间。`,
     ),
   ];
@@ -301,7 +302,7 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
         { header: '评分标准', width: 5.0 }, { header: '实际完成', width: 2.6 }, { header: '得分', width: 1.5, align: 'right' }, { header: '扣分原因', width: 4.6 },
       ],
       rows,
-      note: `评分规则：${s.ruleSetId}（${s.region}）。优≥90分，良80–90分，中60–80分，差<60分。“实际完成”栏注明数据来源。${vm.dataNote ? `数据说明：${sentence(vm.dataNote)}` : ''}`,
+      note: `评分规则：${ruleSetZh(s)}。${gradeBandsZh(s)}。“实际完成”栏注明数据来源。${vm.dataNote ? `数据说明：${sentence(vm.dataNote)}` : ''}`,
     },
   ];
 }
@@ -638,4 +639,22 @@ export function evidenceAnnex(vm: ReportViewModel, title: string): Block[] {
     },
     { kind: 'paragraph', text: '各佐证材料以 SHA-256 校验值存档于系统中，可据此核对原件。' },
   ];
+}
+
+/** 《name》（id 第N版，region） — which rule set and version scored the report. */
+export function ruleSetZh(s: ScoreSheet): string {
+  return `《${s.ruleSetName}》（${s.ruleSetId} 第${s.ruleSetVersion}版，${s.region}）`;
+}
+
+/** "优≥90分，良80–90分，中60–80分，差<60分" from the rule set's own bands. */
+function gradeBandsZh(s: ScoreSheet): string {
+  const bands = s.gradeBands;
+  return bands
+    .map((b, i) => {
+      const upper = i === 0 ? null : bands[i - 1]!.minCp;
+      if (upper === null) return `${b.zh}≥${points(b.minCp).replace(/\.00$/, '')}分`;
+      if (b.minCp === 0) return `${b.zh}<${points(upper).replace(/\.00$/, '')}分`;
+      return `${b.zh}${points(b.minCp).replace(/\.00$/, '')}–${points(upper).replace(/\.00$/, '')}分`;
+    })
+    .join('，');
 }

@@ -264,6 +264,12 @@ describe('the seed report rebuilt from the ledger', () => {
     expect(projects).toContain(normalise('该项目预算执行率50.31%，项目支出绩效自评得分82.36分，评价等级为“良”（详见附件3）。'));
   });
 
+  it('says which rule set and version scored it, with that rule set’s grade bands', () => {
+    // Whitespace only: normalise() would also drop "第1版", the page furniture's version mark.
+    expect(fullText.replace(/\s+/g, '')).toContain('评分规则：《湖南省部门整体支出绩效评价指标（岳阳、长沙雨花区口径）》（hunan-department-2020第1版，湖南省）。优≥90分，良80–90分，中60–80分，差<60分。');
+    expect(body).toContain(normalise('按照《湖南省部门整体支出绩效评价指标（岳阳、长沙雨花区口径）》（hunan-department-2020 第1版，湖南省），本单位2020年度部门整体支出绩效自评得分'));
+  });
+
   it('matches the committed images of the cover, the 项目支出 page, the 自评表 page, the 基础数据表 page and the project 自评表 page', async () => {
     const pages = (await pdfPagesText(pdf)).map(normalise);
     const find = (needle: string) => pages.findIndex((t) => t.includes(normalise(needle))) + 1;
