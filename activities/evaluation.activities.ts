@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { canonicalJson } from '../domain/canonical-json';
 import { type CivilDate, addDays, civilDateOf, instantAt, toEpochMs } from '../domain/calendar/civil-date';
-import { addWorkingDays, sectionTaskReminderSchedule } from '../domain/calendar/working-days';
+import { addWorkingDays, type CalendarWarning, calendarNotice, mergeWarnings, reminderSchedule, sectionTaskReminderSchedule, warningsForDates } from '../domain/calendar/working-days';
 import { analyseUnitYear } from '../domain/ledger/analysis';
 import { analyseStored, saveSelfAssessment } from '../db/scoring.repository';
 import { ruleSetOf } from '../domain/rule-sets';
@@ -16,17 +16,26 @@ import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import {
   audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
-  taskRow, unitYearKeys, updateTaskRow,
+  taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage } from '../db/schema';
-import type { EvaluationOptions } from '../workflows/evaluation/contract';
+import type { EvaluationOptions, EvaluationReminderTopic, ReturnedReason } from '../workflows/evaluation/contract';
 import type { ActivityDeps } from '.';
 import { createHash } from 'node:crypto';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** A person's words as a sentence: ends with a full stop unless it already ends a sentence. */
+const sentence = (text: string) => (/[。！？.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}。`);
 
 /** The page where the finance officer values the indicators (the self-assessment task's link). */
 export const assessmentLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}/self-assessment`;
+/** The unit-year's dashboard (stage, tasks, findings to acknowledge). */
+export const dashboardLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}`;
+/** The unit-year's report page (drafts to approve, the issued report). */
+export const reportLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}/report`;
+
+/** Dedupe-key prefix of the "import the ledger" messages of one unit-year's scheduled start. */
+const yearlyLedgerKey = (unitCode: string, year: number) => `evaluation-schedule/${unitCode}/${year}|ledger-missing`;
 
 /** Working-day reminder events, in workflow (server) time. */
 export interface ReminderEvent {
@@ -44,6 +53,16 @@ export function createEvaluationActivities(deps: ActivityDeps) {
   const dateText = (iso: string) => {
     const [y, m, d] = civilDateOf(business(iso)).split('-').map(Number) as [number, number, number];
     return `${y}年${m}月${d}日`;
+  };
+  /** Business "today" of the worker (the day a message goes out). */
+  const today = () => civilDateOf(Date.now() + shift);
+  /**
+   * A message that names dates: the calendar notice for every year among them (and today) that has
+   * no holiday data, as a paragraph to append — never silence about a guessed working day.
+   */
+  const calendarParagraph = (...instants: string[]) => {
+    const n = calendarNotice(warningsForDates(calendar, [today(), ...instants.map((i) => civilDateOf(business(i)))]));
+    return n ? `\n\n${n.zh}` : '';
   };
 
   async function keys(unitCode: string, year: number) {
@@ -63,9 +82,11 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
       if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
       const reminderTime = input.options.reminderTime ?? '09:00';
-      const dueDate: CivilDate = input.options.dueDate
-        ? (input.options.dueDate as CivilDate)
-        : addWorkingDays(calendar, civilDateOf(business(input.now)), input.options.dueInWorkingDays ?? 10).date;
+      const startDate = civilDateOf(business(input.now));
+      const counted = input.options.dueDate ? undefined : addWorkingDays(calendar, startDate, input.options.dueInWorkingDays ?? 10);
+      const dueDate: CivilDate = counted ? counted.date : (input.options.dueDate as CivilDate);
+      // Years among the start, the due date and the days counted between them without holiday data.
+      const calendarWarnings = mergeWarnings(counted?.warnings ?? [], warningsForDates(calendar, [startDate, dueDate]));
       // Due at the end of the working day.
       const dueAt = server(instantAt(dueDate, '18:00'));
       const snapshotSha256 = unitYearContentHash(unitYear);
@@ -75,6 +96,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const sections = unitYear.unit.sections;
       const financeScope = assessmentScope(ruleSet, sections, { kind: 'finance_officer' });
       await audit(db, { actor: input.startedBy, unitId: k.unitId, action: 'evaluation.start', subject: input.workflowId, details: { dueAt, snapshotSha256, ruleSet: ruleSet.id }, dedupeKey: `${input.workflowId}|start` });
+      // A restarted evaluation (its earlier run failed) finds its tasks' rows: its tasks open as their next run.
+      const priorRuns = evaluation.created ? {} : Object.fromEntries((await taskRunsOfEvaluation(db, evaluation.id)).map((t) => [t.workflowId, t.run]));
       return {
         evaluationId: evaluation.id,
         unitYearId: k.unitYearId,
@@ -87,6 +110,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         financeScope: financeScope.map((i) => i.id),
         /** Whether some of them only a person can value (a tier or a survey): then the finance officer has a task. */
         financeMustAssess: financeScope.some((i) => valueKindOf(i) !== 'computed'),
+        /** Years without holiday data the due date was counted across (shown on the dashboard). */
+        calendarWarnings,
+        /** Task workflow id → the last run an earlier (failed) run of this evaluation gave it. */
+        priorRuns,
       };
     },
 
@@ -108,9 +135,9 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: returned ? 'task_returned' : 'task_assigned',
         audience: { roles: ['section_head'], section: input.section },
         subject: returned ? `${input.year}年度绩效自评：${section.name}材料被退回修改` : `${input.year}年度绩效自评：请填报${section.name}材料`,
-        body: returned
+        body: (returned
           ? `${section.name}的自评材料已被退回修改，原因：${input.returnedReason ?? '（未说明）'}。请于${dateText(input.dueAt)}前重新提交。`
-          : `请于${dateText(input.dueAt)}前提交${section.name}的工作成效、产出指标、存在问题和改进措施。`,
+          : `请于${dateText(input.dueAt)}前提交${section.name}的工作成效、产出指标、存在问题和改进措施。`) + calendarParagraph(input.dueAt),
         link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -129,7 +156,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_assigned',
         audience: { roles: ['finance_officer'] },
         subject: `${input.year}年度绩效自评：请完成单位自评打分`,
-        body: `请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。`,
+        body: `请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -145,7 +172,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_reminder',
         audience: { roles: ['finance_officer'] },
         subject,
-        body: `${subject}。请登录系统完成自评并提交。`,
+        body: `${subject}。请登录系统完成自评并提交。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
         robots: input.kind === 'after',
@@ -162,7 +189,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_escalated',
         audience: { roles: ['unit_head'] },
         subject: `督办：${input.year}年度单位自评打分逾期未完成`,
-        body: `财务人员的单位自评打分应于${dateText(input.dueAt)}完成，至今未提交；未完成前评价不能进入对账和评分。`,
+        body: `财务人员的单位自评打分应于${dateText(input.dueAt)}完成，至今未提交；未完成前评价不能进入对账和评分。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
       });
@@ -180,7 +207,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_due_changed',
         audience: { roles: ['finance_officer'] },
         subject: `单位自评打分期限调整为${dateText(input.dueAt)}`,
-        body: `单位自评打分的完成期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。`,
+        body: `单位自评打分的完成期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -197,7 +224,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     },
 
     /** Reminder instants for a due date: 3 and 1 working days before, at due, every 2 after; escalation N working days after due. */
-    async planTaskReminders(input: { dueAt: string; now: string; escalateAfterWorkingDays: number; reminderTime: string }): Promise<{ events: ReminderEvent[] }> {
+    async planTaskReminders(input: { dueAt: string; now: string; escalateAfterWorkingDays: number; reminderTime: string }): Promise<{ events: ReminderEvent[]; calendarWarnings: CalendarWarning[] }> {
       const due = civilDateOf(business(input.dueAt));
       const now = business(input.now);
       // Plan the next ~3 months of "every 2 working days"; the workflow asks again when they run out.
@@ -212,7 +239,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         // Same instant: the section head's reminder first, then the escalation.
         .sort((a, b) => toEpochMs(a.at) - toEpochMs(b.at) || (a.kind === 'escalation' ? 1 : 0) - (b.kind === 'escalation' ? 1 : 0))
         .map((e) => ({ ...e, at: server(e.at) }));
-      return { events };
+      return { events, calendarWarnings: mergeWarnings(schedule.warnings, escalation.warnings) };
     },
 
     async sendTaskReminder(input: { taskWorkflowId: string; unitCode: string; section: string; sectionName: string; run: number; dueAt: string; key: string; kind: 'before' | 'due' | 'after' }) {
@@ -225,7 +252,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_reminder',
         audience: { roles: ['section_head'], section: input.section },
         subject,
-        body: `${subject}。请登录系统填报并提交。`,
+        body: `${subject}。请登录系统填报并提交。${calendarParagraph(input.dueAt)}`,
         link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
         workflowId: input.taskWorkflowId,
         robots: input.kind === 'after',
@@ -243,8 +270,9 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_escalated',
         audience: { roles: ['finance_officer'] },
         subject: `督办：${input.sectionName}自评材料逾期未交`,
-        body: `${input.sectionName}的自评材料应于${dateText(input.dueAt)}提交，至今未交。可延长期限、催办，或在说明原因后不待该科室材料继续评价。`,
-        link: `/evaluations`,
+        body: `${input.sectionName}的自评材料应于${dateText(input.dueAt)}提交，至今未交。可延长期限、催办，或在说明原因后不待该科室材料继续评价。${calendarParagraph(input.dueAt)}`,
+        // The task's id names its year (`evaluation/<unit>/<year>/task/<section>`): the dashboard where the finance officer can act.
+        link: dashboardLink(input.unitCode, Number(/\/(\d{4})\/task\//.exec(input.taskWorkflowId)?.[1] ?? 0)),
         workflowId: input.taskWorkflowId,
       });
       if (result.created > 0) await updateTaskRow(db, input.taskWorkflowId, input.run, { escalated_at: new Date() });
@@ -270,7 +298,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: 'task_due_changed',
         audience: { roles: ['section_head'], section: input.section },
         subject: `${input.sectionName}自评材料提交期限调整为${dateText(input.dueAt)}`,
-        body: `${input.sectionName}自评材料的提交期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。`,
+        body: `${input.sectionName}自评材料的提交期限已调整为${dateText(input.dueAt)}${input.reason ? `（${input.reason}）` : ''}。${calendarParagraph(input.dueAt)}`,
         link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -288,6 +316,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       await audit(db, { actor: input.actor, unitId, action: input.action, subject: input.subject, details: input.details, dedupeKey: input.dedupeKey });
       if (input.action === 'evaluation.acknowledge_findings') await saveDecision(db, input.workflowId, { acknowledgedBy: input.actor });
       if (input.action === 'evaluation.approve') await saveDecision(db, input.workflowId, { approvedBy: input.actor });
+      // The approved draft was not issued (what it reads changed): the approval no longer stands.
+      if (input.action === 'evaluation.issue_stopped') await saveDecision(db, input.workflowId, { approvalWithdrawn: true });
     },
 
     /** Reconciles the ledger as it is now (it may have been corrected since the start). */
@@ -309,11 +339,14 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       return { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null, final: analysis.score.final };
     },
 
-    async notifyEvaluation(input: { workflowId: string; unitCode: string; year: number; event: 'findings' | 'approval' | 'issued'; key: string; blocking: number }) {
+    async notifyEvaluation(input: { workflowId: string; unitCode: string; year: number; event: 'findings' | 'approval' | 'issued'; key: string; blocking: number; note?: string }) {
+      const dashboard = dashboardLink(input.unitCode, input.year);
+      const report = reportLink(input.unitCode, input.year);
       const messages = {
-        findings: { roles: ['finance_officer' as const], subject: `${input.year}年度绩效自评：对账发现${input.blocking}项需确认`, body: `对账发现${input.blocking}项需要确认或更正的差异。请核对后确认，或更正账目后重新对账。`, link: '/evaluations' },
-        approval: { roles: ['unit_head' as const], subject: `${input.year}年度绩效自评报告待审批`, body: `第${input.key}版自评报告（草稿）已生成，请审阅后批准签发或退回。`, link: '/reports' },
-        issued: { roles: ['finance_officer' as const, 'unit_head' as const, 'section_head' as const], subject: `${input.year}年度绩效自评报告已签发`, body: `自评报告已签发（sha256 ${input.key.slice(0, 16)}…），可在系统中下载。`, link: '/reports' },
+        findings: { roles: ['finance_officer' as const], subject: `${input.year}年度绩效自评：对账发现${input.blocking}项需确认`, body: `对账发现${input.blocking}项需要确认或更正的差异。请核对后确认，或更正账目后重新对账。`, link: dashboard },
+        // The key of an approval is the draft's version (evaluations after the approval patch say so in `note` too).
+        approval: { roles: ['unit_head' as const], subject: `${input.year}年度绩效自评报告待审批`, body: `第${input.key}版自评报告（草稿）已生成，请审阅后批准签发或退回。`, link: report },
+        issued: { roles: ['finance_officer' as const, 'unit_head' as const, 'section_head' as const], subject: `${input.year}年度绩效自评报告已签发`, body: `自评报告已签发（sha256 ${input.key.slice(0, 16)}…），可在系统中下载。`, link: report },
       }[input.event];
       return deps.notifier.notify({
         dedupeKey: `${input.workflowId}|${input.event}|${input.key}`,
@@ -321,9 +354,116 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         kind: `evaluation_${input.event}`,
         audience: { roles: messages.roles },
         subject: messages.subject,
-        body: messages.body,
+        body: input.note ? `${messages.body}${input.note}` : messages.body,
         link: messages.link,
         workflowId: input.workflowId,
+      });
+    },
+
+    /**
+     * Reminder instants while the evaluation waits for a person (the unit head's approval, the
+     * finance officer's acknowledgement or correction): every `everyWorkingDays` working days after
+     * the wait began, at the reminder time, for the next ~3 months from `now` (the workflow asks
+     * again when they run out). Keys (`after-<i>`) count from the start of the wait, so a re-plan
+     * gives the same keys.
+     */
+    async planWaitReminders(input: { since: string; now: string; reminderTime: string; everyWorkingDays?: number }): Promise<{ events: ReminderEvent[]; calendarWarnings: CalendarWarning[] }> {
+      const since = civilDateOf(business(input.since));
+      const now = business(input.now);
+      const schedule = reminderSchedule(calendar, {
+        due: since, timeOfDay: input.reminderTime, unit: 'working_days', before: [], every: input.everyWorkingDays ?? 2, moveDueToWorkingDay: false,
+        afterUntil: addDays(civilDateOf(Math.max(now, business(input.since))), 90),
+      });
+      const events = schedule.reminders
+        .filter((r) => r.kind === 'after' && toEpochMs(r.at) > now)
+        .map((r) => ({ key: r.key, kind: 'after' as const, at: server(r.at) }));
+      return { events, calendarWarnings: schedule.warnings };
+    },
+
+    /** Reminds whoever the evaluation waits for. Idempotent per key (the workflow gives one per wait and reminder). */
+    async remindEvaluation(input: { workflowId: string; unitCode: string; year: number; topic: EvaluationReminderTopic; key: string; since: string; reportVersion?: number | null; blocking?: number }) {
+      const since = dateText(input.since);
+      const messages = {
+        approval: {
+          roles: ['unit_head' as const],
+          subject: `提醒：${input.year}年度绩效自评报告（第${input.reportVersion ?? ''}版草稿）待您审批`,
+          body: `第${input.reportVersion ?? ''}版自评报告草稿自${since}起等待审批。请审阅后批准签发，或说明原因退回财务人员修改。`,
+          link: reportLink(input.unitCode, input.year),
+        },
+        acknowledgement: {
+          roles: ['finance_officer' as const],
+          subject: `提醒：${input.year}年度绩效自评对账发现${input.blocking ?? ''}项差异待确认`,
+          body: `对账发现的${input.blocking ?? ''}项差异自${since}起等待确认。请核对后确认，或更正账目后重新对账；确认前评价不能进入评分和出具报告。`,
+          link: dashboardLink(input.unitCode, input.year),
+        },
+        correction: {
+          roles: ['finance_officer' as const],
+          subject: `提醒：${input.year}年度绩效自评报告退回修改，待您更正后重新提交`,
+          body: `自评报告自${since}起退回修改。请按退回意见更正账目、基础数据表或单位自评后，在系统中提交“已更正”，系统将重新对账、评分并生成新的草稿报请审批。`,
+          link: dashboardLink(input.unitCode, input.year),
+        },
+      }[input.topic];
+      return deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|remind|${input.topic}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'evaluation_reminder',
+        audience: { roles: messages.roles },
+        subject: messages.subject,
+        body: `${messages.subject.replace(/^提醒：/, '')}。${messages.body}${calendarParagraph(input.since)}`,
+        link: messages.link,
+        workflowId: input.workflowId,
+      });
+    },
+
+    /**
+     * The evaluation is back with the finance officer: sent back by the unit head with a reason, or
+     * stopped before issuing because what the report reads changed after the draft was approved
+     * (then the unit head is told too: their approval was not used). One message per occasion.
+     */
+    async notifyReturned(input: { workflowId: string; unitCode: string; year: number; returned: ReturnedReason }) {
+      const r = input.returned;
+      const version = r.reportVersion ?? 0;
+      const changed = r.kind === 'changed_after_approval';
+      const subject = changed
+        ? `${input.year}年度绩效自评报告未签发：批准后报告内容有变化`
+        : `${input.year}年度绩效自评报告第${version}版被退回修改`;
+      const body = changed
+        ? `第${version}版草稿已经${r.by}批准，但签发前重新核对发现，报告所依据的内容在批准后发生了变化：${sentence(r.reason)}报告没有签发。请核实（如属误操作请恢复原数据）后在系统中提交“已更正”，系统将生成新的草稿并再次报请审批。`
+        : `单位负责人${r.by}退回了第${version}版自评报告草稿，原因：${sentence(r.reason)}请更正账目、基础数据表或单位自评（也可退回科室材料）后，在系统中提交“已更正”，系统将重新对账、评分并生成新版草稿报请审批。`;
+      return deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|returned|${r.kind}|v${version}`,
+        unitCode: input.unitCode,
+        kind: changed ? 'evaluation_issue_stopped' : 'evaluation_sent_back',
+        audience: { roles: changed ? ['finance_officer', 'unit_head'] : ['finance_officer'] },
+        subject,
+        body,
+        link: dashboardLink(input.unitCode, input.year),
+        workflowId: input.workflowId,
+      });
+    },
+
+    /** Years without holiday data among the given instants (a moved due date, for the dashboard). */
+    async calendarWarningsFor(input: { instants: string[] }): Promise<{ calendarWarnings: CalendarWarning[] }> {
+      return { calendarWarnings: warningsForDates(calendar, input.instants.map((i) => civilDateOf(business(i)))) };
+    },
+
+    /** Whether the unit-year's ledger has been imported (the yearly starter waits for it). */
+    async unitYearPresent(input: { unitCode: string; year: number }): Promise<{ present: boolean }> {
+      return { present: (await unitYearKeys(db, input.unitCode, input.year)) !== undefined };
+    },
+
+    /** The yearly start found no ledger for the year: the finance officer is asked to import it (once per key). */
+    async remindLedgerImport(input: { unitCode: string; year: number; key: string; since: string }) {
+      const first = input.key === 'started';
+      const subject = first ? `请导入${input.year}年度账套：年度绩效自评已按计划启动` : `提醒：${input.year}年度账套尚未导入，年度绩效自评在等待`;
+      return deps.notifier.notify({
+        dedupeKey: `${yearlyLedgerKey(input.unitCode, input.year)}|${input.key}`,
+        unitCode: input.unitCode,
+        kind: 'evaluation_ledger_missing',
+        audience: { roles: ['finance_officer'] },
+        subject,
+        body: `本单位${input.year}年度部门整体支出绩效自评已于${dateText(input.since)}按计划启动，但系统中还没有${input.year}年度的账套（收支、项目、合同和支付数据）。请在单位页面导入账套（或用命令 selfeval import）；导入后评价会自动开始，无需再次启动。${calendarParagraph(input.since)}`,
+        link: `/units/${encodeURIComponent(input.unitCode)}`,
       });
     },
   };

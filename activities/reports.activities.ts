@@ -9,6 +9,7 @@ import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
 import { civilDateOf, toEpochMs } from '../domain/calendar/civil-date';
 import { canonicalJson } from '../domain/canonical-json';
 import { analyseStored, listEvidence } from '../db/scoring.repository';
+import { type ApprovalBasis, approvalBasis, BASIS_REPORT_DATE, type ContentChange, changesSentence, changesSince } from '../domain/report/approval-basis';
 import type { ReportDocument } from '../domain/report/content';
 import { composeReport, templateFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
@@ -30,7 +31,28 @@ export interface ReportRequest {
   workflowId?: string;
   /** Workflow time of the request: the report is dated by it, so a retry renders the same content. */
   now?: string;
+  /**
+   * A draft that replaces this version (sent back, or approved but changed before issuing): a new
+   * version even if its content is the same — the head is asked about a new draft, not the old
+   * one again. A retry of the same request still finds the version it stored.
+   */
+  supersedes?: number;
 }
+
+/** Rendered and stored, with what it was made of (the approval basis a draft's approval records). */
+export interface RenderedReport {
+  version: number;
+  pdfSha256: string;
+  docxSha256: string;
+  created: boolean;
+  /** Drafts: what the draft is made of, as an approval would record it. */
+  basis?: ApprovalBasis;
+}
+
+/** Issued — or not, because what the report reads changed after the draft was approved. */
+export type IssueOutcome =
+  | { kind: 'issued'; version: number; pdfSha256: string; docxSha256: string; approvedVersion: number }
+  | { kind: 'changed'; approvedVersion: number; changes: ContentChange[]; summaryZh: string };
 
 export function createReportActivities(deps: ActivityDeps) {
   const { db } = deps;
@@ -39,7 +61,7 @@ export function createReportActivities(deps: ActivityDeps) {
   const rendering = createLimiter(deps.renderConcurrency ?? 2);
 
   /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
-  async function gather(req: ReportRequest): Promise<{ unitYearId: number; compose: (version: number) => ReportDocument }> {
+  async function gather(req: ReportRequest): Promise<{ unitYearId: number; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis }> {
     const stored = await analyseStored(db, req.unitCode, req.year);
     if (!stored) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
     const { unitYear: withSubmissions, analysis } = stored;
@@ -60,12 +82,22 @@ export function createReportActivities(deps: ActivityDeps) {
     const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
     const evidence = await listEvidence(db, stored.unitYearId);
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
-    return {
-      unitYearId: k.unitYearId,
-      compose: (version) =>
-        composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate, draft: req.kind === 'draft', version, calendar: deps.calendar, evidence })),
-    };
+    const compose = (version: number, as: { draft: boolean; reportDate?: string } = { draft: req.kind === 'draft' }) =>
+      composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate: (as.reportDate ?? reportDate) as typeof reportDate, draft: as.draft, version, calendar: deps.calendar, evidence }));
+    // What an approval of this render would be an approval of (see domain/report/approval-basis).
+    const { submissions: _submissions, basicData, selfAssessment: _fileAssessment, ...ledger } = withSubmissions;
+    const basis = () =>
+      approvalBasis(
+        compose(0, { draft: false, reportDate: BASIS_REPORT_DATE }),
+        { ledger, basicData: basicData ?? null, submissions, selfAssessment: stored.options.selfAssessment, evidence, holdbacks: holdbackSchedule, proceededWithout, score: analysis.score },
+        { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null },
+        (text) => createHash('sha256').update(text).digest('hex'),
+      );
+    return { unitYearId: k.unitYearId, compose, basis };
   }
+
+  /** The document's content hash: the document as version 0 without its label, so it does not depend on what is stored already. */
+  const contentHash = (doc: ReportDocument) => createHash('sha256').update(canonicalJson({ ...doc, meta: { ...doc.meta, versionLabel: undefined } })).digest('hex');
 
   /** A heartbeat when running as an activity (tests also call the function directly). */
   const beat = () => asyncLocalStorage.getStore()?.heartbeat();
@@ -87,20 +119,42 @@ export function createReportActivities(deps: ActivityDeps) {
      * Heartbeats while it waits for its turn and between steps, so a render lost with a crashed
      * worker is retried after the heartbeat timeout rather than the whole start-to-close timeout.
      */
-    async renderReport(req: ReportRequest): Promise<{ version: number; pdfSha256: string; docxSha256: string; created: boolean }> {
-      const { unitYearId, compose } = await gather(req);
-      // The content hash is of the document as version 0 without its label, so it does not depend on
-      // what is stored already: content identical to the latest version of the same kind is that version.
-      const probe = compose(0);
-      const contentSha256 = createHash('sha256').update(canonicalJson({ ...probe, meta: { ...probe.meta, versionLabel: undefined } })).digest('hex');
+    async renderReport(req: ReportRequest): Promise<RenderedReport> {
+      const { unitYearId, compose, basis } = await gather(req);
+      // Content identical to the latest version of the same kind is that version (unless the request
+      // supersedes it: a new draft after a send-back is a new version even with the same content).
+      const contentSha256 = contentHash(compose(0));
       const latest = (await listReports(db, unitYearId)).at(-1);
-      if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256) {
-        return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false };
+      // Drafts say what they are made of (an approval records it).
+      const extra = () => (req.kind === 'draft' ? { basis: basis() } : {});
+      if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256 && (req.supersedes === undefined || latest.version > req.supersedes)) {
+        return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false, ...extra() };
       }
       const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
-      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
+      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor, ...(req.supersedes !== undefined ? { supersedes: req.supersedes } : {}) });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
-      return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created };
+      return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created, ...extra() };
+    },
+
+    /**
+     * Issues the approved draft: composes the report again from what it reads now and compares it
+     * with what the approved draft was made of. The same → rendered without the watermark, dated
+     * the day of the approval (签发日期), stored as the issued version. Anything different → nothing
+     * is stored; the changes are returned (the workflow records them and asks for a new draft).
+     */
+    async issueReport(req: { workflowId: string; unitCode: string; year: number; actor: string; approvedAt: string; approved: { version: number; basis: ApprovalBasis } }): Promise<IssueOutcome> {
+      const { unitYearId, compose, basis } = await gather({ ...req, kind: 'issued', now: req.approvedAt });
+      const changes = changesSince(req.approved.basis, basis());
+      if (changes.length) return { kind: 'changed', approvedVersion: req.approved.version, changes, summaryZh: changesSentence(changes) };
+      const latest = (await listReports(db, unitYearId)).at(-1);
+      const contentSha256 = contentHash(compose(0));
+      if (latest?.kind === 'issued' && latest.contentSha256 === contentSha256) {
+        return { kind: 'issued', version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, approvedVersion: req.approved.version };
+      }
+      const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
+      const stored = await storeReport(db, { unitYearId, kind: 'issued', contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
+      await saveReportVersion(db, req.workflowId, stored.version.version, true);
+      return { kind: 'issued', version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, approvedVersion: req.approved.version };
     },
 
     /**

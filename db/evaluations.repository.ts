@@ -69,10 +69,11 @@ export async function saveFindings(db: Db, workflowId: string, findings: unknown
   });
 }
 
-export async function saveDecision(db: Db, workflowId: string, decision: { acknowledgedBy?: string; approvedBy?: string }): Promise<void> {
+export async function saveDecision(db: Db, workflowId: string, decision: { acknowledgedBy?: string; approvedBy?: string; approvalWithdrawn?: boolean }): Promise<void> {
   const set: Record<string, unknown> = { updated_at: new Date() };
   if (decision.acknowledgedBy) Object.assign(set, { acknowledged_by: decision.acknowledgedBy, acknowledged_at: new Date() });
   if (decision.approvedBy) Object.assign(set, { approved_by: decision.approvedBy, approved_at: new Date() });
+  if (decision.approvalWithdrawn) Object.assign(set, { approved_by: null, approved_at: null });
   await db.updateTable('evaluations').set(set).where('workflow_id', '=', workflowId).execute();
 }
 
@@ -89,6 +90,12 @@ export async function saveReportVersion(db: Db, workflowId: string, version: num
 }
 
 // ── Tasks projection ───────────────────────────────────────────────────────────────────────
+
+/** The tasks an evaluation has opened (across its runs) and the last run of each. */
+export async function taskRunsOfEvaluation(db: Db, evaluationId: number): Promise<Array<{ workflowId: string; run: number }>> {
+  const rows = await db.selectFrom('tasks').select(['workflow_id', 'run']).where('evaluation_id', '=', evaluationId).orderBy('workflow_id').execute();
+  return rows.map((r) => ({ workflowId: r.workflow_id, run: r.run }));
+}
 
 export async function sectionId(db: Db, unitId: number, code: string): Promise<number> {
   return (await db.selectFrom('sections').select('id').where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow()).id;

@@ -42,12 +42,18 @@ export interface NewReport {
   docx: Buffer;
   template: string;
   createdBy: string;
+  /**
+   * The version this render replaces (a draft made again after a send-back): stored as a new
+   * version even when its content equals it; only a version newer than this one is "the same".
+   */
+  supersedes?: number;
 }
 
 /**
  * Stores a render as the next version. Idempotent: if the latest version has the same kind and
- * content, that version is returned and nothing is written (a retried render stores once).
- * Refuses anything after the unit-year's report was issued.
+ * content (and is newer than the version the render supersedes, if any), that version is returned
+ * and nothing is written (a retried render stores once). Refuses anything after the unit-year's
+ * report was issued.
  */
 export async function storeReport(db: Db, report: NewReport): Promise<{ version: ReportVersion; created: boolean }> {
   return db.transaction().execute(async (trx) => {
@@ -57,7 +63,9 @@ export async function storeReport(db: Db, report: NewReport): Promise<{ version:
       if (report.kind === 'issued' && latest.content_sha256 === report.contentSha256) return { version: toVersion(latest), created: false };
       throw new AppError('conflict', `报告已于第${latest.version}版签发，不能再生成新版本`, `the report was issued as version ${latest.version}; no further versions`);
     }
-    if (latest && latest.kind === report.kind && latest.content_sha256 === report.contentSha256) return { version: toVersion(latest), created: false };
+    if (latest && latest.kind === report.kind && latest.content_sha256 === report.contentSha256 && (report.supersedes === undefined || latest.version > report.supersedes)) {
+      return { version: toVersion(latest), created: false };
+    }
     const inserted = await trx
       .insertInto('reports')
       .values({

@@ -245,6 +245,25 @@ export function mergeWarnings(...lists: ReadonlyArray<readonly CalendarWarning[]
   return [...byYear.values()].sort((a, b) => a.year - b.year);
 }
 
+/** Warnings for every year among `dates` that the calendar does not cover (one per year, sorted). */
+export function warningsForDates(cal: WorkingDayCalendar, dates: readonly CivilDate[]): CalendarWarning[] {
+  return warningsOf(cal, new Set(dates.map(yearOf)));
+}
+
+/**
+ * The sentence a reminder or a status carries when a date it names falls in a year without holiday
+ * data: which year, what was assumed, and how to add the data. `null` when every year is covered.
+ */
+export function calendarNotice(warnings: readonly CalendarWarning[]): { zh: string; en: string } | null {
+  if (!warnings.length) return null;
+  const years = warnings.map((w) => w.year);
+  const zhYears = years.map((y) => `${y}年`).join('、');
+  return {
+    zh: `注意：${zhYears}的法定节假日和调休安排尚未录入系统，涉及该年的日期按周一至周五上班、周六周日休息推算，春节等假期可能被算作工作日。请系统管理员按国务院办公厅关于${zhYears}部分节假日安排的通知，在工作日历配置（SELFEVAL_CALENDAR_OVERRIDES，列出 coveredYears、holidays 和 workdays）中补录后重启服务。`,
+    en: `Note: no holiday arrangement is entered for ${years.join(', ')}; dates in ${years.length > 1 ? 'those years' : 'that year'} were counted with the Monday–Friday rule, so holidays such as the Spring Festival may count as working days. An administrator should enter the State Council notice's dates in the calendar overrides (SELFEVAL_CALENDAR_OVERRIDES: coveredYears, holidays, workdays) and restart.`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Days
 // ---------------------------------------------------------------------------------------------

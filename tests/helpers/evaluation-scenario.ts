@@ -5,7 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundle } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { type Activities, createActivities } from '../../activities';
 import { importUnitYear } from '../../db/ledger.repository';
 import type { SelfAssessmentEntry } from '../../domain/self-assessment';
 import type { SectionSubmission } from '../../domain/submission';
@@ -36,9 +36,17 @@ export interface Harness {
   bundle: WorkflowBundle;
 }
 
+export interface ScenarioOptions {
+  /** Changes the unit-year before it is imported (e.g. to a ledger without blocking findings). */
+  prepare?: (unitYear: ReturnType<typeof seedUnitYear>) => void;
+  /** Wraps the worker's activities (e.g. to change the ledger just before an activity runs). */
+  activities?: (activities: Activities) => Activities;
+}
+
 /** A unit of its own (the seed under another code), a worker whose business clock starts at `start`. */
-export async function scenario(h: Harness, unitCode: string, start: string) {
+export async function scenario(h: Harness, unitCode: string, start: string, options: ScenarioOptions = {}) {
   const unitYear = structuredClone(seedUnitYear());
+  options.prepare?.(unitYear);
   unitYear.unit.code = unitCode;
   unitYear.people = unitYear.people.map((p) => ({ ...p, email: p.email.replace('@', `+${unitCode}@`) }));
   await importUnitYear(h.database.db, unitYear, { actor: 'test' });
@@ -48,7 +56,7 @@ export async function scenario(h: Harness, unitCode: string, start: string) {
     connection: h.env.nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities: createActivities({ ...testActivityDeps(h.database.db, { temporal: h.env.client }), clockShiftMs: shift }),
+    activities: (options.activities ?? ((a) => a))(createActivities({ ...testActivityDeps(h.database.db, { temporal: h.env.client }), clockShiftMs: shift })),
     workflowBundle: h.bundle,
   });
   const running = worker.run();

@@ -6,6 +6,13 @@
  *   finance officer acknowledges blocking findings or corrects the ledger and asks for a recheck →
  *   score → render the draft → the unit head approves (or sends it back) → issue.
  *
+ * Since APPROVAL_PATCH: a send-back returns the evaluation to the finance officer (stage
+ * `returned`) until they resubmit, then it reconciles, scores and drafts a new version; issuing
+ * composes the report again and issues it only if it is what the approved draft was made of —
+ * otherwise the issue stops, says what changed and the evaluation is returned; the unit head
+ * (approval) and the finance officer (acknowledgement, correction) are reminded while the
+ * evaluation waits for them, on the working-day calendar.
+ *
  * Every side effect is an idempotent activity; every human decision is a validated Update whose
  * rejection leaves no trace in history.
  */
@@ -15,13 +22,15 @@ import {
 } from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import type { Activities } from '../../activities';
+import type { CalendarWarning } from '../../domain/calendar/working-days';
+import type { ApprovalBasis } from '../../domain/report/approval-basis';
 import { problemsFromZod } from '../../domain/validation';
 import {
-  type AnnualEvaluationInput, type AnnualEvaluationResult, acknowledgeArgsSchema, acknowledgeFindingsUpdate, approveArgsSchema, approveUpdate, closeTaskSignal,
-  type EvaluationStage, type EvaluationStatus, evaluationStatusQuery, extendDueSignal, extendSectionDueArgsSchema, extendSectionDueSignal, INVALID_MESSAGE,
-  proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, returnArgsSchema, returnSubmissionUpdate, type SectionStatus,
-  type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate, LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, SELF_ASSESSMENT_TASK, type SelfAssessmentStatus,
-  selfAssessmentTaskId,
+  type AnnualEvaluationInput, type AnnualEvaluationResult, acknowledgeArgsSchema, acknowledgeFindingsUpdate, APPROVAL_PATCH, approveArgsSchema, approveUpdate, closeTaskSignal,
+  type DraftOutcome, type EvaluationReminderTopic, type EvaluationStage, type EvaluationStatus, evaluationStatusQuery, extendDueSignal, extendSectionDueArgsSchema,
+  extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, resubmitArgsSchema, resubmitUpdate,
+  returnArgsSchema, type ReturnedReason, returnSubmissionUpdate, type SectionStatus, type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate,
+  LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, SELF_ASSESSMENT_TASK, type SelfAssessmentStatus, selfAssessmentTaskId,
 } from './contract';
 import type { sectionTask } from './section-task.workflow';
 import type { selfAssessmentTask } from './self-assessment-task.workflow';
@@ -68,6 +77,10 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   const workflowId = workflowInfo().workflowId;
   // Runs started before the patch keep their ordinary activities (their histories say so).
   const acts = patched(LOCAL_PROJECTIONS_PATCH) ? localActs : remoteActs;
+  // Runs started before the approval patch keep the old approval loop (their histories say so).
+  const v2 = patched(APPROVAL_PATCH);
+  // Dedupe keys that must differ between a failed run and its restart (same workflow id) carry the run.
+  const runTag = workflowInfo().runId.slice(0, 8);
   let stage: EvaluationStage = 'opening';
   const sections = new Map<string, SectionStatus>();
   const children = new Map<string, ChildWorkflowHandle<typeof sectionTask>>();
@@ -81,8 +94,23 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   let issued: EvaluationStatus['issued'] = null;
   let recheckRequested = false;
   let approvedBy: string | undefined;
-  let sentBack: { by: string; reason: string } | undefined;
+  let approvedAt: string | undefined;
+  let sentBack: { by: string; reason: string; at: string } | undefined;
   const returns: Array<{ section: string; reason: string; actor: string }> = [];
+  // Since APPROVAL_PATCH:
+  let returned: ReturnedReason | null = null;
+  let resubmitted: { by: string; note: string } | undefined;
+  let round = 1;
+  let draftBasis: ApprovalBasis | undefined;
+  const drafts: DraftOutcome[] = [];
+  const acknowledged = new Set<string>();
+  let waiting: EvaluationStatus['waiting'] = null;
+  let calendarWarnings: CalendarWarning[] = [];
+  const addWarnings = (list: readonly CalendarWarning[] | undefined) => {
+    const byYear = new Map(calendarWarnings.map((w) => [w.year, w]));
+    for (const w of list ?? []) if (!byYear.has(w.year)) byYear.set(w.year, w);
+    calendarWarnings = [...byYear.values()].sort((a, b) => a.year - b.year);
+  };
 
   // ── Handlers, registered before anything awaits ─────────────────────────────────────────
   setHandler(evaluationStatusQuery, (): EvaluationStatus => ({
@@ -97,6 +125,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     score,
     reportVersion,
     issued,
+    ...(v2 ? { returned: returned && { ...returned }, drafts: drafts.map((d) => ({ ...d })), waiting: waiting && { ...waiting } } : {}),
+    calendarWarnings: [...calendarWarnings],
   }));
 
   setHandler(
@@ -133,7 +163,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     {
       validator: (args) => {
         check(returnArgsSchema, args);
-        if (stage !== 'collecting' && stage !== 'reviewing') refuse('只有在评分之前才能退回修改', 'a submission can be returned only before scoring');
+        if (stage !== 'collecting' && stage !== 'reviewing' && !(v2 && stage === 'returned')) refuse('只有在评分之前或报告退回修改期间才能退回科室材料', 'a submission can be returned only before scoring, or while the report is returned');
         const s = sections.get(args.section);
         if (!s) refuse(`没有科室 ${args.section}`, `no section ${args.section}`, 'not_found');
         if (s.state !== 'submitted') refuse(`科室 ${s.name} 尚未提交，无需退回`, `section ${s.name} has not submitted`);
@@ -143,6 +173,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
 
   setHandler(extendSectionDueSignal, async (args) => {
     if (!extendSectionDueArgsSchema.safeParse(args).success) return;
+    // A moved due date may fall in a year without holiday data: the dashboard says so.
+    if (v2) addWarnings((await acts.calendarWarningsFor({ instants: [args.dueAt] })).calendarWarnings);
     if (args.section === SELF_ASSESSMENT_TASK) {
       if (!selfAssessment || selfAssessment.state === 'submitted') return;
       selfAssessment.dueAt = args.dueAt;
@@ -160,8 +192,13 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   setHandler(
     acknowledgeFindingsUpdate,
     async (args) => {
-      await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.acknowledge_findings', actor: args.actor, subject: workflowId, details: { note: args.note ?? null, findingsSha256: args.findingsSha256 }, dedupeKey: `${workflowId}|acknowledge|${args.findingsSha256}` });
+      await acts.recordDecision({
+        workflowId, unitCode: input.unitCode, action: 'evaluation.acknowledge_findings', actor: args.actor, subject: workflowId, details: { note: args.note ?? null, findingsSha256: args.findingsSha256 },
+        dedupeKey: v2 ? `${workflowId}|acknowledge|${args.findingsSha256}|${runTag}` : `${workflowId}|acknowledge|${args.findingsSha256}`,
+      });
       findings.acknowledged = true;
+      // The same findings found again after a send-back stay acknowledged (since APPROVAL_PATCH).
+      acknowledged.add(args.findingsSha256);
       return { ok: true as const };
     },
     {
@@ -191,8 +228,11 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   setHandler(
     approveUpdate,
     async (args) => {
-      await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.approve', actor: args.actor, subject: workflowId, details: { reportVersion: args.reportVersion }, dedupeKey: `${workflowId}|approve|${args.reportVersion}` });
+      // What the approval is an approval of: the draft's content as it would be issued (since APPROVAL_PATCH).
+      const details = v2 && draftBasis ? { reportVersion: args.reportVersion, contentFingerprint: draftBasis.fingerprint } : { reportVersion: args.reportVersion };
+      await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.approve', actor: args.actor, subject: workflowId, details, dedupeKey: `${workflowId}|approve|${args.reportVersion}` });
       approvedBy = args.actor;
+      approvedAt = new Date().toISOString();
       return { ok: true as const };
     },
     {
@@ -208,7 +248,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     sendBackUpdate,
     async (args) => {
       await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.send_back', actor: args.actor, subject: workflowId, details: { reason: args.reason, reportVersion }, dedupeKey: `${workflowId}|send-back|${reportVersion}` });
-      sentBack = { by: args.actor, reason: args.reason };
+      sentBack = { by: args.actor, reason: args.reason, at: new Date().toISOString() };
       return { ok: true as const };
     },
     {
@@ -219,13 +259,33 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     },
   );
 
+  setHandler(
+    resubmitUpdate,
+    async (args) => {
+      await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.resubmit', actor: args.actor, subject: workflowId, details: { note: args.note, round, reportVersion }, dedupeKey: `${workflowId}|resubmit|${runTag}|r${round}` });
+      resubmitted = { by: args.actor, note: args.note };
+      return { ok: true as const, round: round + 1 };
+    },
+    {
+      validator: (args) => {
+        check(resubmitArgsSchema, args);
+        if (!v2 || stage !== 'returned') refuse('报告没有退回修改，无需重新提交', 'the report has not been returned; nothing to resubmit');
+        if (resubmitted) refuse('已重新提交', 'already resubmitted', 'stale');
+      },
+    },
+  );
+
   // ── Open ──────────────────────────────────────────────────────────────────────────────────
   const opened = await acts.openEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, startedBy: input.startedBy, now: new Date().toISOString(), options: input.options ?? {} });
   escalateAfterWorkingDays = opened.escalateAfterWorkingDays;
   reminderTime = opened.reminderTime;
   ruleSetId = opened.ruleSet?.id ?? null;
+  addWarnings(opened.calendarWarnings);
+  // A restarted evaluation (since APPROVAL_PATCH) opens each task as its next run: new rows, new notices.
+  const firstRun = (taskWorkflowId: string) => (v2 ? (opened.priorRuns?.[taskWorkflowId] ?? 0) + 1 : 1);
   for (const s of opened.sections) {
-    sections.set(s.code, { section: s.code, name: s.name, state: 'open', run: 1, dueAt: opened.dueAt, workflowId: sectionTaskId(input.unitCode, input.year, s.code) });
+    const id = sectionTaskId(input.unitCode, input.year, s.code);
+    sections.set(s.code, { section: s.code, name: s.name, state: 'open', run: firstRun(id), dueAt: opened.dueAt, workflowId: id });
   }
   // The rule set pinned at the start: the sections that assess indicators get their scope.
   const assessmentOf = (code: string) => {
@@ -283,7 +343,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     const handle = await startChild<typeof selfAssessmentTask>('selfAssessmentTask', {
       workflowId: status.workflowId,
       args: [{
-        evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: 1, dueAt: opened.dueAt, escalateAfterWorkingDays, reminderTime,
+        evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: firstRun(status.workflowId), dueAt: opened.dueAt, escalateAfterWorkingDays, reminderTime,
         assessment: { ruleSet: opened.ruleSet, scope: opened.financeScope },
       }],
     });
@@ -297,15 +357,104 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   await collect();
 
   // ── Reconcile, review, score, draft, approve ──────────────────────────────────────────────
+  if (!v2) {
+    // Runs from before APPROVAL_PATCH: a send-back re-drafts at once (kept as it was: their histories replay it).
+    for (;;) {
+      stage = 'reviewing';
+      await acts.setEvaluationStage({ workflowId, stage: 'reviewing' });
+      const rec = await acts.runReconciliation({ workflowId, unitCode: input.unitCode, year: input.year });
+      findings = { total: rec.total, blocking: rec.blocking, sha256: rec.sha256, acknowledged: false };
+      recheckRequested = false;
+      if (rec.blocking > 0) {
+        await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'findings', key: rec.sha256, blocking: rec.blocking });
+        await condition(() => findings.acknowledged || recheckRequested || returns.length > 0);
+      }
+      if (returns.length > 0) {
+        await collect();
+        continue;
+      }
+      if (recheckRequested) continue;
+
+      stage = 'scoring';
+      await acts.setEvaluationStage({ workflowId, stage: 'scoring' });
+      score = await acts.scoreEvaluation({ workflowId, unitCode: input.unitCode, year: input.year });
+
+      stage = 'drafting';
+      await acts.setEvaluationStage({ workflowId, stage: 'drafting' });
+      const draft = await render.renderReport({ workflowId, unitCode: input.unitCode, year: input.year, kind: 'draft', actor: 'selfeval', now: new Date().toISOString() });
+      reportVersion = draft.version;
+
+      stage = 'approving';
+      approvedBy = undefined;
+      sentBack = undefined;
+      await acts.setEvaluationStage({ workflowId, stage: 'approving' });
+      await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'approval', key: String(draft.version), blocking: 0 });
+      await condition(() => approvedBy !== undefined || sentBack !== undefined);
+      if (approvedBy) break;
+      // Sent back: the finance officer reviews again (and may correct the ledger, then recheck).
+    }
+
+    stage = 'issuing';
+    await acts.setEvaluationStage({ workflowId, stage: 'issuing' });
+    const final = await render.renderReport({ workflowId, unitCode: input.unitCode, year: input.year, kind: 'issued', actor: approvedBy, now: new Date().toISOString() });
+    reportVersion = final.version;
+    issued = { version: final.version, pdfSha256: final.pdfSha256, at: new Date().toISOString() };
+    stage = 'issued';
+    await acts.setEvaluationStage({ workflowId, stage: 'issued' });
+    await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'issued', key: final.pdfSha256, blocking: 0 });
+    await condition(allHandlersFinished);
+    return { reportVersion: final.version, pdfSha256: final.pdfSha256, issuedAt: issued.at };
+  }
+
+  /**
+   * Waits until `done`, reminding whoever it waits for every 2 working days (planned by an
+   * activity on the working-day calendar). Each wait has its own reminder keys.
+   */
+  let waits = 0;
+  const waitFor = async (topic: EvaluationReminderTopic, done: () => boolean, about: { reportVersion?: number; blocking?: number } = {}) => {
+    if (done()) return;
+    waits += 1;
+    const key = `${runTag}|w${waits}`;
+    const since = new Date().toISOString();
+    const status = { topic, since, remindersSent: 0, nextReminderAt: null as string | null };
+    waiting = status;
+    const sent = new Set<string>();
+    try {
+      let plan = await acts.planWaitReminders({ since, now: since, reminderTime });
+      addWarnings(plan.calendarWarnings);
+      for (;;) {
+        if (done()) return;
+        let next = plan.events.find((e) => !sent.has(e.key));
+        if (!next) {
+          plan = await acts.planWaitReminders({ since, now: new Date().toISOString(), reminderTime });
+          addWarnings(plan.calendarWarnings);
+          next = plan.events.find((e) => !sent.has(e.key));
+          if (!next) {
+            status.nextReminderAt = null;
+            await condition(done);
+            return;
+          }
+        }
+        status.nextReminderAt = next.at;
+        if (await condition(done, Math.max(Date.parse(next.at) - Date.now(), 0))) return;
+        await notify.remindEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, topic, key: `${key}|${next.key}`, since, ...about });
+        sent.add(next.key);
+        status.remindersSent += 1;
+      }
+    } finally {
+      waiting = null;
+    }
+  };
+
   for (;;) {
     stage = 'reviewing';
     await acts.setEvaluationStage({ workflowId, stage: 'reviewing' });
     const rec = await acts.runReconciliation({ workflowId, unitCode: input.unitCode, year: input.year });
-    findings = { total: rec.total, blocking: rec.blocking, sha256: rec.sha256, acknowledged: false };
+    findings = { total: rec.total, blocking: rec.blocking, sha256: rec.sha256, acknowledged: acknowledged.has(rec.sha256) };
     recheckRequested = false;
-    if (rec.blocking > 0) {
-      await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'findings', key: rec.sha256, blocking: rec.blocking });
-      await condition(() => findings.acknowledged || recheckRequested || returns.length > 0);
+    if (rec.blocking > 0 && !findings.acknowledged) {
+      await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'findings', key: `${rec.sha256}|${runTag}|r${round}`, blocking: rec.blocking });
+      await waitFor('acknowledgement', () => findings.acknowledged || recheckRequested || returns.length > 0, { blocking: rec.blocking });
     }
     if (returns.length > 0) {
       await collect();
@@ -319,27 +468,67 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
 
     stage = 'drafting';
     await acts.setEvaluationStage({ workflowId, stage: 'drafting' });
-    const draft = await render.renderReport({ workflowId, unitCode: input.unitCode, year: input.year, kind: 'draft', actor: 'selfeval', now: new Date().toISOString() });
+    // After a send-back the draft is a new version, even with the same content: the head is asked about a new draft.
+    const previous = drafts.at(-1)?.version;
+    const previousBasis = draftBasis;
+    const draft = await render.renderReport({ workflowId, unitCode: input.unitCode, year: input.year, kind: 'draft', actor: 'selfeval', now: new Date().toISOString(), ...(previous !== undefined ? { supersedes: previous } : {}) });
     reportVersion = draft.version;
+    draftBasis = draft.basis;
+    // Made again without changes (the date aside): the same content as the draft it replaces, and the head is told so.
+    const sameContentAs = previous !== undefined && previousBasis?.fingerprint === draft.basis?.fingerprint ? previous : null;
+    const outcome: DraftOutcome = { version: draft.version, state: 'awaiting_approval', sameContentAs };
+    drafts.push(outcome);
 
     stage = 'approving';
     approvedBy = undefined;
+    approvedAt = undefined;
     sentBack = undefined;
     await acts.setEvaluationStage({ workflowId, stage: 'approving' });
-    await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'approval', key: String(draft.version), blocking: 0 });
-    await condition(() => approvedBy !== undefined || sentBack !== undefined);
-    if (approvedBy) break;
-    // Sent back: the finance officer reviews again (and may correct the ledger, then recheck).
-  }
+    const note = previous === undefined ? '' : sameContentAs ? `（退回后重新生成，内容与第${sameContentAs}版相同。）` : `（按退回意见修改后重新生成，替代第${previous}版。）`;
+    await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'approval', key: String(draft.version), blocking: 0, ...(note ? { note } : {}) });
+    await waitFor('approval', () => approvedBy !== undefined || sentBack !== undefined, { reportVersion: draft.version });
 
-  stage = 'issuing';
-  await acts.setEvaluationStage({ workflowId, stage: 'issuing' });
-  const final = await render.renderReport({ workflowId, unitCode: input.unitCode, year: input.year, kind: 'issued', actor: approvedBy, now: new Date().toISOString() });
-  reportVersion = final.version;
-  issued = { version: final.version, pdfSha256: final.pdfSha256, at: new Date().toISOString() };
-  stage = 'issued';
-  await acts.setEvaluationStage({ workflowId, stage: 'issued' });
-  await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'issued', key: final.pdfSha256, blocking: 0 });
-  await condition(allHandlersFinished);
-  return { reportVersion: final.version, pdfSha256: final.pdfSha256, issuedAt: issued.at };
+    if (approvedBy) {
+      outcome.state = 'approved';
+      outcome.by = approvedBy;
+      outcome.at = approvedAt!;
+      stage = 'issuing';
+      await acts.setEvaluationStage({ workflowId, stage: 'issuing' });
+      // Issued only if the report still reads what the approved draft was made of.
+      const result = await render.issueReport({ workflowId, unitCode: input.unitCode, year: input.year, actor: approvedBy, approvedAt: approvedAt!, approved: { version: draft.version, basis: draftBasis! } });
+      if (result.kind === 'issued') {
+        reportVersion = result.version;
+        issued = { version: result.version, pdfSha256: result.pdfSha256, at: new Date().toISOString(), approvedVersion: result.approvedVersion };
+        stage = 'issued';
+        await acts.setEvaluationStage({ workflowId, stage: 'issued' });
+        await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'issued', key: result.pdfSha256, blocking: 0 });
+        await condition(allHandlersFinished);
+        return { reportVersion: result.version, pdfSha256: result.pdfSha256, issuedAt: issued.at };
+      }
+      outcome.state = 'changed_after_approval';
+      returned = { kind: 'changed_after_approval', by: approvedBy, reason: result.summaryZh, at: new Date().toISOString(), reportVersion: draft.version, changes: result.changes };
+      await acts.recordDecision({ workflowId, unitCode: input.unitCode, action: 'evaluation.issue_stopped', actor: 'selfeval', subject: workflowId, details: { reportVersion: draft.version, approvedBy, changes: result.changes }, dedupeKey: `${workflowId}|issue-stopped|v${draft.version}` });
+    } else {
+      outcome.state = 'sent_back';
+      outcome.by = sentBack!.by;
+      outcome.at = sentBack!.at;
+      returned = { kind: 'sent_back', by: sentBack!.by, reason: sentBack!.reason, at: sentBack!.at, reportVersion: draft.version };
+    }
+
+    // With the finance officer until they resubmit; meanwhile they may correct the ledger, the
+    // 基础数据表 or the self-assessment (the inputs are open again), or return a section's material.
+    stage = 'returned';
+    resubmitted = undefined;
+    await acts.setEvaluationStage({ workflowId, stage: 'returned' });
+    await notify.notifyReturned({ workflowId, unitCode: input.unitCode, year: input.year, returned });
+    for (;;) {
+      await waitFor('correction', () => resubmitted !== undefined || returns.length > 0, { reportVersion: draft.version });
+      if (resubmitted) break;
+      await collect();
+      stage = 'returned';
+      await acts.setEvaluationStage({ workflowId, stage: 'returned' });
+    }
+    returned = null;
+    round += 1;
+  }
 }

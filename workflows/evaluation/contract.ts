@@ -5,6 +5,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { CalendarWarning } from '../../domain/calendar/working-days';
+import type { ContentChange } from '../../domain/report/approval-basis';
 import type { ScoringRuleSet } from '../../domain/scoring';
 import { type SelfAssessmentEntry, selfAssessmentEntrySchema } from '../../domain/self-assessment';
 import { finalSubmissionSchema, type SectionSubmission } from '../../domain/submission';
@@ -40,6 +42,21 @@ export const LOCAL_PROJECTIONS_PATCH = 'evaluation-local-projections';
  * waits for it before reconciling (2026-12). Runs from before it have no such task.
  */
 export const SELF_ASSESSMENT_PATCH = 'evaluation-self-assessment-task';
+/**
+ * Approval that means what it says (2026-12): a send-back returns the evaluation to the finance
+ * officer (stage `returned`, notified each time) until they resubmit, then a new draft version is
+ * made; the approved draft's content is checked again before issuing, and a change stops the issue
+ * and returns the evaluation; pending approvals, acknowledgements and corrections are reminded on
+ * the working-day calendar; a restarted evaluation opens its tasks as their next run. Runs from
+ * before it keep the old loop (a send-back re-drafts at once).
+ */
+export const APPROVAL_PATCH = 'evaluation-approval-v2';
+/**
+ * The yearly starter waits for the year's ledger (2026-12): with none imported it reminds the
+ * finance officer on the working-day calendar and starts the evaluation once the ledger is there.
+ * Runs from before it start at once (and the evaluation fails without a ledger).
+ */
+export const STARTER_WAITS_PATCH = 'starter-waits-for-ledger';
 
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
 
@@ -193,7 +210,43 @@ export type SendBackArgs = z.infer<typeof sendBackArgsSchema>;
 /** The unit head sends the draft back to the finance officer. */
 export const sendBackUpdate = defineUpdate<{ ok: true }, [SendBackArgs]>('evaluation.sendBack');
 
-export type EvaluationStage = 'opening' | 'collecting' | 'reviewing' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
+export const resubmitArgsSchema = z.object({ actor, note: z.string().trim().min(1, { message: bi('请说明更正了什么', 'say what was corrected') }).max(2000) }).strict();
+export type ResubmitArgs = z.infer<typeof resubmitArgsSchema>;
+/**
+ * The finance officer has corrected what the evaluation was returned for (stage `returned`): it
+ * reconciles, scores and drafts again — a new version — and asks the unit head again.
+ */
+export const resubmitUpdate = defineUpdate<{ ok: true; round: number }, [ResubmitArgs]>('evaluation.resubmit');
+
+export type EvaluationStage = 'opening' | 'collecting' | 'reviewing' | 'returned' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
+
+/** Whom a waiting evaluation reminds: the unit head to approve, the finance officer to acknowledge findings or to correct a returned draft. */
+export type EvaluationReminderTopic = 'approval' | 'acknowledgement' | 'correction';
+
+/** Why the evaluation is with the finance officer (stage `returned`). */
+export interface ReturnedReason {
+  /** The unit head sent the draft back; or the approved draft no longer matched what the report reads when it was to be issued. */
+  kind: 'sent_back' | 'changed_after_approval';
+  /** Who sent it back, or who had approved it. */
+  by: string;
+  /** The head's reason, or what changed (one sentence). */
+  reason: string;
+  at: string;
+  /** The draft version concerned. */
+  reportVersion: number | null;
+  /** What changed, item by item (`changed_after_approval`). */
+  changes?: ContentChange[];
+}
+
+/** One draft of the evaluation and what became of it. */
+export interface DraftOutcome {
+  version: number;
+  state: 'awaiting_approval' | 'approved' | 'sent_back' | 'changed_after_approval' | 'issued';
+  /** The version it repeats word for word (made again after a send-back without changes). */
+  sameContentAs?: number | null;
+  by?: string;
+  at?: string;
+}
 
 export interface SectionStatus {
   section: string;
@@ -226,9 +279,30 @@ export interface EvaluationStatus {
   findings: { total: number; blocking: number; sha256: string | null; acknowledged: boolean };
   score: { totalCp: number; grade: string | null; final: boolean } | null;
   reportVersion: number | null;
-  issued: { version: number; pdfSha256: string; at: string } | null;
+  issued: { version: number; pdfSha256: string; at: string; approvedVersion?: number } | null;
+  /** Evaluations after APPROVAL_PATCH: why it is back with the finance officer (stage `returned`), else null. */
+  returned?: ReturnedReason | null;
+  /** Evaluations after APPROVAL_PATCH: each draft and what became of it, oldest first. */
+  drafts?: DraftOutcome[];
+  /** Evaluations after APPROVAL_PATCH: whom the evaluation waits for now, since when, and the reminders sent. */
+  waiting?: { topic: EvaluationReminderTopic; since: string; remindersSent: number; nextReminderAt: string | null } | null;
+  /**
+   * Years without holiday data that a due date or a reminder of this evaluation falls in: those
+   * dates were counted with the weekday rule (shown on the dashboard with how to add the data).
+   */
+  calendarWarnings?: CalendarWarning[];
 }
 export const evaluationStatusQuery = defineQuery<EvaluationStatus>('evaluation.status');
+
+// ── The yearly starter ─────────────────────────────────────────────────────────────────────
+
+export interface YearlyStarterStatus {
+  /** The year it evaluates, once worked out. */
+  year: number | null;
+  /** Waiting for the year's ledger to be imported (since STARTER_WAITS_PATCH): since when, reminders sent, the next one. */
+  waitingForLedger: { since: string; remindersSent: number; nextReminderAt: string | null } | null;
+}
+export const yearlyStarterStatusQuery = defineQuery<YearlyStarterStatus>('yearlyStarter.status');
 
 // ── Problems from a rejected update ────────────────────────────────────────────────────────
 
