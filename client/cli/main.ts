@@ -26,6 +26,7 @@ import { parse as parseWith } from '../../domain/validation';
 import { hashPassword, passwordProblems, randomToken } from '../auth/passwords';
 import { formatOf, readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { ApiClient, ApiError, loadCredentials, saveCredentials } from './api-client';
+import { registerRuleSetCommands } from './rule-sets.commands';
 import { registerScoringCommands } from './scoring.commands';
 
 const tty = process.stdout.isTTY;
@@ -400,13 +401,15 @@ async function main(argv: string[]): Promise<void> {
       console.log(`${file}  sha256 ${sha}`);
     });
 
-  registerScoringCommands(program, {
+  const kit = {
     api,
     out,
-    fail: (message) => {
+    fail: (message: string): never => {
       throw new CliError(message);
     },
-  });
+  };
+  registerScoringCommands(program, kit);
+  registerRuleSetCommands(program, kit);
 
   await program.parseAsync(argv);
 }
