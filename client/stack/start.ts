@@ -7,10 +7,10 @@
  *   worker    the selfeval worker process
  *   http      the selfeval HTTP server (GET /healthz)
  *
- * Each component's output is labelled. Ctrl-C (or SIGTERM) stops them in reverse order and
- * waits for each; a second `npm start` resumes with the same data.
+ * Each component's output is labelled. Once the stack is up, a component that dies is started
+ * again after a back-off (supervisor.ts), which the log shows. Ctrl-C (or SIGTERM) stops them in
+ * reverse order and waits for each; a second `npm start` resumes with the same data.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +19,9 @@ import { migrateToLatest } from '../../db/migrate';
 import { type Config, databaseUrlOf, parseConfig, redactUrl } from '../../domain/config';
 import { isAppError } from '../../domain/errors';
 import { formatProblems } from '../../domain/validation';
-import { formatDuration, isListening, isPortFree, lineSplitter, waitFor } from './proc';
+import { formatDuration, isListening, isPortFree, waitFor } from './proc';
 import { devServerArgs } from './dev-server';
+import { type Component, Supervisor } from './supervisor';
 import { ToolError, ensureTemporalCli } from './tools';
 
 const colors: Record<string, string> = {
@@ -50,14 +51,6 @@ function humanize(line: string): string {
   }
 }
 
-interface Component {
-  label: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  /** Resolves when the component printed its ready line (if one was given). */
-  ready: Promise<void>;
-}
-
 /** The entry file of a sibling program, as .ts under tsx or .js when compiled. */
 function program(relative: string): string {
   const base = path.resolve(__dirname, '../..', relative);
@@ -66,39 +59,22 @@ function program(relative: string): string {
 }
 
 class Stack {
-  private components: Component[] = [];
-  private stopping = false;
+  private stopped = false;
+  readonly supervisor = new Supervisor({
+    say,
+    // A stopping dev server reports every poller it cuts off; that is expected, not news.
+    format: (label, line, stopping) => (stopping && label === 'temporal' && /level=(WARN|ERROR)/.test(line) ? undefined : humanize(line)),
+    onFatal: (component, reason) => {
+      // A component that stops while the stack starts: say why (its own `✗` line when it gave one).
+      const own = component.lastLines().reverse().find((l) => l.startsWith('✗ '));
+      say(component.label, `${reason}; stopping the stack`);
+      if (own) say('stack', own);
+      void this.stop(1);
+    },
+  });
 
   launch(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, readyLine?: RegExp): Component {
-    // Own process group: a terminal's Ctrl-C reaches only this launcher, which then stops the
-    // components in order (HTTP and worker before Temporal and Postgres).
-    const child = spawn(cmd, args, { env: { ...env, SELFEVAL_SUPERVISED: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let markReady: () => void = () => undefined;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const out = lineSplitter((line) => {
-      if (readyLine?.test(line)) markReady();
-      // A stopping dev server reports every poller it cuts off; that is expected, not news.
-      if (this.stopping && label === 'temporal' && /level=(WARN|ERROR)/.test(line)) return;
-      say(label, humanize(line));
-    });
-    child.stdout?.on('data', out);
-    child.stderr?.on('data', out);
-    const exited = new Promise<number | null>((resolve) => {
-      child.once('error', (e) => {
-        say(label, `could not start: ${e.message}`);
-        resolve(-1);
-      });
-      child.once('exit', (code, signal) => {
-        if (!this.stopping) {
-          say(label, `exited unexpectedly (${signal ?? `code ${code}`}); stopping the stack`);
-          void this.stop(1);
-        }
-        resolve(code);
-      });
-    });
-    const component = { label, child, exited, ready };
-    this.components.push(component);
-    return component;
+    return this.supervisor.launch({ label, cmd, args, env, ...(readyLine ? { readyLine } : {}) });
   }
 
   node(label: string, relative: string, env: NodeJS.ProcessEnv, readyLine?: RegExp, nodeArgs: string[] = []): Component {
@@ -106,22 +82,12 @@ class Stack {
     return this.launch(label, process.execPath, [...nodeArgs, ...process.execArgv, program(relative)], env, readyLine);
   }
 
-  /** Stops components in reverse start order, each given 20 s before SIGKILL. */
+  /** Stops components in reverse start order, each given 20 s before SIGKILL, then exits. */
   async stop(code: number): Promise<never> {
-    if (!this.stopping) {
-      this.stopping = true;
+    if (!this.stopped) {
+      this.stopped = true;
       say('stack', 'stopping…');
-      for (const c of [...this.components].reverse()) {
-        if (c.child.exitCode !== null || c.child.signalCode !== null) continue;
-        c.child.kill('SIGTERM');
-        const timer = setTimeout(() => {
-          say(c.label, 'did not stop within 20 s; killing');
-          c.child.kill('SIGKILL');
-        }, 20_000);
-        await c.exited;
-        clearTimeout(timer);
-        say(c.label, 'stopped');
-      }
+      await this.supervisor.stop();
       say('stack', 'all stopped');
       process.exit(code);
     }
@@ -275,6 +241,7 @@ async function main(): Promise<void> {
     { timeoutMs: 90_000, intervalMs: 300 },
   ).catch(() => fail(`the stack did not become healthy within 90 s: see the lines above, or GET ${healthz}`));
 
+  stack.supervisor.markUp();
   const lines = [
     `selfeval is up (${formatDuration(Date.now() - t0)})`,
     `  HTTP         http://${config.http.host}:${config.http.port}   (health: ${healthz})`,

@@ -38,9 +38,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let pg: RunningPostgres | undefined;
   let pgAdminUrl = process.env['TEST_DATABASE_URL'];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'selfeval-test-'));
-  fs.chmodSync(tmp, 0o755); // as root, Postgres runs as the `postgres` user and must reach its data folder
+  // As root, Postgres runs as the `postgres` user: let it enter the folder (else the cluster would
+  // be placed under /var/lib/selfeval, and the binaries copied where it can run them, as for `npm start`).
+  fs.chmodSync(tmp, 0o755);
   if (!pgAdminUrl) {
-    pg = await startEmbeddedPostgres({ dir: path.join(tmp, 'postgres'), port: await freePort(), ephemeral: true });
+    pg = await startEmbeddedPostgres({ dir: path.join(tmp, 'postgres'), port: await freePort(), ephemeral: true, onLog: (line) => /^(initialising|running as root|the postgres user)/.test(line) && log(line) });
     pgAdminUrl = pg.url('postgres');
   }
 
@@ -66,6 +68,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await temporal.teardown();
     await pg?.stop();
+    if (pg && !pg.clusterDir.startsWith(tmp)) fs.rmSync(pg.clusterDir, { recursive: true, force: true });
     fs.rmSync(tmp, { recursive: true, force: true });
   };
 }

@@ -4,7 +4,6 @@
  * stops everything with no process left behind; a second start resumes with the same data.
  * And bad configuration stops it with one line saying what to do.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,42 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../client/stack/proc';
-
-const root = path.resolve(__dirname, '../..');
-
-interface Launched {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function launch(script: string, env: NodeJS.ProcessEnv): Launched {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, script)], {
-    cwd: root,
-    env: { ...env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-async function until(what: string, probe: () => boolean, timeoutMs: number, launched?: Launched): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (probe()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${launched ? `; output so far:\n${launched.output()}` : ''}`);
-}
-
-/** Processes whose command line mentions the folder (postgres -D <dir>, temporal --db-filename <dir>/…). */
-function processesUsing(dir: string): string[] {
-  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return ps.split('\n').filter((line) => line.includes(dir) && !line.includes('ps -eo'));
-}
+import { killAll, launch, processesUsing, until } from './launch';
 
 function baseEnv(dataDir: string, ports: { http: number; temporal: number; ui: number; pg: number }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
@@ -78,10 +42,7 @@ describe('npm start (the embedded default stack)', () => {
   });
 
   afterAll(() => {
-    for (const line of processesUsing(dataDir)) {
-      const pid = Number(line.trim().split(/\s+/)[0]);
-      if (pid) process.kill(pid, 'SIGKILL');
-    }
+    killAll(processesUsing(dataDir));
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
