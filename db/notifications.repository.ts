@@ -184,3 +184,83 @@ export async function markRead(db: Db, userId: number, id: number): Promise<bool
   const r = await db.updateTable('notifications').set({ read_at: sql<Date>`now()` }).where('id', '=', id).where('recipient_user_id', '=', userId).where('read_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
+
+// ── Channels, as an administrator manages them ────────────────────────────────────────────────
+
+export interface ChannelInfo {
+  id: number;
+  kind: 'wecom' | 'dingtalk';
+  label: string | null;
+  /** The webhook address with its access token masked (the whole URL is a secret). */
+  maskedUrl: string;
+  hasSecret: boolean;
+  enabled: boolean;
+  createdBy: string | null;
+  createdAt: Date;
+  testedAt: Date | null;
+  testError: string | null;
+}
+
+/** `…?access_token=abcd…wxyz` / `…/send?key=…`: the query's values shortened to their ends. */
+export function maskWebhookUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    for (const [k, v] of u.searchParams) u.searchParams.set(k, v.length > 8 ? `${v.slice(0, 4)}…${v.slice(-4)}` : '…');
+    return decodeURIComponent(u.toString());
+  } catch {
+    return '…';
+  }
+}
+
+export async function channelsOfUnit(db: Db, unitId: number): Promise<ChannelInfo[]> {
+  const rows = await db.selectFrom('notification_channels').selectAll().where('unit_id', '=', unitId).orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id, kind: r.kind, label: r.label, maskedUrl: maskWebhookUrl(r.url), hasSecret: r.secret !== null, enabled: r.enabled,
+    createdBy: r.created_by, createdAt: r.created_at, testedAt: r.tested_at, testError: r.test_error,
+  }));
+}
+
+/** One channel of the unit with its secret parts (for a test message). */
+export async function channelOfUnit(db: Db, unitId: number, channelId: number): Promise<ChannelRow & { label: string | null; enabled: boolean } | undefined> {
+  return db.selectFrom('notification_channels').select(['id', 'kind', 'url', 'secret', 'label', 'enabled']).where('unit_id', '=', unitId).where('id', '=', channelId).executeTakeFirst();
+}
+
+/** Adds a robot channel that has just answered a test message (audited); an existing one with the same URL is enabled again. */
+export async function addChannel(db: Db, input: { unitId: number; kind: 'wecom' | 'dingtalk'; url: string; secret: string | null; label: string | null; actor: string }): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('notification_channels')
+      .values({ unit_id: input.unitId, kind: input.kind, url: input.url, secret: input.secret, label: input.label, created_by: input.actor, enabled: true, tested_at: sql<Date>`now()`, test_error: null })
+      .onConflict((oc) => oc.columns(['unit_id', 'kind', 'url']).doUpdateSet({ secret: input.secret, label: input.label, enabled: true, tested_at: sql<Date>`now()`, test_error: null }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: input.actor, unit_id: input.unitId, action: 'channel.add', subject: `channel/${row.id}`, details: JSON.stringify({ kind: input.kind, label: input.label, url: maskWebhookUrl(input.url) }) })
+      .execute();
+    return row.id;
+  });
+}
+
+export async function recordChannelTest(db: Db, input: { unitId: number; channelId: number; error: string | null; actor: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('notification_channels').set({ tested_at: sql<Date>`now()`, test_error: input.error?.slice(0, 500) ?? null }).where('id', '=', input.channelId).where('unit_id', '=', input.unitId).execute();
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: input.actor, unit_id: input.unitId, action: 'channel.test', subject: `channel/${input.channelId}`, details: JSON.stringify({ ok: input.error === null, error: input.error }) })
+      .execute();
+  });
+}
+
+/** Turns a channel on or off (its messages stay in the outbox; nothing is deleted). */
+export async function setChannelEnabled(db: Db, input: { unitId: number; channelId: number; enabled: boolean; actor: string }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const r = await trx.updateTable('notification_channels').set({ enabled: input.enabled }).where('id', '=', input.channelId).where('unit_id', '=', input.unitId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: input.actor, unit_id: input.unitId, action: input.enabled ? 'channel.enable' : 'channel.disable', subject: `channel/${input.channelId}`, details: '{}' })
+      .execute();
+    return true;
+  });
+}

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { evaluationSummary, saveDraft } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
+import { auditAdmin } from '../../db/admin.repository';
 import { issuedReport, listReports, reportFile } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
@@ -31,6 +32,7 @@ import { issueApiToken, signIn, signOut } from './auth';
 import { actorOf, body, type HandlerContext, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
 import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
+import { adminRoutes } from './admin.routes';
 
 export type { HandlerContext, RouteDef } from './route-kit';
 
@@ -148,6 +150,7 @@ export const apiRoutes: RouteDef[] = [
   },
 
   ...scoringRoutes,
+  ...adminRoutes,
   ...ruleSetRoutes,
 
   // ── Evaluation ────────────────────────────────────────────────────────────────────────────
@@ -173,10 +176,13 @@ export const apiRoutes: RouteDef[] = [
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
       const b = body<{ month: number; dayOfMonth: number; hour: number; dueInWorkingDays?: number }>(ctx.request);
-      return ensureYearlySchedule(ctx.deps.temporal, {
+      const result = await ensureYearlySchedule(ctx.deps.temporal, {
         unitCode: unit, month: b.month, dayOfMonth: b.dayOfMonth, hour: b.hour, startedBy: actorOf(ctx.account),
         ...(b.dueInWorkingDays ? { options: { dueInWorkingDays: b.dueInWorkingDays } } : {}), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}),
       });
+      const unitId = ctx.account!.roles.find((r) => r.unitCode === unit)!.unitId;
+      await auditAdmin(ctx.deps.db, { actor: actorOf(ctx.account), unitId, action: 'schedule.set', subject: `unit/${unit}`, details: { month: b.month, dayOfMonth: b.dayOfMonth, hour: b.hour, dueInWorkingDays: b.dueInWorkingDays ?? null } });
+      return result;
     },
   },
   {

@@ -12,7 +12,7 @@ export interface Viewer {
   unread: number;
 }
 
-export type NavKey = 'tasks' | 'messages' | 'units' | 'none';
+export type NavKey = 'tasks' | 'messages' | 'units' | 'admin' | 'account' | 'none';
 
 export interface PageSpec {
   title: string;
@@ -52,10 +52,11 @@ export function layout(v: Viewer, page: PageSpec): Html {
         <a href="/tasks"${current('tasks')}>${t(L, 'nav.tasks')}</a>
         <a href="/tasks#messages"${current('messages')}>${t(L, 'nav.messages')}${v.unread > 0 ? html`<span class="count" aria-label="${t(L, 'messages.unread')}">${v.unread}</span>` : ''}</a>
         ${isUnitStaff(v.account) ? html`<a href="${unitsHref(v.account)}"${current('units')}>${t(L, 'nav.units')}</a>` : ''}
+        ${v.account.roles.some((r) => r.role === 'admin') ? html`<a href="/admin"${current('admin')}>${t(L, 'nav.admin')}</a>` : ''}
       </nav>`
     : html`<span class="nav"></span>`;
   const user = html`<div class="user">
-      ${v.account ? html`<span>${t(L, 'common.nameRole', { name: v.account.name, role: roleText(v) })}</span>` : ''}
+      ${v.account ? html`<a href="/account"${current('account')} title="${t(L, 'nav.account')}">${t(L, 'common.nameRole', { name: v.account.name, role: roleText(v) })}</a>` : ''}
       <a href="${switchLangUrl(v.url, other)}" lang="${other === 'zh' ? 'zh-CN' : 'en'}" title="${t(L, 'lang.switchLabel')}">${t(L, 'lang.switch')}</a>
       ${v.account
         ? html`<form data-api="POST /api/logout" data-then="go" data-next="/login"><button type="submit" class="linkish">${t(L, 'nav.signOut')}</button></form>`

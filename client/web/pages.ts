@@ -18,7 +18,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account } from '../../db/accounts.repository';
+import { type Account, type ApiTokenInfo, passwordResetFor, type Person } from '../../db/accounts.repository';
+import { type AdminUnit, type AuditEntry, type UnitYearStage, unitYearStages } from '../../db/admin.repository';
+import type { ChannelInfo } from '../../db/notifications.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
 import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
@@ -27,6 +29,7 @@ import { assessmentScope } from '../../domain/self-assessment';
 import { SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
 import type { HoldbackStatusView } from '../../workflows/holdback/contract';
 import { hasUnitRole, isSectionHead } from '../http/access';
+import { tokenHash } from '../auth/passwords';
 import type { ServerDeps } from '../http/server';
 import type {
   AnalysisAnswer, AssessmentEntryView, BasicDataAnswer, EvidenceItem, NotificationItem, ReportItem, SelfAssessmentAnswer, StatusAnswer, TaskDetail, TaskItem, UnitDetail, UnitSummary,
@@ -38,7 +41,10 @@ import { type Lang, LANG_COOKIE, langOf, type MessageKey, pick, t, todayCivil } 
 import { type ApiResult, InternalApi, must, PageError } from './internal-api';
 import { layout, type NavKey, pageHead, type Viewer } from './layout';
 import { indicatorViews, previewProblems } from './pages/assessment';
+import { accountBody, passwordResetBody } from './pages/account.page';
+import { adminUnitBody, adminUnitsBody, auditBody } from './pages/admin.page';
 import { basicDataBody } from './pages/basic-data.page';
+import { hrefOf, pickUnitYear, unitYearsBody } from './pages/evaluations.page';
 import { dashboardBody, dashboardRefreshMs } from './pages/dashboard.page';
 import { holdbackBody, type HoldbackPageData } from './pages/holdback.page';
 import { inboxBody } from './pages/inbox.page';
@@ -157,8 +163,85 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const next = typeof raw === 'string' ? raw : '/';
     const safeNext = next.startsWith('/') && !next.startsWith('//') ? next : '/';
     if (account) return { redirect: safeNext };
-    return { title: t(lang, 'login.title'), nav: 'none', body: loginBody({ lang, url: request.url, unread: 0 }, safeNext) };
+    const afterReset = (request.query as Record<string, unknown>)['reset'] === '1';
+    return { title: t(lang, 'login.title'), nav: 'none', body: loginBody({ lang, url: request.url, unread: 0 }, safeNext, afterReset ? t(lang, 'reset.done') : undefined) };
   });
+
+  // ── 我的账号, 设置密码 ─────────────────────────────────────────────────────────────────────
+  page('/account', {}, async ({ request, lang, account, api }) => {
+    const { tokens } = must(await api.get<{ tokens: ApiTokenInfo[] }>('/api/me/tokens'));
+    const changed = (request.query as Record<string, unknown>)['changed'] === '1';
+    return { title: t(lang, 'account.title'), nav: 'account', body: accountBody({ lang, url: '', unread: 0 }, { account: account!, tokens, changed }) };
+  });
+
+  // A one-time link: anyone holding it may set the password (no session needed, none used).
+  page('/password-reset/:token', { public: true }, async ({ request, reply, lang }) => {
+    const token = param(request, 'token');
+    const found = /^[A-Za-z0-9_-]{20,200}$/.test(token) ? await passwordResetFor(deps.db, tokenHash(token)) : undefined;
+    // The token stays out of referrers and caches.
+    reply.header('referrer-policy', 'no-referrer');
+    const reset = found ? { token, email: found.email, expiresAt: found.expiresAt } : undefined;
+    return { title: t(lang, 'reset.title'), nav: 'none', body: passwordResetBody({ lang, url: request.url, unread: 0 }, reset) };
+  });
+
+  // ── 系统管理 ─────────────────────────────────────────────────────────────────────────────
+  page('/admin', {}, async ({ lang, account, api }) => {
+    if (!account!.roles.some((r) => r.role === 'admin')) throw refusal(403, 'error.forbidden');
+    const { units } = must(await api.get<{ units: AdminUnit[] }>('/api/admin/units'));
+    return { title: t(lang, 'admin.title'), nav: 'admin', body: adminUnitsBody({ lang, url: '', unread: 0 }, units) };
+  });
+
+  page('/admin/units/:unit', {}, async ({ request, lang, account, api }) => {
+    const code = param(request, 'unit');
+    const d = must(await api.get<{ unit: AdminUnit; people: Person[]; tokens: ApiTokenInfo[]; channels: ChannelInfo[] }>(`/api/admin/units/${encodeURIComponent(code)}`));
+    return { title: `${t(lang, 'admin.title')} · ${d.unit.name}`, nav: 'admin', body: adminUnitBody({ lang, url: '', unread: 0 }, { ...d, selfUserId: account!.id }) };
+  });
+
+  page('/admin/units/:unit/audit', {}, async ({ request, lang, api }) => {
+    const code = param(request, 'unit');
+    const query = (request.query as Record<string, unknown> | undefined) ?? {};
+    const filter: { who?: string; what?: string; from?: string; to?: string; year?: number } = {};
+    const q = new URLSearchParams();
+    for (const key of ['who', 'what', 'from', 'to', 'year', 'before'] as const) {
+      const value = query[key];
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      q.set(key, value.trim());
+      if (key === 'year') filter.year = Number(value);
+      else if (key !== 'before') filter[key] = value.trim();
+    }
+    const [unit, audit] = await Promise.all([
+      api.get<{ unit: AdminUnit }>(`/api/admin/units/${encodeURIComponent(code)}`).then(must),
+      api.get<{ entries: AuditEntry[]; actions: string[]; next: number | null }>(`/api/admin/units/${encodeURIComponent(code)}/audit?${q.toString()}`).then(must),
+    ]);
+    const data = { unitCode: code, unitName: unit.unit.name, years: unit.unit.years, filter, ...audit };
+    return { title: `${t(lang, 'audit.title')} · ${unit.unit.name}`, nav: 'admin', body: auditBody({ lang, url: '', unread: 0 }, data) };
+  });
+
+  // ── Links that name no unit-year (/evaluations, /reports): the one meant, or a list ───────────
+  const unitYearLink = (to: 'dashboard' | 'report') => async ({ request, lang, account }: PageContext): Promise<PageResult> => {
+    const query = (request.query as Record<string, unknown> | undefined) ?? {};
+    const unitCodes = [...new Set(account!.roles.map((r) => r.unitCode))];
+    const staffUnits = new Set(account!.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitCode));
+    const visible = (await unitYearStages(deps.db, unitCodes)).filter((u) => to === 'report' || staffUnits.has(u.unitCode));
+    if (typeof query['unit'] === 'string' && typeof query['year'] === 'string') {
+      const named = visible.find((u) => u.unitCode === query['unit'] && String(u.year) === query['year']);
+      if (!named) throw refusal(404, 'error.notFound');
+      return { redirect: hrefOf(named, to) };
+    }
+    // A section head has no dashboard: their tasks are their page.
+    if (to === 'dashboard' && staffUnits.size === 0) return { redirect: '/tasks' };
+    const started = visible.filter((u) => u.stage !== null);
+    const heads = new Set(account!.roles.filter((r) => r.role === 'unit_head').map((r) => r.unitCode));
+    const tiers: UnitYearStage[][] =
+      to === 'report'
+        ? [started.filter((u) => u.stage === 'approving' && heads.has(u.unitCode)), started.filter((u) => u.stage === 'issued'), started]
+        : [started.filter((u) => u.stage !== 'issued'), started, visible];
+    const chosen = pickUnitYear(tiers);
+    if (chosen) return { redirect: hrefOf(chosen, to) };
+    return { title: t(lang, to === 'report' ? 'nav.reportsTitle' : 'nav.evaluationsTitle'), nav: 'units', body: unitYearsBody({ lang, url: '', unread: 0 }, started.length ? started : visible, to) };
+  };
+  page('/evaluations', {}, unitYearLink('dashboard'));
+  page('/reports', {}, unitYearLink('report'));
 
   page('/', {}, async ({ account }) => {
     const staffUnits = [...new Set(account!.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitCode))];

@@ -72,6 +72,27 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/tasks/:task': ['finance', 'unitHead', 'admin', 'headGeneral'],
   'PUT /api/tasks/:task/draft': ['headGeneral'],
   'POST /api/tasks/:task/submit': ['headGeneral'],
+  // One's own account: everyone signed in; a reset link's token needs no session.
+  'PUT /api/me/password': ALL_SIGNED_IN,
+  'GET /api/me/tokens': ALL_SIGNED_IN,
+  'POST /api/me/tokens/:token/revoke': ALL_SIGNED_IN,
+  'POST /api/password-reset': [...personas],
+  // Administration: the units one administers (a list, empty for others); a new unit by any
+  // administrator; everything of a unit by its administrator only.
+  'GET /api/admin/units': ALL_SIGNED_IN,
+  'POST /api/admin/units': ['admin'],
+  'GET /api/admin/units/:unit': ['admin'],
+  'PUT /api/admin/units/:unit': ['admin'],
+  'POST /api/admin/units/:unit/sections': ['admin'],
+  'PUT /api/admin/units/:unit/sections/:section': ['admin'],
+  'POST /api/admin/units/:unit/people': ['admin'],
+  'POST /api/admin/units/:unit/roles/:role/revoke': ['admin'],
+  'POST /api/admin/units/:unit/people/:user/reset-link': ['admin'],
+  'POST /api/admin/units/:unit/tokens/:token/revoke': ['admin'],
+  'POST /api/admin/units/:unit/channels': ['admin'],
+  'POST /api/admin/units/:unit/channels/:channel/test': ['admin'],
+  'PUT /api/admin/units/:unit/channels/:channel': ['admin'],
+  'GET /api/admin/units/:unit/audit': ['admin'],
   'GET /api/units/:unit/years/:year/reports': UNIT_MEMBERS,
   'GET /api/units/:unit/years/:year/reports/:version/:format': UNIT_MEMBERS,
   'GET /api/notifications': ALL_SIGNED_IN,
@@ -134,7 +155,13 @@ describe('authorization: every route × every role', () => {
       .replace(':version', '1')
       .replace(':format', 'pdf')
       .replace(':code', 'one-thing-once-retention')
-      .replace(':id', '1');
+      .replace(':id', '1')
+      // Ids that exist nowhere: a route that lets the persona through answers "no such …", and changes nothing.
+      .replace(':token', '999999')
+      .replace(':role', '999999')
+      .replace(':user', '999999')
+      .replace(':channel', '999999')
+      .replace(':section', 'general');
     const allowed: PersonaName[] = [];
     for (const persona of personas) {
       // Sign-out would end the session the next routes use: check it with a fresh one.

@@ -225,5 +225,14 @@ fieldset.assessment { border: 0; padding: 0; margin: 0 0 12px; min-width: 0; }
 .chip-hb-partially_released { background: var(--info-bg); color: #1f5a9c; border-color: #cfe0f4; }
 .chip-hb-released { background: var(--ok-bg); color: var(--ok); border-color: #c9e8d5; }
 .chip-hb-forfeited { background: #f1f3f6; color: #6b7482; border-color: #dde2ea; }
+/* Administration */
+.role-line { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; }
+form.inline { display: inline; margin: 0; }
+form.inline .form-errors { margin: 4px 0; padding: 6px 10px; }
+.danger-text { color: var(--danger); }
+.form-result { margin: 10px 0; padding: 10px 12px; border: 1px solid #c9e8d5; background: var(--ok-bg); border-radius: 6px; }
+.form-result input { margin-top: 4px; }
+.form-result p { margin: 4px 0 0; }
+.user a[aria-current="page"] { text-decoration: underline; }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;

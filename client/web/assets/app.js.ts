@@ -167,10 +167,41 @@ export const appJs = String.raw`
     if (next && next.charAt(0) === '/' && next.charAt(1) !== '/') return next;
     return form.getAttribute('data-next') || '/';
   }
-  function after(form) {
+  function pathValue(obj, path) {
+    return path.split('.').reduce(function (o, k) { return o && typeof o === 'object' ? o[k] : undefined; }, obj);
+  }
+  /** After a success: go on, reload, or (data-then="show") show the link the API answered, once. */
+  function after(form, data) {
     var then = form.getAttribute('data-then') || 'reload';
-    if (then === 'go') location.assign(nextUrl(form));
-    else location.reload();
+    if (then === 'go') { location.assign(nextUrl(form)); return; }
+    if (then === 'show') {
+      var value = pathValue(data || {}, form.getAttribute('data-show') || '');
+      var box = form.querySelector('.form-result');
+      if (typeof value === 'string' && box) {
+        clearErrors(form);
+        box.querySelector('label').textContent = tr(form.getAttribute('data-show') === 'link' ? 'resetLinkLabel' : 'setPasswordLabel');
+        var input = box.querySelector('[data-result-value]');
+        input.value = value;
+        box.querySelector('[data-result-note]').textContent = tr('linkNote');
+        box.hidden = false;
+        input.focus();
+        input.select();
+        return;
+      }
+    }
+    location.reload();
+  }
+  /** A field that repeats another (a new password typed twice) must match it before anything is sent. */
+  function confirmProblems(form) {
+    var details = [];
+    form.querySelectorAll('[data-confirms]').forEach(function (el) {
+      var other = form.querySelector('[name="' + CSS.escape(el.getAttribute('data-confirms')) + '"]');
+      if (other && other.value !== el.value) {
+        var text = el.getAttribute('data-mismatch') || '';
+        details.push({ path: el.getAttribute('data-path') || '', zh: text, en: text });
+      }
+    });
+    return details.length ? { message: details[0].zh, messageZh: details[0].zh, details: details } : null;
   }
 
   // ── Plain forms: <form data-api="METHOD /api/..."> ─────────────────────────────────────────
@@ -232,12 +263,15 @@ export const appJs = String.raw`
     if (form.hasAttribute('data-api')) {
       ev.preventDefault();
       var spec = form.getAttribute('data-api').split(' ');
+      var mismatch = confirmProblems(form);
+      if (mismatch) { showErrors(form, mismatch); return; }
+      if (form.hasAttribute('data-confirm') && !window.confirm(form.getAttribute('data-confirm'))) return;
       busy(form, true);
       status(form, tr('working'));
       api(spec[0], spec[1], collectPlain(form)).then(function (r) {
         busy(form, false);
         status(form, '');
-        if (r.ok) after(form); else showErrors(form, r.data);
+        if (r.ok) after(form, r.data); else showErrors(form, r.data);
       });
     } else if (form.hasAttribute('data-evidence-upload')) {
       ev.preventDefault();
