@@ -11,7 +11,7 @@ import { canonicalJson } from '../domain/canonical-json';
 import { analyseStored, listEvidence } from '../db/scoring.repository';
 import { type ApprovalBasis, approvalBasis, BASIS_REPORT_DATE, type ContentChange, changesSentence, changesSince } from '../domain/report/approval-basis';
 import type { ReportDocument } from '../domain/report/content';
-import { composeReport, templateFor } from '../domain/report/compose';
+import { composeReport, outlineFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
 import { evaluationByWorkflow, saveReportVersion, skippedSections } from '../db/evaluations.repository';
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
@@ -61,7 +61,7 @@ export function createReportActivities(deps: ActivityDeps) {
   const rendering = createLimiter(deps.renderConcurrency ?? 2);
 
   /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
-  async function gather(req: ReportRequest): Promise<{ unitYearId: number; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis }> {
+  async function gather(req: ReportRequest): Promise<{ unitYearId: number; outline: string; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis }> {
     const stored = await analyseStored(db, req.unitCode, req.year);
     if (!stored) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
     const { unitYear: withSubmissions, analysis } = stored;
@@ -92,8 +92,13 @@ export function createReportActivities(deps: ActivityDeps) {
         { ledger, basicData: basicData ?? null, submissions, selfAssessment: stored.options.selfAssessment, evidence, holdbacks: holdbackSchedule, proceededWithout, score: analysis.score },
         { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null },
         (text) => createHash('sha256').update(text).digest('hex'),
+        [
+          { title: '单位基本情况', value: { unit: ledger.unit, staff: ledger.staff, narrative: ledger.narrative, dataNote: ledger.dataNote ?? null } },
+          { title: '申报的收支数', value: ledger.stated },
+          ...ledger.projects.map((p) => ({ title: `项目“${p.name}”`, value: p })),
+        ],
       );
-    return { unitYearId: k.unitYearId, compose, basis };
+    return { unitYearId: k.unitYearId, outline: outlineFor(unitYear.outline).id, compose, basis };
   }
 
   /** The document's content hash: the document as version 0 without its label, so it does not depend on what is stored already. */
@@ -120,7 +125,7 @@ export function createReportActivities(deps: ActivityDeps) {
      * worker is retried after the heartbeat timeout rather than the whole start-to-close timeout.
      */
     async renderReport(req: ReportRequest): Promise<RenderedReport> {
-      const { unitYearId, compose, basis } = await gather(req);
+      const { unitYearId, outline, compose, basis } = await gather(req);
       // Content identical to the latest version of the same kind is that version (unless the request
       // supersedes it: a new draft after a send-back is a new version even with the same content).
       const contentSha256 = contentHash(compose(0));
@@ -131,7 +136,7 @@ export function createReportActivities(deps: ActivityDeps) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false, ...extra() };
       }
       const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
-      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor, ...(req.supersedes !== undefined ? { supersedes: req.supersedes } : {}) });
+      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: outline, createdBy: req.actor, ...(req.supersedes !== undefined ? { supersedes: req.supersedes } : {}) });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created, ...extra() };
     },
@@ -143,7 +148,7 @@ export function createReportActivities(deps: ActivityDeps) {
      * is stored; the changes are returned (the workflow records them and asks for a new draft).
      */
     async issueReport(req: { workflowId: string; unitCode: string; year: number; actor: string; approvedAt: string; approved: { version: number; basis: ApprovalBasis } }): Promise<IssueOutcome> {
-      const { unitYearId, compose, basis } = await gather({ ...req, kind: 'issued', now: req.approvedAt });
+      const { unitYearId, outline, compose, basis } = await gather({ ...req, kind: 'issued', now: req.approvedAt });
       const changes = changesSince(req.approved.basis, basis());
       if (changes.length) return { kind: 'changed', approvedVersion: req.approved.version, changes, summaryZh: changesSentence(changes) };
       const latest = (await listReports(db, unitYearId)).at(-1);
@@ -152,7 +157,7 @@ export function createReportActivities(deps: ActivityDeps) {
         return { kind: 'issued', version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, approvedVersion: req.approved.version };
       }
       const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
-      const stored = await storeReport(db, { unitYearId, kind: 'issued', contentSha256, pdf, docx, template: templateFor(req.year).id, createdBy: req.actor });
+      const stored = await storeReport(db, { unitYearId, kind: 'issued', contentSha256, pdf, docx, template: outline, createdBy: req.actor });
       await saveReportVersion(db, req.workflowId, stored.version.version, true);
       return { kind: 'issued', version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, approvedVersion: req.approved.version };
     },

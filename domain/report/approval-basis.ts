@@ -42,6 +42,8 @@ export interface ApprovalBasis {
   parts: Record<BasisPart, string>;
   /** Each chapter (一、…) and annex of the report in order, with a short hash of its blocks; the cover first. */
   sections: Array<{ title: string; sha: string }>;
+  /** The ledger item by item (the unit, the stated figures, each project), to say which changed. */
+  ledgerItems?: Array<{ title: string; sha: string }>;
   score: { totalCp: number; grade: string | null };
 }
 
@@ -76,6 +78,7 @@ export function approvalBasis(
   inputs: Record<BasisPart, unknown>,
   score: { totalCp: number; grade: string | null },
   hash: Hash,
+  ledgerItems: ReadonlyArray<{ title: string; value: unknown }> = [],
 ): ApprovalBasis {
   if (issuable.meta.draft || issuable.meta.reportDate !== BASIS_REPORT_DATE) throw new Error('an approval basis is taken from the issued form at BASIS_REPORT_DATE');
   const { versionLabel: _label, ...meta } = issuable.meta;
@@ -83,8 +86,16 @@ export function approvalBasis(
     fingerprint: hash(canonicalJson({ meta, blocks: issuable.blocks })),
     parts: Object.fromEntries(basisParts.map((p) => [p, short(hash, inputs[p] ?? null)])) as Record<BasisPart, string>,
     sections: chapters(issuable.blocks).map((c) => ({ title: c.title, sha: short(hash, c.blocks) })),
+    ledgerItems: ledgerItems.map((i) => ({ title: i.title, sha: short(hash, i.value ?? null) })),
     score,
   };
+}
+
+/** Titles whose hash differs between two lists (or that are in only one of them). */
+function differing(before: ReadonlyArray<{ title: string; sha: string }>, after: ReadonlyArray<{ title: string; sha: string }>): string[] {
+  const was = new Map(before.map((s) => [s.title, s.sha]));
+  const is = new Map(after.map((s) => [s.title, s.sha]));
+  return [...after.filter((s) => was.get(s.title) !== s.sha).map((s) => s.title), ...before.filter((s) => !is.has(s.title)).map((s) => s.title)];
 }
 
 /** What differs between the approved basis and the current one; empty when the fingerprints agree. */
@@ -94,21 +105,21 @@ export function changesSince(approved: ApprovalBasis, current: ApprovalBasis): C
   for (const part of basisParts) {
     if (approved.parts[part] === current.parts[part]) continue;
     const label = basisPartLabel[part];
+    const text = (s: ApprovalBasis['score']) => `${formatPoints(s.totalCp)} 分${s.grade ? `（${s.grade}）` : ''}`;
     if (part === 'score' && (approved.score.totalCp !== current.score.totalCp || approved.score.grade !== current.score.grade)) {
-      const text = (s: ApprovalBasis['score']) => `${formatPoints(s.totalCp)} 分${s.grade ? `（${s.grade}）` : ''}`;
       changes.push({ part, zh: `${label.zh}由 ${text(approved.score)} 变为 ${text(current.score)}`, en: `${label.en} moved from ${formatPoints(approved.score.totalCp)} to ${formatPoints(current.score.totalCp)}` });
+    } else if (part === 'score') {
+      changes.push({ part, zh: `${label.zh}的计算明细有变化（总分仍为 ${text(current.score)}）`, en: `the score's working changed (the total is still ${formatPoints(current.score.totalCp)})` });
+    } else if (part === 'ledger' && approved.ledgerItems?.length && current.ledgerItems?.length) {
+      const items = differing(approved.ledgerItems, current.ledgerItems);
+      changes.push({ part, zh: `${label.zh}有变化${items.length ? `：${items.join('、')}` : ''}`, en: `${label.en} changed${items.length ? `: ${items.join(', ')}` : ''}` });
     } else {
       changes.push({ part, zh: `${label.zh}有变化`, en: `${label.en} changed` });
     }
   }
-  const before = new Map(approved.sections.map((s) => [s.title, s.sha]));
-  const after = new Map(current.sections.map((s) => [s.title, s.sha]));
-  const differing = [
-    ...current.sections.filter((s) => before.get(s.title) !== s.sha).map((s) => s.title),
-    ...approved.sections.filter((s) => !after.has(s.title)).map((s) => s.title),
-  ];
-  if (differing.length) {
-    changes.push({ part: 'section', zh: `报告中内容不同的部分：${differing.join('；')}`, en: `parts of the report that read differently: ${differing.join('; ')}` });
+  const sections = differing(approved.sections, current.sections);
+  if (sections.length) {
+    changes.push({ part: 'section', zh: `报告中内容不同的部分：${sections.join('；')}`, en: `parts of the report that read differently: ${sections.join('; ')}` });
   }
   if (!changes.length) changes.push({ part: 'section', zh: '报告内容有变化', en: 'the report reads differently' });
   return changes;
