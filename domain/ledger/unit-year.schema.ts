@@ -18,6 +18,7 @@ import { type SectionSubmission, sectionSubmissionSchema } from '../submission';
 import { outputDirections } from '../indicators';
 import { omScoringSchema } from '../holdbacks/om-scoring';
 import { DEFAULT_RULE_SET_ID, ruleSetById, ruleSetIds } from '../rule-sets';
+import { outlineById, outlineIds } from '../report/outlines';
 import { assessmentScope, checkSelfAssessment, pointsTextSchema, pointsToCp, selfAssessmentFileEntrySchema } from '../self-assessment';
 import { basicDataSchema } from './basic-data';
 
@@ -301,6 +302,10 @@ const documentSchema = z
         publicIncludes: z.array(name).default([]),
         economy: narrativeBlockSchema.default({ items: [] }),
         efficiency: narrativeBlockSchema.default({ items: [] }),
+        /** 部门整体支出绩效自评结果拟应用和公开情况, one paragraph a line (七、 of the Hunan outline). */
+        resultApplication: text.optional(),
+        /** 其他需要说明的情况, one paragraph a line (八、 of the Hunan outline). */
+        otherNotes: text.optional(),
       })
       .strict()
       .default({ personnelIncludes: [], publicIncludes: [], economy: { items: [] }, efficiency: { items: [] } }),
@@ -310,6 +315,8 @@ const documentSchema = z
     reportDate: civilDateSchema.optional(),
     /** The scoring rule set (default: the Hunan department-wide set). */
     ruleSet: z.string().trim().min(1).max(100).optional(),
+    /** The report outline (default `yiyang-2020`; see domain/report/outlines). */
+    outline: z.string().trim().min(1).max(100).optional(),
     /** 部门整体支出绩效（自评）基础数据表, and the budget figures the indicators need. */
     basicData: basicDataSchema.optional(),
     /**
@@ -372,6 +379,8 @@ interface Checkable {
   submissions: Array<Entry<SectionSubmission>>;
   /** The rule set named, when the field is a string. */
   ruleSet?: string | undefined;
+  /** The report outline named, when the field is a string. */
+  outline?: string | undefined;
   /** The file's self-assessment entries, when the block parses. */
   selfAssessment?: SelfAssessmentFileEntry[] | undefined;
   /** The 基础数据表's project rows, when the block parses. */
@@ -398,6 +407,7 @@ function checkableOf(doc: UnitYear): Checkable {
     })),
     submissions: doc.submissions.map((item) => ({ code: item.section, item })),
     ruleSet: doc.ruleSet,
+    outline: doc.outline,
     selfAssessment: doc.selfAssessment?.entries,
     basicDataProjects: doc.basicData?.projects,
   };
@@ -438,6 +448,7 @@ function checkableOfRaw(raw: unknown): Checkable {
     })),
     submissions: each(root['submissions'], sectionSubmissionSchema, 'section'),
     ruleSet: typeof root['ruleSet'] === 'string' ? root['ruleSet'].trim() : undefined,
+    outline: typeof root['outline'] === 'string' ? root['outline'].trim() : undefined,
     selfAssessment: whenValid(z.object({ entries: z.array(selfAssessmentFileEntrySchema) }), root['selfAssessment'])?.entries,
     basicDataProjects: whenValid(basicDataSchema, root['basicData'])?.projects,
   };
@@ -591,6 +602,9 @@ function crossCheck(doc: Checkable): Problem[] {
     for (const i of at.slice(1)) problems.push(problem(`submissions[${i}].section`, 'duplicate_submission', `科室 ${code} 的提交重复`, `more than one submission for section ${code}`));
   }
   problems.push(...scoringChecks(doc));
+  if (doc.outline !== undefined && doc.outline !== '' && !outlineById(doc.outline)) {
+    problems.push(problem('outline', 'unknown_outline', `没有报告提纲“${doc.outline}”（可用：${outlineIds().join('、')}）`, `no report outline "${doc.outline}" (known: ${outlineIds().join(', ')})`));
+  }
   return problems;
 }
 

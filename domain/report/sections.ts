@@ -48,13 +48,11 @@ export function cover(vm: ReportViewModel): Block[] {
 
 // ── 一、单位基本情况 ───────────────────────────────────────────────────────────────────────
 
-export function unitProfile(vm: ReportViewModel, n: number): Block[] {
+/** The unit's level, 编制, internal sections and staff, in the seed's words (one paragraph each fact group). */
+function unitFacts(vm: ReportViewModel): { kind: string; posts: string; sections: string; staff: string } {
   const u = vm.unit;
   const who = u.shortName ?? u.name;
-  const parts: string[] = [];
-  parts.push(`${who}是${u.level ?? ''}${u.category ?? ''}`);
   const posts = u.leadershipPosts.map((x) => `${x.title}${x.count}名`).join('、');
-  parts.push(`核定${u.fundingType ?? ''}${u.category?.includes('事业') ? '事业' : ''}编制${u.staffQuota}名${posts ? `，其中：${posts}` : ''}`);
   const levels = [...new Set(u.sections.map((s) => s.level).filter(Boolean))];
   const sameLevel = levels.length === 1 && u.sections.every((s) => s.level) ? `（均为${levels[0]}）` : '';
   const sectionText = `内设机构${u.sections.length}个${sameLevel}：${u.sections.map((s) => s.name).join('、')}`;
@@ -65,10 +63,52 @@ export function unitProfile(vm: ReportViewModel, n: number): Block[] {
       : vm.staff.actual === vm.staff.previousYear
         ? '，与上年持平'
         : `，比上年${vm.staff.actual > vm.staff.previousYear ? '增加' : '减少'}${Math.abs(vm.staff.actual - vm.staff.previousYear)}人`;
-  const staff = `${vm.year}年本单位年末实有人数${vm.staff.actual}人${change}`;
-  const blocks: Block[] = [h(1, n, '单位基本情况'), p(`${parts.join('，')}。${sectionText}${leaders}。${staff}。`)];
-  if (u.functions.length) blocks.push(p(`主要职能：${u.functions.map(clause).join('；')}。`));
+  return {
+    kind: `${who}是${u.level ?? ''}${u.category ?? ''}`,
+    posts: `核定${u.fundingType ?? ''}${u.category?.includes('事业') ? '事业' : ''}编制${u.staffQuota}名${posts ? `，其中：${posts}` : ''}`,
+    sections: `${sectionText}${leaders}`,
+    staff: `${vm.year}年本单位年末实有人数${vm.staff.actual}人${change}`,
+  };
+}
+
+function unitProfileParagraphs(vm: ReportViewModel): Block[] {
+  const f = unitFacts(vm);
+  const blocks: Block[] = [p(`${f.kind}，${f.posts}。${f.sections}。${f.staff}。`)];
+  if (vm.unit.functions.length) blocks.push(p(`主要职能：${vm.unit.functions.map(clause).join('；')}。`));
   return blocks;
+}
+
+export function unitProfile(vm: ReportViewModel, n: number, title = '单位基本情况'): Block[] {
+  return [h(1, n, title), ...unitProfileParagraphs(vm)];
+}
+
+/**
+ * 单位基本概况 as 南县财政局 2020 sets it out: （一）机构设置情况 （二）人员编制情况 （三）单位职责. Its
+ * （三）部门预算单位构成 is left out: the ledger does not record which budget units the department has.
+ */
+export function unitOverview(vm: ReportViewModel, n: number, title = '单位基本概况'): Block[] {
+  const f = unitFacts(vm);
+  const blocks: Block[] = [h(1, n, title), h(2, 1, '机构设置情况'), p(`${f.kind}。${f.sections}。`), h(2, 2, '人员编制情况'), p(`${f.posts}。${f.staff}。`), h(2, 3, '单位职责')];
+  blocks.push(...(vm.unit.functions.length ? vm.unit.functions.map((x, i) => p(`${i + 1}.${sentence(clause(x))}`)) : [p('单位未填写职责。')]));
+  return blocks;
+}
+
+/** 部门概况 (郴州 2017/2018): （一）部门基本情况 （二）部门整体支出情况 (income, carry-over, expenditure = 基本 + 项目). */
+export function departmentOverview(vm: ReportViewModel, n: number, title = '部门概况'): Block[] {
+  const s = vm.stated;
+  const e = s.expenditure;
+  const who = vm.unit.shortName ?? vm.unit.name;
+  const sources = s.income.bySource.length ? `，其中：${s.income.bySource.map((x) => `${x.source}${wan(x.amount)}`).join('、')}` : '';
+  return [
+    h(1, n, title),
+    h(2, 1, '部门基本情况'),
+    ...unitProfileParagraphs(vm),
+    h(2, 2, '部门整体支出情况'),
+    p(
+      `${vm.year}年，${who}收入合计${wan(s.income.total.amount)}${sources}；上年结转结余${wan(s.carryOver.amount)}。` +
+        `支出合计${wan(e.total.amount)}，其中：基本支出${wan(e.basic.amount)}，项目支出${wan(e.project.amount)}。`,
+    ),
+  ];
 }
 
 // ── 二、一般公共预算支出情况 ────────────────────────────────────────────────────────────────
@@ -171,8 +211,89 @@ export function projectExpenditure(vm: ReportViewModel, n: number, reconciliatio
   return blocks;
 }
 
-export function budgetExpenditure(vm: ReportViewModel, n: number, annexes: { reconciliation?: string; projectEvaluations?: string } = {}): Block[] {
-  return [h(1, n, '一般公共预算支出情况'), ...basicExpenditure(vm, 1), ...projectExpenditure(vm, 2, annexes.reconciliation, annexes.projectEvaluations)];
+/** Annex references a section's text points to ("详见附件3"), when the outline has that annex. */
+export interface AnnexRefs {
+  score?: string | undefined;
+  reconciliation?: string | undefined;
+  projectEvaluations?: string | undefined;
+  holdbacks?: string | undefined;
+}
+
+export function budgetExpenditure(vm: ReportViewModel, n: number, annexes: AnnexRefs = {}, title = '一般公共预算支出情况'): Block[] {
+  return [h(1, n, title), ...basicExpenditure(vm, 1), ...projectExpenditure(vm, 2, annexes.reconciliation, annexes.projectEvaluations)];
+}
+
+/** "“三公”经费预算10.00万元，实际支出8.50万元", from the stated figures, else the 基础数据表; `undefined` when neither has them. */
+function threePublicText(vm: ReportViewModel): string | undefined {
+  const stated = { budget: vm.stated.budget.threePublic?.amount, actual: vm.stated.actual.threePublic?.amount };
+  const table = vm.basicData?.threePublic.total;
+  const budget = stated.budget ?? table?.budget;
+  const actual = stated.actual ?? table?.final;
+  if (budget === undefined && actual === undefined) return undefined;
+  const parts = [...(budget !== undefined ? [`预算${wan(budget)}`] : []), ...(actual !== undefined ? [`实际支出${wan(actual)}`] : [])];
+  const rate = budget !== undefined && actual !== undefined && budget > 0 ? `，为预算的${formatPercent({ num: actual, den: budget })}` : '';
+  return `“三公”经费${parts.join('，')}${rate}`;
+}
+
+/**
+ * 部门整体支出管理及使用情况 (郴州 2017/2018): （一）基本支出 — 人员经费 and 公用经费 with what they
+ * cover, and the 三公经费 against their budget; （二）项目支出 — each project's money, as in the seed.
+ */
+export function expenditureManagement(vm: ReportViewModel, n: number, annexes: AnnexRefs = {}, title = '部门整体支出管理及使用情况'): Block[] {
+  const e = vm.stated.expenditure;
+  const share = (x: { shareBp: number } | undefined) => (x ? `，占基本支出的${percentFromBp(x.shareBp)}` : '');
+  const includes = (items: string[]) => (items.length ? `，主要包括${items.join('、')}等` : '');
+  const threePublic = threePublicText(vm);
+  return [
+    h(1, n, title),
+    h(2, 1, '基本支出情况'),
+    p(
+      `${vm.year}年度基本支出${wan(e.basic.amount)}，其中：人员经费${wan(e.personnel.amount)}${share(e.personnelShare)}${includes(vm.narrative.personnelIncludes)}；` +
+        `公用经费${wan(e.public.amount)}${share(e.publicShare)}${includes(vm.narrative.publicIncludes)}。${threePublic ? `${threePublic}。` : '“三公”经费预算和支出未填报。'}`,
+    ),
+    ...projectExpenditure(vm, 2, annexes.reconciliation, annexes.projectEvaluations),
+  ];
+}
+
+/**
+ * 部门专项组织实施情况: the projects as a whole — money allocated (this year's and carried over),
+ * paid and left, the withheld payments still owed and the projects' own 自评 — from the ledger.
+ */
+export function specialProjects(vm: ReportViewModel, n: number, annexes: AnnexRefs = {}, title = '部门专项组织实施情况'): Block[] {
+  const who = vm.unit.shortName ?? vm.unit.name;
+  const sum = (pick: (a: AllocationView) => number) => vm.projects.reduce((t, x) => t + x.allocations.reduce((u, a) => u + pick(a), 0), 0);
+  const allocated = sum((a) => a.allocated);
+  const carried = sum((a) => (a.carriedOver ? a.allocated : 0));
+  const paid = sum((a) => a.paid);
+  const blocks: Block[] = [h(1, n, title), h(2, 1, '专项资金安排及使用情况')];
+  if (!vm.projects.length) blocks.push(p(`${vm.year}年，${who}未安排项目资金。`));
+  else {
+    const rate = allocated > 0 ? `，资金执行率${formatPercent({ num: paid, den: allocated })}` : '';
+    blocks.push(
+      p(
+        `${vm.year}年，${who}实施项目${vm.projects.length}个，安排资金${wan(allocated)}${carried > 0 ? `（其中上年结转${wan(carried)}）` : ''}，已支付${wan(paid)}，结余${wan(allocated - paid)}${rate}。`,
+      ),
+      ...vm.projects.map((x, i) => p(`${i + 1}.${x.name}：安排${wan(x.allocated)}，已支付${wan(x.paid)}${x.balance !== 0 ? `，结余${wan(x.balance)}` : ''}。`)),
+    );
+  }
+  blocks.push(h(2, 2, '暂缓支付资金管理情况'));
+  const owed = vm.holdbackSchedule;
+  if (!owed.length) blocks.push(p('本年度无按合同约定暂缓支付的资金。'));
+  else {
+    const kinds = [...new Set(owed.map((x) => x.kind))].map((kind) => {
+      const of = owed.filter((x) => x.kind === kind);
+      return `${holdbackKindZh[kind]}${of.length}笔${wan(of.reduce((t, x) => t + x.outstanding, 0))}`;
+    });
+    const see = annexes.holdbacks ? `，到期安排详见${annexes.holdbacks}` : '';
+    blocks.push(p(`按合同约定暂缓支付、尚未支付的资金${owed.length}笔，共计${wan(owed.reduce((t, x) => t + x.outstanding, 0))}：${kinds.join('、')}。各笔资金按支付条件跟踪，条件成就后支付${see}。`));
+  }
+  blocks.push(h(2, 3, '项目支出绩效自评情况'));
+  if (!vm.projectEvaluations.length) blocks.push(p('本年度未对单个项目开展项目支出绩效自评。'));
+  else {
+    const see = annexes.projectEvaluations ? `（详见${annexes.projectEvaluations}）` : '';
+    blocks.push(p(`本单位对${vm.projectEvaluations.length}个项目开展了项目支出绩效自评：${vm.projectEvaluations.map((e) => `${e.name}${projectScoreText(e)}`).join('；')}${see}。`));
+  }
+  return blocks;
 }
 
 // ── 三、部门整体支出绩效情况 ────────────────────────────────────────────────────────────────
@@ -211,12 +332,23 @@ export function scoreSummary(vm: ReportViewModel, scoreAnnex?: string): Block[] 
   ];
 }
 
-export function performance(vm: ReportViewModel, n: number, annexes: { score?: string } = {}): Block[] {
+/** 自评得分情况 (南县财政局 2020's 一): the score paragraph on its own, ahead of everything else. */
+export function scoreOverview(vm: ReportViewModel, n: number, annexes: AnnexRefs = {}, title = '自评得分情况'): Block[] {
+  return [h(1, n, title), ...scoreSummary(vm, annexes.score)];
+}
+
+/** The 部门整体支出绩效情况 section; `withScore: false` leaves out the score paragraph (an outline that opens with it). */
+export function performance(vm: ReportViewModel, n: number, annexes: AnnexRefs = {}, options: { title?: string; withScore?: boolean } = {}): Block[] {
   // Where the rule set scores one variant of an indicator (e.g. 湖南口径 预算完成率), the others are not repeated.
   const used = new Set(vm.score.indicators.flatMap((i) => (i.formulaZh ? [i.formulaZh] : [])));
   const usedCodes = new Set(vm.indicators.filter((i) => used.has(i.formulaZh)).map((i) => i.code));
   const computed = vm.indicators.filter((i) => i.rate !== null && (!usedCodes.has(i.code) || used.has(i.formulaZh)));
-  const blocks: Block[] = [h(1, n, '部门整体支出绩效情况'), ...scoreSummary(vm, annexes.score), h(2, 1, '经济性评价'), ...narrativeBlocks(vm.narrative.economy)];
+  const blocks: Block[] = [
+    h(1, n, options.title ?? '部门整体支出绩效情况'),
+    ...(options.withScore === false ? [] : scoreSummary(vm, annexes.score)),
+    h(2, 1, '经济性评价'),
+    ...narrativeBlocks(vm.narrative.economy),
+  ];
   if (computed.length) blocks.push(p(`经测算，${computed.map((i) => clause(i.formulaZh)).join('；')}。`));
   blocks.push(h(2, 2, '效率性评价'), ...narrativeBlocks(vm.narrative.efficiency));
   blocks.push(h(2, 3, '社会效益评价'));
@@ -243,12 +375,30 @@ function points_(list: Array<{ title: string; detail?: string | undefined }>): B
   return list.map((x, i) => p([{ text: `${ordinal(2, i + 1)}${sentence(clause(x.title))}`, bold: true }, x.detail ?? '']));
 }
 
-export function problems(vm: ReportViewModel, n: number): Block[] {
-  return [h(1, n, '存在的问题及原因分析'), ...(vm.problems.length ? points_(vm.problems) : [p('无。')])];
+export function problems(vm: ReportViewModel, n: number, title = '存在的问题及原因分析'): Block[] {
+  return [h(1, n, title), ...(vm.problems.length ? points_(vm.problems) : [p('无。')])];
 }
 
-export function nextSteps(vm: ReportViewModel, n: number): Block[] {
-  return [h(1, n, '下一步改进措施'), ...(vm.nextSteps.length ? points_(vm.nextSteps) : [p('无。')])];
+export function nextSteps(vm: ReportViewModel, n: number, title = '下一步改进措施'): Block[] {
+  return [h(1, n, title), ...(vm.nextSteps.length ? points_(vm.nextSteps) : [p('无。')])];
+}
+
+// ── Text the unit writes itself (七、八 of the Hunan outline) ─────────────────────────────────
+
+/** The unit's text, one paragraph per line; when it wrote none, a sentence saying so (nothing is made up). */
+function unitText(text: string | undefined, missing: string): Block[] {
+  const lines = (text ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+  return lines.length ? lines.map((x) => p(x)) : [p(missing)];
+}
+
+/** 部门整体支出绩效自评结果拟应用和公开情况, as the unit writes it (`narrative.resultApplication`). */
+export function resultApplication(vm: ReportViewModel, n: number, title = '部门整体支出绩效自评结果拟应用和公开情况'): Block[] {
+  return [h(1, n, title), ...unitText(vm.narrative.resultApplication, '单位未填写自评结果拟应用和公开情况（评价说明“结果应用和公开”）。')];
+}
+
+/** 其他需要说明的情况, as the unit writes it (`narrative.otherNotes`). */
+export function otherNotes(vm: ReportViewModel, n: number, title = '其他需要说明的情况'): Block[] {
+  return [h(1, n, title), ...unitText(vm.narrative.otherNotes, '单位未填写其他需要说明的情况（评价说明“其他说明”）。')];
 }
 
 // ── Annexes ────────────────────────────────────────────────────────────────────────────────
@@ -259,7 +409,8 @@ function valueWithSource(i: ReportViewModel['score']['indicators'][number]): str
   return i.sourceZh ? `${value}\n来源：${i.sourceZh}${evidence}` : value;
 }
 
-export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
+/** The 自评表 annex; `outline` (the report outline followed) is named in its note. */
+export function scoreTableAnnex(vm: ReportViewModel, title: string, outline?: { id: string; name: string }): Block[] {
   const s = vm.score;
   const rows: Cell[][] = [];
   const level1Span = new Map<string, number>();
@@ -302,7 +453,7 @@ export function scoreTableAnnex(vm: ReportViewModel, title: string): Block[] {
         { header: '评分标准', width: 5.0 }, { header: '实际完成', width: 2.6 }, { header: '得分', width: 1.5, align: 'right' }, { header: '扣分原因', width: 4.6 },
       ],
       rows,
-      note: `评分规则：${ruleSetZh(s)}。${gradeBandsZh(s)}。“实际完成”栏注明数据来源。${vm.dataNote ? `数据说明：${sentence(vm.dataNote)}` : ''}`,
+      note: `评分规则：${ruleSetZh(s)}。${gradeBandsZh(s)}。“实际完成”栏注明数据来源。${outline ? `报告提纲：${outline.name}（${outline.id}）。` : ''}${vm.dataNote ? `数据说明：${sentence(vm.dataNote)}` : ''}`,
     },
   ];
 }

@@ -15,6 +15,7 @@ import { type Fen, sumFen } from '../money';
 import { type ProjectEvaluationScore, scoreProjectEvaluation } from '../project-evaluation';
 import type { ScoreSheet } from '../scoring';
 import type { SectionSubmission } from '../submission';
+import { DEFAULT_OUTLINE_ID } from './outlines';
 
 export interface HoldbackView {
   code: string;
@@ -105,6 +106,8 @@ export interface ReportViewModel {
   staff: UnitYear['staff'];
   stated: UnitYear['stated'];
   narrative: UnitYear['narrative'];
+  /** The report outline the unit-year chose (an id of ./outlines; the default when it chose none). */
+  outline: string;
   projects: ProjectView[];
   /** Projects with a 项目支出绩效自评表, in ledger order; empty when none has one. */
   projectEvaluations: ProjectEvaluationView[];
@@ -235,6 +238,7 @@ export function gatherReport(input: GatherInput): ReportViewModel {
     staff: y.staff,
     stated: y.stated,
     narrative: y.narrative,
+    outline: y.outline ?? DEFAULT_OUTLINE_ID,
     projects,
     projectEvaluations: y.projects.flatMap((p) =>
       p.evaluation
