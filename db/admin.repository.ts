@@ -103,7 +103,7 @@ export async function auditAdmin(db: Db, e: { actor: string; unitId: number | nu
 // ── The audit log ─────────────────────────────────────────────────────────────────────────────
 
 export interface AuditFilter {
-  /** The units whose rows may be shown; account rows (no unit) of their people are shown too. */
+  /** The units whose rows may be shown; account rows (no unit) of their people — now or once — are shown too. */
   unitIds: number[];
   /** Part of the actor's email or name. */
   who?: string;
@@ -131,7 +131,13 @@ export interface AuditEntry {
 
 export async function auditEntries(db: Db, f: AuditFilter): Promise<AuditEntry[]> {
   if (f.unitIds.length === 0) return [];
-  const people = db.selectFrom('user_roles').innerJoin('users', 'users.id', 'user_roles.user_id').select(sql<string>`lower(users.email)`.as('email')).where('user_roles.unit_id', 'in', f.unitIds);
+  // The units' people: those with a role now, and those who were granted one (a revoked person's sign-ins stay visible).
+  const people = db
+    .selectFrom('user_roles')
+    .innerJoin('users', 'users.id', 'user_roles.user_id')
+    .select(sql<string>`lower(users.email)`.as('email'))
+    .where('user_roles.unit_id', 'in', f.unitIds)
+    .union(db.selectFrom('audit_log').select(sql<string>`lower(substr(subject, 6))`.as('email')).where('unit_id', 'in', f.unitIds).where('action', '=', 'role.grant').where('subject', 'like', 'user/%'));
   let q = db
     .selectFrom('audit_log')
     .leftJoin('units', 'units.id', 'audit_log.unit_id')
