@@ -10,25 +10,17 @@
  * every 2 working days at 09:00: the wait begins Monday 2026-04-20 10:00, the reminder is on
  * Wednesday 04-22.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseWanYuan as wan } from '../../domain/money';
 import { bundleWorkflows } from '../../worker/create-worker';
 import { acknowledgeFindingsUpdate, approveUpdate, evaluationId, resubmitUpdate } from '../../workflows/evaluation/contract';
 import { createTestDatabase } from '../helpers/database';
+import { recordFixture } from '../replay/fixtures';
 import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
 import { timeSkippingEnv } from '../helpers/temporal';
 import type { seedUnitYear } from '../fixtures/seed';
-
-/** Writes a replay fixture once: an existing fixture proves that old runs replay and is never re-recorded. */
-function recordFixture(name: string, json: string): void {
-  const file = path.join(__dirname, '../replay/histories', `${name}.json`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, `${json}\n`);
-}
 
 describe('issuing the approved draft (time-skipping)', () => {
   const h = {} as Harness;
@@ -121,7 +113,7 @@ describe('issuing the approved draft (time-skipping)', () => {
       expect(result.reportVersion).toBe(3);
       expect((await s.status()).issued).toMatchObject({ version: 3, approvedVersion: 2 });
       expect(await reports()).toEqual([{ version: 1, kind: 'draft' }, { version: 2, kind: 'draft' }, { version: 3, kind: 'issued' }]);
-      if (process.env['RECORD_HISTORIES'] === '1') recordFixture('annual-evaluation-seed-cycle-issue-stopped', historyToJSON(await s.handle.fetchHistory()));
+      await recordFixture('annual-evaluation-seed-cycle-issue-stopped', s.handle);
     } finally {
       await s.stop();
     }

@@ -13,25 +13,17 @@
  *   draft 2 waits from 04-24 → head reminded 04-28 (Tue: 04-27 Mon, 04-28), sent back 04-28 10:00
  *   returned from 04-28 → resubmitted at once; draft 3 approved; issued as version 4.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWanYuan as wan } from '../../domain/money';
 import { reconcile } from '../../domain/ledger/reconcile';
 import { bundleWorkflows } from '../../worker/create-worker';
 import { approveUpdate, evaluationId, resubmitUpdate, sendBackUpdate } from '../../workflows/evaluation/contract';
 import { createTestDatabase } from '../helpers/database';
+import { recordFixture } from '../replay/fixtures';
 import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
 import { timeSkippingEnv } from '../helpers/temporal';
 import type { seedUnitYear } from '../fixtures/seed';
-
-/** Writes a replay fixture once: an existing fixture proves that old runs replay and is never re-recorded. */
-function recordFixture(name: string, json: string): void {
-  const file = path.join(__dirname, '../replay/histories', `${name}.json`);
-  if (!fs.existsSync(file)) fs.writeFileSync(file, `${json}\n`);
-}
 
 /**
  * The seed with its four blocking gaps closed: 项目支出 = the itemised payments (2503.61), 支出合计 =
@@ -143,7 +135,7 @@ describe('a send-back (time-skipping)', () => {
       expect(reports.map((r) => [r.version, r.kind])).toEqual([[1, 'draft'], [2, 'draft'], [3, 'draft'], [4, 'issued']]);
       const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('subject', '=', id).where('action', 'like', 'evaluation.%').orderBy('id').execute();
       expect(audit.map((a) => a.action)).toEqual(['evaluation.start', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.approve']);
-      if (process.env['RECORD_HISTORIES'] === '1') recordFixture('annual-evaluation-seed-cycle-send-back', historyToJSON(await s.handle.fetchHistory()));
+      await recordFixture('annual-evaluation-seed-cycle-send-back', s.handle);
     } finally {
       await s.stop();
     }
