@@ -240,7 +240,7 @@ export function auditBody(v: Viewer, d: AuditPageData): Html {
       ? html`<p class="muted" data-testid="audit-empty">${t(L, 'audit.none')}</p>`
       : html`<table class="data" id="audit"><thead><tr><th scope="col">${t(L, 'audit.when')}</th><th scope="col">${t(L, 'audit.who')}</th><th scope="col">${t(L, 'audit.what')}</th><th scope="col">${t(L, 'audit.subject')}</th><th scope="col">${t(L, 'audit.details')}</th></tr></thead>
           <tbody>${d.entries.map(
-            (e) => html`<tr data-action="${e.action}"><td class="small nowrap">${formatDateTime(L, e.at)}</td><td class="small">${e.actor}</td><td class="small mono">${e.action}</td><td class="small mono">${e.subject}</td><td class="small">${detailsText(e.details)}</td></tr>`,
+            (e) => html`<tr data-action="${e.action}"><td class="small nowrap">${formatDateTime(L, e.at)}</td><td class="small">${e.actor}</td><td class="small mono nowrap">${e.action}</td><td class="small mono">${e.subject}</td><td class="small">${detailsText(e.details)}</td></tr>`,
           )}</tbody></table>`}
     ${d.next ? html`<p><a href="${query({ before: d.next })}">${t(L, 'audit.older')}</a></p>` : ''}
   </section>`;
