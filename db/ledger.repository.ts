@@ -225,6 +225,7 @@ export async function importUnitYear(db: Db, doc: UnitYear, meta: { actor: strin
           narrative: doc.narrative,
           report_date: orNull(doc.reportDate),
           rule_set: orNull(doc.ruleSet),
+          outline: orNull(doc.outline),
           // A file without a 基础数据表 keeps the one typed in the browser (a re-import never wipes it).
           ...(doc.basicData ? { basic_data: doc.basicData } : {}),
           self_assessment: orNull(doc.selfAssessment),
@@ -554,6 +555,7 @@ export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear |
     ...present({
       reportDate: uy.report_date,
       ruleSet: uy.rule_set,
+      outline: uy.outline,
       basicData: uy.basic_data as UnitYear['basicData'] | null,
       selfAssessment: uy.self_assessment as UnitYear['selfAssessment'] | null,
       dataNote: uy.data_note,

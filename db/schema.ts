@@ -79,6 +79,8 @@ export interface UnitYearsTable {
   narrative: Json<unknown>;
   report_date: string | null;
   rule_set: string | null;
+  /** The report outline chosen (null: the default). */
+  outline: ColumnType<string | null, string | null | undefined, string | null>;
   /** The 基础数据表 as the file carries it (amounts in 分). */
   basic_data: Json<unknown> | null;
   /** The self-assessment entries the file carries ({ entries }). */

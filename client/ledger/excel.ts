@@ -122,6 +122,8 @@ const UNIT_FIELDS: Array<[string, string]> = [
   ['format', '格式'], ['code', '编码'], ['name', '名称'], ['shortName', '简称'], ['level', '级别'], ['category', '类别'], ['fundingType', '经费形式'],
   ['staffQuota', '核定编制数'], ['sectionLeadershipPosts', '内设机构领导职数'], ['year', '年度'], ['staff.actual', '年末实有人数'],
   ['staff.previousYear', '上年实有人数'], ['staff.source', '人数出处'], ['reportDate', '报告日期'], ['ruleSet', '评分规则'], ['dataNote', '数据说明'],
+  // Added after the others, so a workbook from before it keeps its rows.
+  ['outline', '报告提纲'],
 ];
 
 /** 单位 fields that live under `unit` in the document (the others are top-level or `staff.*`). */
@@ -139,6 +141,8 @@ const STATED_LABELS: Record<string, string> = {
 };
 const NARRATIVE_PARTS: Record<string, string> = { economy: '经济性', efficiency: '效率性' };
 const INCLUDES_PARTS: Record<string, string> = { personnelIncludes: '人员经费', publicIncludes: '公用经费' };
+/** Text the unit writes for the report's 七、八 (Hunan outline): one row, 类别 正文, the whole text (lines are paragraphs). */
+const TEXT_PARTS: Record<string, string> = { resultApplication: '结果应用和公开', otherNotes: '其他说明' };
 /** `marker`: a submission with nothing on this sheet (only self-assessments, or empty) keeps its place. */
 const SUBMISSION_KINDS = { achievement: '工作成效', indicator: '产出指标', problem: '存在问题', nextStep: '改进措施', marker: '提交' } as const;
 const CATEGORY_LABELS: Record<string, string> = { quantity: '数量', quality: '质量', timeliness: '时效', cost: '成本' };
@@ -328,7 +332,7 @@ export async function writeWorkbook(y: UnitYear): Promise<Buffer> {
     format: UNIT_YEAR_FORMAT, code: y.unit.code, name: y.unit.name, shortName: v(y.unit.shortName), level: v(y.unit.level), category: v(y.unit.category),
     fundingType: v(y.unit.fundingType), staffQuota: y.unit.staffQuota, sectionLeadershipPosts: v(y.unit.sectionLeadershipPosts), year: y.year,
     'staff.actual': y.staff.actual, 'staff.previousYear': v(y.staff.previousYear), 'staff.source': v(y.staff.source), reportDate: v(y.reportDate),
-    ruleSet: v(y.ruleSet), dataNote: v(y.dataNote),
+    ruleSet: v(y.ruleSet), outline: v(y.outline), dataNote: v(y.dataNote),
   };
   addSheet(wb, 'unit', UNIT_FIELDS.map(([k, label]) => [label, unitValues[k] ?? null]));
   addSheet(wb, 'posts', y.unit.leadershipPosts.map((p) => [p.title, p.count]));
@@ -407,6 +411,10 @@ export async function writeWorkbook(y: UnitYear): Promise<Buffer> {
     const block = y.narrative[part as 'economy' | 'efficiency'];
     if (block.lead) narrativeRows.push([label, '导语', block.lead]);
     for (const item of block.items) narrativeRows.push([label, '要点', item]);
+  }
+  for (const [part, label] of Object.entries(TEXT_PARTS)) {
+    const text = y.narrative[part as 'resultApplication' | 'otherNotes'];
+    if (text !== undefined) narrativeRows.push([label, '正文', text]);
   }
   addSheet(wb, 'narrative', narrativeRows);
   const submissionRows: Cell[][] = [];
@@ -705,6 +713,8 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
   const includes: Record<string, string[]> = { personnelIncludes: [], publicIncludes: [] };
   const parts = invert(NARRATIVE_PARTS);
   const includeParts = invert(INCLUDES_PARTS);
+  const textParts = invert(TEXT_PARTS);
+  const texts: Record<string, string> = {};
   for (const { row, values } of readSheet(wb, 'narrative', problems)) {
     const label = String(values['部分'] ?? '');
     const text = str(values['内容']);
@@ -713,9 +723,15 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
       includes[includePart]!.push(text);
       continue;
     }
+    const textPart = textParts[label];
+    if (textPart && text) {
+      // A second row of the same part continues the text on a new line (paragraph).
+      texts[textPart] = texts[textPart] === undefined ? text : `${texts[textPart]}\n${text}`;
+      continue;
+    }
     const part = parts[label];
     if (!part || !text) {
-      problemAt('narrative', row, 'invalid_row', '部分应为“人员经费”“公用经费”“经济性”或“效率性”，且内容不能为空', 'part must be 人员经费, 公用经费, 经济性 or 效率性, with content');
+      problemAt('narrative', row, 'invalid_row', '部分应为“人员经费”“公用经费”“经济性”“效率性”“结果应用和公开”或“其他说明”，且内容不能为空', 'part must be 人员经费, 公用经费, 经济性, 效率性, 结果应用和公开 or 其他说明, with content');
       continue;
     }
     if (values['类别'] === '导语') narrative[part]!.lead = text;
@@ -807,10 +823,11 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbookResult> {
     people,
     stated,
     projects: projectOrder.map((c) => projects.get(c)),
-    narrative: { ...includes, ...narrative },
+    narrative: { ...includes, ...narrative, ...texts },
     submissions,
     reportDate: str(u['reportDate']),
     ruleSet: str(u['ruleSet']),
+    outline: str(u['outline']),
     dataNote: str(u['dataNote']),
     selfAssessment: financeEntries === undefined ? undefined : { entries: financeEntries },
     basicData,

@@ -137,6 +137,7 @@ export function toDocument(y: UnitYear): Record<string, unknown> {
     submissions: y.submissions,
     reportDate: y.reportDate,
     ruleSet: y.ruleSet,
+    outline: y.outline,
     basicData: opt(y.basicData, basicDataDocument),
     selfAssessment: y.selfAssessment,
     dataNote: y.dataNote,
