@@ -121,14 +121,14 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       await setStage(db, input.workflowId, input.stage);
     },
 
-    async openTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; section: string; run: number; dueAt: string; returnedReason?: string }) {
+    async openTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; section: string; run: number; dueAt: string; returnedReason?: string; restarted?: boolean }) {
       const k = await keys(input.unitCode, input.year);
       const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
       if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
       const sid = await sectionId(db, k.unitId, input.section);
-      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, kind: 'section', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
+      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, kind: 'section', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}), ...(input.restarted ? { restarted: true } : {}) });
       const section = await db.selectFrom('sections').select('name').where('id', '=', sid).executeTakeFirstOrThrow();
-      const returned = input.run > 1;
+      const returned = input.run > 1 && !input.restarted;
       await deps.notifier.notify({
         dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
         unitCode: input.unitCode,
@@ -137,7 +137,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         subject: returned ? `${input.year}年度绩效自评：${section.name}材料被退回修改` : `${input.year}年度绩效自评：请填报${section.name}材料`,
         body: (returned
           ? `${section.name}的自评材料已被退回修改，原因：${input.returnedReason ?? '（未说明）'}。请于${dateText(input.dueAt)}前重新提交。`
-          : `请于${dateText(input.dueAt)}前提交${section.name}的工作成效、产出指标、存在问题和改进措施。`) + calendarParagraph(input.dueAt),
+          : `${input.restarted ? '本年度绩效自评已重新启动。' : ''}请于${dateText(input.dueAt)}前提交${section.name}的工作成效、产出指标、存在问题和改进措施。`) + calendarParagraph(input.dueAt),
         link: `/tasks/${encodeURIComponent(input.taskWorkflowId)}`,
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -145,18 +145,18 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     },
 
     /** Opens the finance officer's self-assessment task row and tells them. Idempotent per (workflow, run). */
-    async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string }) {
+    async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; restarted?: boolean }) {
       const k = await keys(input.unitCode, input.year);
       const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
       if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
-      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt });
+      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.restarted ? { restarted: true } : {}) });
       await deps.notifier.notify({
         dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
         unitCode: input.unitCode,
         kind: 'task_assigned',
         audience: { roles: ['finance_officer'] },
         subject: `${input.year}年度绩效自评：请完成单位自评打分`,
-        body: `请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。${calendarParagraph(input.dueAt)}`,
+        body: `${input.restarted ? '本年度绩效自评已重新启动。' : ''}请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
         robots: false,

@@ -1,18 +1,43 @@
 /**
  * Starting evaluations and their yearly Schedules, for the API and the CLI. Starting one that
- * already exists returns it; creating a Schedule that exists updates it.
+ * already exists returns it (and says how it stands: a failed one can be restarted); creating a
+ * Schedule that exists updates it. Restarting a failed evaluation starts a new run of it, audited.
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Db } from '../db/connection';
+import { audit, unitYearKeys } from '../db/evaluations.repository';
+import { AppError } from '../domain/errors';
 import {
   annualEvaluationWorkflowType, type EvaluationOptions, evaluationId, taskQueue, yearlyEvaluationStarterWorkflowType, yearlyScheduleId,
 } from '../workflows/evaluation/contract';
 import type { annualEvaluation } from '../workflows/evaluation/annual-evaluation.workflow';
 import type { yearlyEvaluationStarter } from '../workflows/evaluation/yearly-starter.workflow';
 
+/** How the latest run of an evaluation stands (Temporal's execution status, in our words). */
+export type EvaluationRunState = 'running' | 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed_out' | 'other';
+
+const runStates: Record<string, EvaluationRunState> = {
+  RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out',
+};
+
+/** The latest run of the unit-year's evaluation, or undefined when none was ever started. */
+export async function evaluationRun(client: Client, unitCode: string, year: number): Promise<{ runId: string; state: EvaluationRunState; closedAt: string | null } | undefined> {
+  try {
+    const d = await client.workflow.getHandle(evaluationId(unitCode, year)).describe();
+    return { runId: d.runId, state: runStates[d.status.name] ?? 'other', closedAt: d.closeTime?.toISOString() ?? null };
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  }
+}
+
+/** A run that ended without issuing the report: it may be restarted. */
+export const restartable = (state: EvaluationRunState) => state === 'failed' || state === 'terminated' || state === 'cancelled' || state === 'timed_out';
+
 export async function startEvaluation(
   client: Client,
   input: { unitCode: string; year: number; startedBy: string; options?: EvaluationOptions; taskQueue?: string },
-): Promise<{ handle: WorkflowHandle<typeof annualEvaluation>; workflowId: string; alreadyStarted: boolean }> {
+): Promise<{ handle: WorkflowHandle<typeof annualEvaluation>; workflowId: string; alreadyStarted: boolean; state?: EvaluationRunState }> {
   const workflowId = evaluationId(input.unitCode, input.year);
   try {
     const handle = await client.workflow.start<typeof annualEvaluation>(annualEvaluationWorkflowType, {
@@ -25,8 +50,49 @@ export async function startEvaluation(
     return { handle, workflowId, alreadyStarted: false };
   } catch (e) {
     if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    return { handle: client.workflow.getHandle<typeof annualEvaluation>(workflowId), workflowId, alreadyStarted: true };
+    // Say how it stands: a failed evaluation is not "started" for good — the finance officer may restart it.
+    const run = await evaluationRun(client, input.unitCode, input.year);
+    return { handle: client.workflow.getHandle<typeof annualEvaluation>(workflowId), workflowId, alreadyStarted: true, ...(run ? { state: run.state } : {}) };
   }
+}
+
+/**
+ * Starts a new run of an evaluation whose last run ended without issuing the report (failed,
+ * terminated, cancelled or timed out), audited with the reason and the run it replaces. Its tasks
+ * open as their next run (new rows and notices); what was submitted, acknowledged or drafted
+ * stays in the database. Refused while it runs, after it issued, or when it never started.
+ */
+export async function restartEvaluation(
+  client: Client,
+  db: Db,
+  input: { unitCode: string; year: number; actor: string; reason: string; options?: EvaluationOptions; taskQueue?: string },
+): Promise<{ workflowId: string; runId: string; previous: { runId: string; state: EvaluationRunState; closedAt: string | null } }> {
+  const workflowId = evaluationId(input.unitCode, input.year);
+  const keys = await unitYearKeys(db, input.unitCode, input.year);
+  if (!keys) throw new AppError('not_found', `没有 ${input.unitCode} ${input.year} 年度的账套，请先导入`, `no ledger for ${input.unitCode} ${input.year}; import it first`);
+  const previous = await evaluationRun(client, input.unitCode, input.year);
+  if (!previous) throw new AppError('not_found', '本年度评价尚未开始，请直接开始评价', 'the evaluation has not been started; start it instead');
+  if (previous.state === 'running') throw new AppError('conflict', '评价仍在进行，无需重新启动', 'the evaluation is running; there is nothing to restart');
+  if (!restartable(previous.state)) throw new AppError('conflict', '评价已完成，报告已签发，不能重新启动', 'the evaluation completed and its report was issued; it cannot be restarted');
+  let runId: string;
+  try {
+    ({ firstExecutionRunId: runId } = await client.workflow.start<typeof annualEvaluation>(annualEvaluationWorkflowType, {
+      workflowId,
+      taskQueue: input.taskQueue ?? taskQueue,
+      args: [{ unitCode: input.unitCode, year: input.year, startedBy: input.actor, ...(input.options ? { options: input.options } : {}) }],
+      // Only over a run that did not complete: an issued evaluation is never started again.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    }));
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', '评价已被重新启动', 'the evaluation was restarted meanwhile');
+    throw e;
+  }
+  await audit(db, {
+    actor: input.actor, unitId: keys.unitId, action: 'evaluation.restart', subject: workflowId,
+    details: { reason: input.reason, previousRunId: previous.runId, previousState: previous.state, previousClosedAt: previous.closedAt, runId },
+    dedupeKey: `${workflowId}|restart|${previous.runId}`,
+  });
+  return { workflowId, runId, previous };
 }
 
 export interface YearlyScheduleSpec {

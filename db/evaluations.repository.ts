@@ -101,12 +101,15 @@ export async function sectionId(db: Db, unitId: number, code: string): Promise<n
   return (await db.selectFrom('sections').select('id').where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow()).id;
 }
 
-/** Opens (or reopens for a new run) the task row of a section. Idempotent per (workflow, run). */
+/**
+ * Opens (or reopens for a new run) the task row of a section. Idempotent per (workflow, run). A
+ * later run is a returned one, unless it is the first run of a restarted evaluation.
+ */
 export async function openTaskRow(
   db: Db,
-  t: { evaluationId: number; unitId: number; sectionId: number | null; kind: TaskKind; workflowId: string; run: number; dueAt: string; returnedReason?: string },
+  t: { evaluationId: number; unitId: number; sectionId: number | null; kind: TaskKind; workflowId: string; run: number; dueAt: string; returnedReason?: string; restarted?: boolean },
 ): Promise<{ changed: boolean }> {
-  const state: TaskState = t.run > 1 ? 'returned' : 'open';
+  const state: TaskState = t.run > 1 && !t.restarted ? 'returned' : 'open';
   const r = await db
     .insertInto('tasks')
     .values({ evaluation_id: t.evaluationId, unit_id: t.unitId, section_id: t.sectionId, kind: t.kind, workflow_id: t.workflowId, run: t.run, state, due_at: t.dueAt, returned_reason: t.returnedReason ?? null })

@@ -21,10 +21,10 @@ import {
   recordMilestoneSchema, recordMilestoneUpdate, recordReleaseSchema, recordReleaseUpdate, reportDefectSchema, reportDefectUpdate,
 } from '../../workflows/holdback/contract';
 import {
-  acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, proceedWithoutUpdate, recheckUpdate,
+  acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, proceedWithoutUpdate, recheckUpdate, resubmitUpdate,
   returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, sendBackUpdate, submitSelfAssessmentUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
-import { ensureYearlySchedule, startEvaluation } from '../evaluations';
+import { ensureYearlySchedule, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
@@ -165,7 +165,8 @@ export const apiRoutes: RouteDef[] = [
       if (b.dueDate !== undefined && !isCivilDate(b.dueDate)) throw AppError.invalid([{ path: 'body.dueDate', code: 'invalid_format', zh: '日期格式应为 YYYY-MM-DD', en: 'date must be YYYY-MM-DD' }]);
       const started = await startEvaluation(ctx.deps.temporal, { unitCode: unit, year, startedBy: actorOf(ctx.account), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}), options: { ...(b.dueDate ? { dueDate: b.dueDate } : {}), ...(b.escalateAfterWorkingDays !== undefined ? { escalateAfterWorkingDays: b.escalateAfterWorkingDays } : {}) } });
       ctx.reply.status(started.alreadyStarted ? 200 : 201);
-      return { workflowId: started.workflowId, alreadyStarted: started.alreadyStarted, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, started.workflowId) };
+      // An evaluation that already ran says how it stands (`failed` and the like can be restarted).
+      return { workflowId: started.workflowId, alreadyStarted: started.alreadyStarted, ...(started.state ? { state: started.state } : {}), temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, started.workflowId) };
     },
   },
   {
@@ -220,6 +221,7 @@ export const apiRoutes: RouteDef[] = [
       ['recheck', recheckUpdate, z.object({}), 'Reconcile again after correcting the ledger', ['finance_officer']],
       ['approve', approveUpdate, z.object({ reportVersion: z.number().int().positive() }), 'Approve the draft report (the unit head)', ['unit_head']],
       ['send-back', sendBackUpdate, z.object({ reason: z.string().trim().min(1).max(2000) }), 'Send the draft back to the finance officer (the unit head)', ['unit_head']],
+      ['resubmit', resubmitUpdate, z.object({ note: z.string().trim().min(1).max(2000) }), 'The correction of a returned evaluation is done: reconcile, score and draft a new version (the finance officer)', ['finance_officer']],
     ] as const
   ).map(([name, definition, schema, summary, roles]): RouteDef => ({
     method: 'POST', url: `/api/units/:unit/years/:year/evaluation/${name}`, tag: 'evaluation', summary, access: unitRoles(...roles),
@@ -231,6 +233,20 @@ export const apiRoutes: RouteDef[] = [
       return update(() => handle.executeUpdate(definition as typeof approveUpdate, { args: [args as never] }));
     },
   })),
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/evaluation/restart', tag: 'evaluation',
+    summary: 'Restart an evaluation whose last run failed (or was terminated): a new run, its tasks as their next run; audited with the reason',
+    access: unitRoles('finance_officer'),
+    schema: { params: unitYearParams, body: z.object({ reason: z.string().trim().min(1).max(2000), dueDate: z.string().optional() }) },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const b = body<{ reason: string; dueDate?: string }>(ctx.request);
+      if (b.dueDate !== undefined && !isCivilDate(b.dueDate)) throw AppError.invalid([{ path: 'body.dueDate', code: 'invalid_format', zh: '日期格式应为 YYYY-MM-DD', en: 'date must be YYYY-MM-DD' }]);
+      const restarted = await restartEvaluation(ctx.deps.temporal, ctx.deps.db, { unitCode: unit, year, actor: actorOf(ctx.account), reason: b.reason, ...(b.dueDate ? { options: { dueDate: b.dueDate } } : {}), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}) });
+      ctx.reply.status(201);
+      return { ...restarted, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, restarted.workflowId) };
+    },
+  },
   {
     method: 'POST', url: '/api/units/:unit/years/:year/evaluation/extend', tag: 'evaluation', summary: 'Extend a section task’s due date (civil date; the reminders move with it)',
     access: unitRoles('finance_officer'),

@@ -59,6 +59,8 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/units/:unit/years/:year/evaluation/recheck': ['finance'],
   'POST /api/units/:unit/years/:year/evaluation/approve': ['unitHead'],
   'POST /api/units/:unit/years/:year/evaluation/send-back': ['unitHead'],
+  'POST /api/units/:unit/years/:year/evaluation/resubmit': ['finance'],
+  'POST /api/units/:unit/years/:year/evaluation/restart': ['finance'],
   'POST /api/units/:unit/years/:year/evaluation/extend': ['finance'],
   'GET /api/units/:unit/holdbacks': ['finance', 'unitHead', 'admin'],
   'GET /api/units/:unit/years/:year/holdbacks/:code': ['finance', 'unitHead', 'admin'],

@@ -295,12 +295,12 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   await remoteActs.ensureHoldbackWorkflows({ unitCode: input.unitCode, year: input.year });
 
   const results = new Map<string, SectionTaskResult>();
-  const startTask = async (s: SectionStatus, returnedReason?: string) => {
+  const startTask = async (s: SectionStatus, returnedReason?: string, restarted = false) => {
     const handle = await startChild<typeof sectionTask>('sectionTask', {
       workflowId: s.workflowId,
       args: [{
         evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, section: s.section, sectionName: s.name, run: s.run, dueAt: s.dueAt,
-        escalateAfterWorkingDays, reminderTime, ...(returnedReason ? { returnedReason } : {}), ...assessmentOf(s.section),
+        escalateAfterWorkingDays, reminderTime, ...(returnedReason ? { returnedReason } : {}), ...(restarted ? { restarted } : {}), ...assessmentOf(s.section),
       }],
     });
     children.set(s.section, handle);
@@ -335,7 +335,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     }
   };
 
-  for (const s of sections.values()) await startTask(s);
+  // A task whose first run here is not its first (a restarted evaluation) opens afresh, not as returned.
+  for (const s of sections.values()) await startTask(s, undefined, s.run > 1);
   // The finance officer's self-assessment, beside the sections (evaluations started before it have none).
   if (patched(SELF_ASSESSMENT_PATCH) && opened.ruleSet && opened.financeScope && opened.financeMustAssess) {
     const status: SelfAssessmentStatus = { state: 'open', dueAt: opened.dueAt, workflowId: selfAssessmentTaskId(input.unitCode, input.year) };
@@ -345,6 +346,7 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
       args: [{
         evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: firstRun(status.workflowId), dueAt: opened.dueAt, escalateAfterWorkingDays, reminderTime,
         assessment: { ruleSet: opened.ruleSet, scope: opened.financeScope },
+        ...(firstRun(status.workflowId) > 1 ? { restarted: true } : {}),
       }],
     });
     void handle.result().then((r) => {

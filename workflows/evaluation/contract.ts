@@ -96,6 +96,8 @@ export interface SectionTaskInput {
   escalateAfterWorkingDays: number;
   reminderTime: string;
   returnedReason?: string;
+  /** The first run of a restarted evaluation (its earlier run failed): the task opens afresh, not as returned. */
+  restarted?: boolean;
   /**
    * The indicators the unit has this section assess (`unit.sections[].assesses`), with the rule
    * set the evaluation was started under: the submit validator checks the section's
@@ -119,6 +121,8 @@ export interface SelfAssessmentTaskInput {
   escalateAfterWorkingDays: number;
   reminderTime: string;
   assessment: AssessmentScope;
+  /** The first run of a restarted evaluation (its earlier run failed). */
+  restarted?: boolean;
 }
 
 export type SectionTaskOutcome = { kind: 'submitted'; by: string; at: string } | { kind: 'closed'; reason: string; by: string };

@@ -91,7 +91,7 @@ export async function sectionTask(input: SectionTaskInput): Promise<SectionTaskR
     nextReminderAt: state.nextReminderAt,
   }));
 
-  await acts.openTask({ taskWorkflowId: workflowId, evaluationWorkflowId: input.evaluationWorkflowId, unitCode: input.unitCode, year: input.year, section: input.section, run: input.run, dueAt: state.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}) });
+  await acts.openTask({ taskWorkflowId: workflowId, evaluationWorkflowId: input.evaluationWorkflowId, unitCode: input.unitCode, year: input.year, section: input.section, run: input.run, dueAt: state.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}), ...(input.restarted ? { restarted: true } : {}) });
 
   const task = { taskWorkflowId: workflowId, unitCode: input.unitCode, section: input.section, sectionName: input.sectionName, run: input.run };
   await runReminders(state, {

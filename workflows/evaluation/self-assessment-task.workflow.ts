@@ -84,7 +84,7 @@ export async function selfAssessmentTask(input: SelfAssessmentTaskInput): Promis
   }));
 
   const task = { taskWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: input.run };
-  await acts.openAssessmentTask({ ...task, evaluationWorkflowId: input.evaluationWorkflowId, dueAt: state.dueAt });
+  await acts.openAssessmentTask({ ...task, evaluationWorkflowId: input.evaluationWorkflowId, dueAt: state.dueAt, ...(input.restarted ? { restarted: true } : {}) });
   await runReminders(state, {
     plan: (dueAt) => acts.planTaskReminders({ dueAt, now: new Date().toISOString(), escalateAfterWorkingDays: input.escalateAfterWorkingDays, reminderTime: input.reminderTime }),
     moveDue: (moved) => acts.updateAssessmentTaskDue({ ...task, dueAt: moved.dueAt, actor: moved.actor, ...(moved.reason ? { reason: moved.reason } : {}) }),

@@ -1,0 +1,139 @@
+/**
+ * A failed evaluation is not "already started" forever: on the real dev server and Postgres, the
+ * finance officer restarts it through the API (audited, with the reason and the run it replaces).
+ *
+ * Two failures: an evaluation started — as the yearly starter did before it learnt to wait — for a
+ * year whose ledger was not imported yet (it fails at once; starting it again answered "already
+ * started"); and a running one that is terminated after its tasks were opened (the restart opens
+ * every task as its next run, with a fresh notice). A running or never-started evaluation is not
+ * restarted, and nobody but the finance officer may restart one.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { startEvaluation } from '../../client/evaluations';
+import { buildServer } from '../../client/http/server';
+import { importUnitYear } from '../../db/ledger.repository';
+import { createWorker } from '../../worker/create-worker';
+import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
+import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { testActivityDeps } from '../helpers/activities';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { ownNamespace, uniqueTaskQueue } from '../helpers/temporal';
+import { seedUnitYear } from '../fixtures/seed';
+
+describe('restarting a failed evaluation', () => {
+  let database: TestDatabase;
+  let client: Client;
+  let native: NativeConnection;
+  let worker: Worker;
+  let running: Promise<void>;
+  let app: FastifyInstance;
+  let finance: Persona;
+  let head: Persona;
+  const taskQueue = uniqueTaskQueue('restart');
+  const unit = `restart-${Math.random().toString(36).slice(2, 8)}`;
+  const url = (year: number, action: string) => `/api/units/${unit}/years/${year}/evaluation${action}`;
+  const unitYear = (year: number) => {
+    const y = structuredClone(seedUnitYear());
+    y.unit.code = unit;
+    y.year = year;
+    y.people = y.people.map((p) => ({ ...p, email: p.email.replace('@', `+${unit}@`) }));
+    return y;
+  };
+  const until = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const v = await probe().catch(() => undefined);
+      if (v !== undefined && ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await importUnitYear(database.db, unitYear(2020), { actor: 'test' });
+    const namespace = await ownNamespace('restart');
+    client = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace });
+    native = await NativeConnection.connect({ address: inject('temporalAddress') });
+    worker = await createWorker({ connection: native, namespace, taskQueue, activities: createActivities(testActivityDeps(database.db, { temporal: client })) });
+    running = worker.run();
+    app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test', taskQueue });
+    await addUser(database.db, `finance@${unit}.test`, unit, 'finance_officer');
+    await addUser(database.db, `head@${unit}.test`, unit, 'unit_head');
+    finance = await signIn(app, `finance@${unit}.test`);
+    head = await signIn(app, `head@${unit}.test`);
+  });
+  afterAll(async () => {
+    for (const year of [2019, 2020]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
+    await app?.close();
+    worker?.shutdown();
+    await running;
+    await native?.close();
+    await client?.connection.close();
+    await database?.drop();
+  });
+
+  it('restarts an evaluation that failed for want of a ledger, once the ledger is there; audited', async () => {
+    // What the old yearly starter did: start the year before its ledger exists. The run fails at once.
+    await startEvaluation(client, { unitCode: unit, year: 2019, startedBy: 'schedule', taskQueue });
+    const failed = client.workflow.getHandle(evaluationId(unit, 2019));
+    await until(() => failed.describe(), (d) => d.status.name === 'FAILED', 'the failed run');
+    const failedRunId = (await failed.describe()).runId;
+    // Without the ledger there is nothing to restart with.
+    expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: '账套已导入' } })).statusCode).toBe(404);
+
+    await importUnitYear(database.db, unitYear(2019), { actor: 'test' });
+    // Starting it again is not "started" without more: it says the run failed.
+    const start = await app.inject({ method: 'POST', url: url(2019, ''), ...as(finance), payload: {} });
+    expect(start.statusCode).toBe(200);
+    expect(start.json()).toMatchObject({ alreadyStarted: true, state: 'failed' });
+    // Only the finance officer restarts; a reason is required.
+    expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(head), payload: { reason: 'x' } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: ' ' } })).statusCode).toBe(400);
+
+    const restarted = await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: '计划启动时账套尚未导入，现已导入' } });
+    expect(restarted.statusCode).toBe(201);
+    const body = restarted.json<{ workflowId: string; runId: string; previous: { runId: string; state: string } }>();
+    expect(body).toMatchObject({ workflowId: evaluationId(unit, 2019), previous: { runId: failedRunId, state: 'failed' } });
+    expect(body.runId).not.toBe(failedRunId);
+    await until(() => failed.query(evaluationStatusQuery), (s) => s.stage === 'collecting', 'the restarted evaluation collecting');
+    const audit = await database.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'evaluation.restart').where('subject', '=', evaluationId(unit, 2019)).execute();
+    expect(audit).toEqual([{ actor: `finance@${unit}.test`, details: expect.objectContaining({ reason: '计划启动时账套尚未导入，现已导入', previousRunId: failedRunId, previousState: 'failed', runId: body.runId }) }]);
+
+    // A running evaluation is not restarted.
+    const again = await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: '再来一次' } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'conflict', messageZh: '评价仍在进行，无需重新启动' });
+  });
+
+  it('reopens every task as its next run when a running evaluation was terminated', async () => {
+    expect((await app.inject({ method: 'POST', url: url(2020, '/restart'), ...as(finance), payload: { reason: '没有评价' } })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'POST', url: url(2020, ''), ...as(finance), payload: {} })).statusCode).toBe(201);
+    const handle = client.workflow.getHandle(evaluationId(unit, 2020));
+    await until(() => handle.query(evaluationStatusQuery), (s) => s.stage === 'collecting' && s.sections.length === 6, 'the tasks');
+    const general = sectionTaskId(unit, 2020, 'general');
+    await until(() => database.db.selectFrom('tasks').select('run').where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 1, 'the task row');
+    await handle.terminate('an operator stopped it by mistake');
+
+    const restarted = await app.inject({ method: 'POST', url: url(2020, '/restart'), ...as(finance), payload: { reason: '误操作终止，重新启动' } });
+    expect(restarted.statusCode).toBe(201);
+    expect(restarted.json().previous.state).toBe('terminated');
+    const status = await until(() => handle.query(evaluationStatusQuery), (s) => s.stage === 'collecting' && s.sections.length === 6 && s.sections.every((x) => x.run === 2), 'the tasks as their second run');
+    expect(status.selfAssessment?.state).toBe('open');
+    const row = await until(() => database.db.selectFrom('tasks').select(['run', 'state']).where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 2, 'the reopened row');
+    expect(row?.state).toBe('open');
+    // The section head is told again (a notice of the new run, not swallowed by the first run's).
+    const notices = await until(
+      () => database.db.selectFrom('notifications').select(['dedupe_key', 'kind', 'body']).where('workflow_id', '=', general).where('channel', '=', 'in_app').orderBy('id').execute(),
+      (rows) => rows.length === 2,
+      'two notices',
+    );
+    expect(notices.map((n) => [n.dedupe_key.split('|').slice(0, 2).join('|'), n.kind])).toEqual([[`${general}|run1`, 'task_assigned'], [`${general}|run2`, 'task_assigned']]);
+    expect(notices[1]!.body).toMatch(/^本年度绩效自评已重新启动。请于/);
+  });
+});
