@@ -95,6 +95,24 @@ describe('report sections', () => {
     ]);
     expect(text(none.blocks)).not.toContain('项目支出绩效自评得分');
   });
+
+  it('numbers the Hunan outline\'s annexes from its own order, skipping the empty ones, and says what is missing rather than invent it', () => {
+    const vm = { ...seedViewModel(), basicData: undefined, projectEvaluations: [], holdbackSchedule: [] };
+    const doc = composeReport(vm, 'hunan-department-8');
+    const annexes = doc.blocks.filter((b) => b.kind === 'annex').map((b) => (b.kind === 'annex' ? b.title : ''));
+    // basicData (first in this outline) and projectEvaluations have nothing to show: no number.
+    expect(annexes).toEqual(['附件1 部门整体支出绩效自评表', '附件2 项目支出明细表', '附件3 对账说明', '附件4 暂缓支付资金到期安排表']);
+    const all = text(doc.blocks);
+    expect(all).toContain('（详见附件1）。其中投入'); // the score, in 四
+    expect(all).toContain('本年度无按合同约定暂缓支付的资金。');
+    expect(all).toContain('本年度未对单个项目开展项目支出绩效自评。');
+    // No 三公经费 anywhere (no 基础数据表, none stated): said so.
+    expect(all).toContain('“三公”经费预算和支出未填报。');
+  });
+
+  it('refuses an outline it does not know, naming the ones it does', () => {
+    expect(() => composeReport(seedViewModel(), 'hunan-2025')).toThrow(/hunan-2025.*yiyang-2020.*hunan-department-8.*nanxian-score-first/s);
+  });
 });
 
 /** Checks that every row fills the grid exactly: covered cells (`null`) where a span covers them, cells elsewhere. */
