@@ -17,7 +17,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { addMonths, daysBetween, isCivilDate } from '../domain/calendar/civil-date';
-import { workingDayOnOrAfter } from '../domain/calendar/working-days';
+import { calendarNotice, warningsForDates, workingDayOnOrAfter } from '../domain/calendar/working-days';
 import type {
   HoldbackEventRow, HoldbackFacts, HoldbackProgress, HoldbackRef, OpenRetentionRequest, PlannedSchedule, PlanRequest, ReminderRequest,
 } from '../domain/holdbacks/model';
@@ -141,13 +141,15 @@ export function createHoldbackActivities(deps: ActivityDeps) {
     async sendHoldbackReminder(r: ReminderRequest): Promise<{ claimed: boolean; created: number }> {
       const { claimed, dedupeKey } = await claimReminder(db, r);
       const text = reminderText(r);
+      // A due date or reminder day in a year without holiday data was counted by the weekday rule: say so, and how to fix it.
+      const notice = calendarNotice(warningsForDates(calendar, [r.dueOn, r.reminder.date].filter(isCivilDate)));
       const result = await deps.notifier.notify({
         dedupeKey,
         unitCode: r.ref.unitCode,
         kind: `holdback.${r.plan}.${r.reminder.kind}`,
         audience: { roles: ['finance_officer'] },
         subject: text.subject,
-        body: text.body,
+        body: notice ? `${text.body}\n\n${notice.zh}` : text.body,
         link: `/holdbacks/${encodeURIComponent(r.ref.unitCode)}/${r.ref.year}/${encodeURIComponent(r.ref.holdbackCode)}`,
         workflowId: r.workflowId,
       });

@@ -15,6 +15,8 @@ import {
   reminderSchedule,
   retentionReminderSchedule,
   sectionTaskReminderSchedule,
+  calendarNotice,
+  warningsForDates,
   workingDayCalendarOrThrow,
   workingDayOnOrAfter,
   workingDayOnOrBefore,
@@ -245,6 +247,26 @@ describe('years without data', () => {
     expect(isWorkingDay(province, d('2026-10-07'))).toMatchObject({ working: true, fromOverride: true });
     expect(nextWorkingDay(province, d('2026-09-30')).date).toBe('2026-10-07');
     expect(isWorkingDay(province, d('2026-10-06')).working).toBe(false);
+  });
+});
+
+describe('the calendar never goes silent', () => {
+  it('names the years among some dates that have no data, once each', () => {
+    expect(warningsForDates(cal, [d('2026-12-30'), d('2027-02-10'), d('2027-03-01')]).map((w) => [w.code, w.year])).toEqual([['year_not_covered', 2027]]);
+    expect(warningsForDates(cal, [d('2019-12-31'), d('2026-12-30'), d('2027-01-04')]).map((w) => w.year)).toEqual([2019, 2027]);
+    expect(warningsForDates(cal, [d('2026-12-30'), d('2020-01-02')])).toEqual([]);
+    // Once the overrides carry 2027's arrangement, nothing is said.
+    expect(warningsForDates(workingDayCalendarOrThrow({ coveredYears: [2027], holidays: ['2027-02-06'] }), [d('2027-02-10')])).toEqual([]);
+  });
+
+  it('says in the message itself what was assumed and how to add the data', () => {
+    expect(calendarNotice([])).toBeNull();
+    const notice = calendarNotice(warningsForDates(cal, [d('2027-02-10')]))!;
+    expect(notice.zh).toBe(
+      '注意：2027年的法定节假日和调休安排尚未录入系统，涉及该年的日期按周一至周五上班、周六周日休息推算，春节等假期可能被算作工作日。请系统管理员按国务院办公厅关于2027年部分节假日安排的通知，在工作日历配置（SELFEVAL_CALENDAR_OVERRIDES，列出 coveredYears、holidays 和 workdays）中补录后重启服务。',
+    );
+    expect(notice.en).toMatch(/^Note: no holiday arrangement is entered for 2027; .*SELFEVAL_CALENDAR_OVERRIDES/);
+    expect(calendarNotice(warningsForDates(cal, [d('2019-06-01'), d('2027-02-10')]))!.zh).toMatch(/^注意：2019年、2027年的法定节假日/);
   });
 });
 
