@@ -6,6 +6,10 @@
  * and reach the report as the unit wrote them, a line per paragraph.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../activities/notifications/notifier';
+import { createReportActivities } from '../../activities/reports.activities';
+import { listReports, reportFile } from '../../db/reports.repository';
+import { nationalCalendar } from '../../domain/calendar/working-days';
 import { readLedgerFile, toDocument, writeLedgerFile } from '../../client/ledger/files';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { analyseUnitYear } from '../../domain/ledger/analysis';
@@ -14,6 +18,7 @@ import type { Block } from '../../domain/report/content';
 import { composeReport } from '../../domain/report/compose';
 import { gatherReport } from '../../domain/report/view-model';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { pdfToText, requirePoppler } from '../helpers/pdf';
 import { SEED_REPORT_DATE } from '../fixtures/report';
 import { seedUnitYear } from '../fixtures/seed';
 
@@ -87,5 +92,21 @@ describe('the chosen outline in the database', () => {
     const plain = await loadUnitYear(database.db, ref);
     expect(plain?.outline).toBeUndefined();
     expect(plain).toEqual(seedUnitYear());
+  });
+
+  it('the report activity renders under the stored choice and records the outline with the version', async () => {
+    await requirePoppler();
+    const y = chosen();
+    const { unitYearId } = await importUnitYear(database.db, y, { actor: 'test' });
+    const activities = createReportActivities({
+      db: database.db, calendar: nationalCalendar, publicUrl: 'http://selfeval.test',
+      notifier: createNotifier({ db: database.db, mailFrom: 'test@example.invalid', publicUrl: 'http://selfeval.test' }),
+    });
+    const rendered = await activities.renderReport({ unitCode: y.unit.code, year: y.year, kind: 'draft', actor: 'test', now: '2021-04-30T10:00:00+08:00' });
+    expect((await listReports(database.db, unitYearId)).find((r) => r.version === rendered.version)?.template).toBe('hunan-department-8');
+    const text = (await pdfToText((await reportFile(database.db, unitYearId, rendered.version, 'pdf')).bytes)).replace(/\s+/g, '');
+    const seven = text.indexOf('七、部门整体支出绩效自评结果拟应用和公开情况');
+    expect(seven).toBeGreaterThan(text.indexOf('三、部门专项组织实施情况'));
+    expect(text.slice(seven)).toContain('自评报告随部门决算在单位门户网站公开。');
   });
 });
