@@ -20,6 +20,9 @@
  * 100 → 90.00% → 4.50 (the seed's 86.67% gave 4.33, +0.17); 质量达标率 100, 100, 95 → 98.33% →
  * 4.92 (−0.08); the finance officer's 绩效指标明确性 2.10 → 2.30 (+0.20): 86.29 (良).
  *
+ * Every notification the cycle sent (tasks, reminders, findings, approval, issue, withheld
+ * payments) then opens a page for its recipient.
+ *
  * Screenshots of the inbox, forms with errors, the two new pages and the dashboard go to
  * tests/artifacts/.
  */
@@ -42,7 +45,7 @@ import { createWorker } from '../../worker/create-worker';
 import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedFile, seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
-import { addUser } from '../helpers/api';
+import { addUser, as, type Persona, signIn as apiSignIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { type Browser, fillSection, launchBrowser, reloadUntil, screenshot, signIn, signOut, until } from './browser';
 
@@ -428,6 +431,32 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     const text = (await pdfToText(bytes)).replace(/\s+/g, '');
     expect(text).toContain(`自评得分：${EXPECTED_TOTAL}分（良）`);
     expect(text).toContain(`部门整体支出绩效自评得分${EXPECTED_TOTAL}分，评价等级为“良”`);
+  });
+
+  it('every notification the cycle sent opens a page for its recipient', async () => {
+    const messages = await database.db
+      .selectFrom('notifications')
+      .innerJoin('users', 'users.id', 'notifications.recipient_user_id')
+      .select(['notifications.kind', 'notifications.link', 'users.email'])
+      .where('notifications.channel', '=', 'in_app')
+      .execute();
+    const kinds = new Set(messages.map((m) => m.kind));
+    for (const kind of ['task_assigned', 'evaluation_findings', 'evaluation_approval', 'evaluation_issued']) expect(kinds, kind).toContain(kind);
+    expect([...kinds].some((k) => k.startsWith('holdback.')), 'a holdback reminder').toBe(true);
+    const sessions = new Map<string, Persona>();
+    const failures: string[] = [];
+    for (const { kind, link, email } of new Map(messages.map((m) => [`${m.email} ${m.link}`, m])).values()) {
+      let persona = sessions.get(email);
+      if (!persona) sessions.set(email, (persona = await apiSignIn(app, email)));
+      let url = link ?? '(none)';
+      let response = await app.inject({ method: 'GET', url, ...as(persona) });
+      for (let hops = 0; hops < 3 && response.statusCode >= 300 && response.statusCode < 400; hops++) {
+        url = String(response.headers.location);
+        response = await app.inject({ method: 'GET', url, ...as(persona) });
+      }
+      if (response.statusCode !== 200) failures.push(`${kind} ${link} → ${url} as ${email}: ${response.statusCode}`);
+    }
+    expect(failures).toEqual([]);
   });
 
   it('ran without a script error or a refused resource in any page', () => {
