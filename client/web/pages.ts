@@ -10,6 +10,12 @@
  *   /units/:unit/years/:year/report          报告 (draft preview, approval, issued downloads)
  *   /units/:unit/years/:year/basic-data      基础数据表 (the finance officer fills it; unit head reads)
  *   /units/:unit/years/:year/self-assessment 单位自评打分 (the finance officer's self-assessment task)
+ *   /units/:unit/years/:year/holdbacks/:code 暂缓支付款项 (history, due date, reminders; the finance officer records events)
+ *   /holdbacks/:unit/:year/:code             → the holdback's page (the link in its reminders)
+ *   /evaluations, /reports                   → the unit-year a link without one means, or a list to choose from
+ *   /account                                 我的账号 (password, API tokens)
+ *   /password-reset/:token                   设置密码 (a one-time link; no sign-in)
+ *   /admin, /admin/units/:unit[/audit]       系统管理 (units, sections, people and roles, robots, schedule; the audit log)
  *
  * Pages read through the JSON API in-process with the visitor's cookie (internal-api.ts), so they
  * show exactly what the API allows that person; changes go from the browser to the API with the

@@ -10,8 +10,9 @@
  *   field; a score of 85 proposes 95% and 通过, and the amount becomes payable scaled by it
  *   (795,055.00 元; 41,845.00 元 not payable); the 财税平台 acceptance makes its 45.94万元 payable;
  *   a defect on the 一市一平台 retention extends its warranty by 6 months (due 2022-02-28); a
- *   partial release of the 一件事一次办 retention (50,000.00 元 of 109,200.00 元). Each page shows
- *   its history, next due date and the reminders sent.
+ *   partial release of the 一件事一次办 retention (50,000.00 元 of 109,200.00 元); the 外网平台
+ *   升级 milestone (a different name refused next to the field). Each page shows its history, next
+ *   due date and the reminders sent.
  *
  * Amounts by hand: 836,900.00 元 × 95% = 795,055.00 元. Dates are in 2021–2022, before today, so
  * the workflows' own "not after today" checks pass on the real clock.
@@ -207,6 +208,23 @@ describe('withheld payments in the browser (the finance officer)', () => {
     expect(await page.locator('#hb-reminders').textContent()).toContain('已提醒');
     await screenshot(page, path.join(artifacts, 'holdback-release.png'));
     expect((await status(code)).amounts).toMatchObject({ releasedFen: 5_000_000, payableFen: 5_920_000 });
+  });
+
+  it('records the 外网平台 milestone: a name other than the contract’s is refused next to it; the named one makes the amount payable', async () => {
+    await page.goto(holdbackPage('extranet-upgrade'));
+    const form = page.locator('#milestone form');
+    const name = form.getByLabel('里程碑', { exact: true });
+    expect(await name.inputValue()).toBe('系统升级改造项目完成');
+    await name.fill('系统上线');
+    await form.getByLabel('达成日期').fill('2021-10-20');
+    await form.getByRole('button', { name: '记录' }).click();
+    await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true');
+    expect(await name.locator('xpath=ancestor::div[contains(@class,"field")][1]').locator('.field-error').textContent()).toContain('本项等待的里程碑是“系统升级改造项目完成”');
+    await name.fill('系统升级改造项目完成');
+    await form.getByRole('button', { name: '记录' }).click();
+    await page.locator('[data-testid="hb-status"][data-status="payable"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#hb-amounts tr[data-amount="payable"] td').textContent()).toBe('985,100.00 元');
+    expect(await page.locator('#hb-events tr[data-event="milestone"]').textContent()).toContain('达成里程碑“系统升级改造项目完成”');
   });
 
   it('ran without a script error or a refused resource in any page', () => {
