@@ -4,12 +4,13 @@
  * against the adjusted budget; fund sources against their totals; the same figure given twice
  * differently; 三公 items against their 合计; 公用经费's 其中 rows against the total; the stated
  * 控制率 against 在职 ÷ 编制; project rows against the itemised projects and the stated 项目支出;
- * and the year-end 结转结余 against the itemised project balances.
+ * and the year-end 结转结余 against the itemised project balances; 项目支出合计 against the stated 项目支出
+ * when its rows cannot be summed. Figures stated to the 分 are compared exactly (no rounding tolerance).
  */
 import { divRoundHalfUp, type Fen, formatWanYuan, sumFen } from '../money';
 import { basicDataColumns, basicDataColumnZh, type MoneyColumns } from './basic-data';
 import { resolveFigures } from './figures';
-import { compareTotal, type Finding, type FindingItem, pct, type ReconcileOptions, type Reconciliation, shareDecimals, w } from './findings';
+import { compareTotal, type Finding, type FindingItem, pct, type ReconcileOptions, type Reconciliation, roundingTolerance, shareDecimals, w } from './findings';
 import type { UnitYear } from './unit-year.schema';
 
 const item = (label: string, amount: Fen, side: 'stated' | 'computed', source?: string): FindingItem => ({ side, kind: 'basic_data', label, amount, ...(source ? { source } : {}) });
@@ -122,17 +123,19 @@ export function basicDataFindings(doc: UnitYear, computed: Reconciliation['compu
     const parts = [['办公经费', pf.office], ['水费、电费、差旅费', pf.utilitiesTravel], ['会议费、培训费', pf.meetingsTraining]] as const;
     const given = parts.filter(([, row]) => v(row) !== undefined);
     const partsSum = sumFen(given.map(([, row]) => v(row)!));
-    if (v(pf.total) !== undefined && given.length && partsSum > v(pf.total)! + (opts.statedRoundingUnitFen / 2) * (given.length + 1)) {
+    // The 其中 rows are a part of the total: they may add up to less, never to more (beyond rounding, which is said as such).
+    if (v(pf.total) !== undefined && given.length && partsSum > v(pf.total)!) {
+      const within = partsSum - v(pf.total)! <= roundingTolerance(opts, given.length + 1);
       findings.push({
-        code: 'public_funds_parts_exceed',
-        severity: 'error',
-        blocking: true,
+        code: within ? 'public_funds_parts_rounding' : 'public_funds_parts_exceed',
+        severity: within ? 'info' : 'error',
+        blocking: !within,
         unit: 'fen',
         stated: v(pf.total)!,
         computed: partsSum,
         difference: v(pf.total)! - partsSum,
         items: [item(`公用经费（${col}）`, v(pf.total)!, 'stated'), ...given.map(([label, row]) => item(label, v(row)!, 'computed'))],
-        zh: `基础数据表公用经费（${col}）${w(v(pf.total)!)}，其中${given.map(([label, row]) => `${label} ${w(v(row)!)}`).join('、')}合计 ${w(partsSum)}，“其中”各项之和超过总数 ${w(partsSum - v(pf.total)!)}。`,
+        zh: `基础数据表公用经费（${col}）${w(v(pf.total)!)}，其中${given.map(([label, row]) => `${label} ${w(v(row)!)}`).join('、')}合计 ${w(partsSum)}，“其中”各项之和超过总数 ${w(partsSum - v(pf.total)!)}${within ? '，在舍入误差范围内' : ''}。`,
         en: `public funds (${c}) ${formatWanYuan(v(pf.total)!)}: its "of which" rows add up to more (${formatWanYuan(partsSum)}).`,
       });
     }
@@ -193,6 +196,26 @@ export function basicDataFindings(doc: UnitYear, computed: Reconciliation['compu
   });
   for (const c of basicDataColumns) {
     const rows = b.projects.filter((r) => r[c] !== undefined);
+    // Rows that cannot be summed (some leave the column blank): the stated 项目支出合计·本年决算数 is
+    // still the same figure as the stated 项目支出, and is compared with it directly.
+    const total = b.projectsTotal?.[c];
+    if (c === 'final' && total !== undefined && rows.length !== b.projects.length) {
+      push(
+        compareTotal(
+          {
+            gap: 'basic_data_projects_total_gap',
+            rounding: 'basic_data_projects_total_rounding',
+            statedTotal: total,
+            computed: s.expenditure.project.amount,
+            roundedTerms: 2,
+            items: [item(`基础数据表·项目支出合计·${basicDataColumnZh[c]}`, total, 'stated'), item('项目支出申报数', s.expenditure.project.amount, 'computed', s.expenditure.project.source)],
+            zh: (d, within) => `基础数据表项目支出合计（${basicDataColumnZh[c]}）${w(total)}，申报的项目支出 ${w(s.expenditure.project.amount)}，相差 ${w(Math.abs(d))}${within ? '，在舍入误差范围内' : ''}。`,
+            en: (d, within) => `basic data table project total (${c}) ${formatWanYuan(total)} vs stated project expenditure ${formatWanYuan(s.expenditure.project.amount)} (difference ${formatWanYuan(d)} 万元${within ? ', within rounding' : ''}).`,
+          },
+          opts,
+        ),
+      );
+    }
     if (!rows.length || rows.length !== b.projects.length) continue;
     const totals: Array<{ label: string; amount: Fen; source?: string | undefined }> = [];
     const stated = b.projectsTotal?.[c];

@@ -37,6 +37,7 @@ export type FindingCode =
   | 'three_public_composition_gap'
   | 'three_public_composition_rounding'
   | 'public_funds_parts_exceed'
+  | 'public_funds_parts_rounding'
   | 'staff_rate_gap'
   | 'basic_data_project_gap'
   | 'basic_data_project_rounding'
@@ -115,6 +116,15 @@ export function stated(label: string, s: StatedAmount): FindingItem {
 }
 
 /**
+ * How far a stated total may be off the sum of `terms` independently rounded stated figures by
+ * rounding alone: half the publication unit per figure. Figures stated to the 分 (unit ≤ 1 分) are
+ * exact — ledger money is whole 分 — so there the tolerance is none.
+ */
+export function roundingTolerance(options: Required<ReconcileOptions>, terms: number): number {
+  return options.statedRoundingUnitFen <= 1 ? 0 : (options.statedRoundingUnitFen / 2) * terms;
+}
+
+/**
  * Compares a stated total with a sum. Inside the rounding tolerance → `rounding` finding (info);
  * beyond → `gap` finding. Equal → nothing.
  */
@@ -136,7 +146,7 @@ export function compareTotal(
 ): Finding | undefined {
   const diff = args.statedTotal - args.computed;
   if (diff === 0) return undefined;
-  const tolerance = (options.statedRoundingUnitFen / 2) * args.roundedTerms;
+  const tolerance = roundingTolerance(options, args.roundedTerms);
   const within = Math.abs(diff) <= tolerance;
   return {
     code: within ? args.rounding : args.gap,
