@@ -11,6 +11,8 @@ import { addWorkingDays, type CalendarWarning, calendarNotice, mergeWarnings, re
 import { analyseUnitYear } from '../domain/ledger/analysis';
 import { analyseStored, saveSelfAssessment } from '../db/scoring.repository';
 import { ruleSetOf } from '../domain/rule-sets';
+import { outlineFor } from '../domain/report/compose';
+import { pinEvaluationChoices, ruleSetCatalog } from '../db/rule-sets.repository';
 import { type SelfAssessmentEntry, assessmentScope, valueKindOf } from '../domain/self-assessment';
 import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
@@ -91,8 +93,14 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       const dueAt = server(instantAt(dueDate, '18:00'));
       const snapshotSha256 = unitYearContentHash(unitYear);
       const evaluation = await ensureEvaluation(db, { unitYearId: k.unitYearId, workflowId: input.workflowId, startedBy: input.startedBy, dueAt, snapshotSha256, snapshot: unitYear });
-      // The rule set the evaluation is scored under, pinned here: who assesses which indicator.
-      const ruleSet = ruleSetOf(unitYear);
+      // The rule set (latest version of the unit-year's choice) and report outline the evaluation is
+      // scored and reported under, recorded here once: adding a newer version later changes neither.
+      const catalog = await ruleSetCatalog(db);
+      const pinned = await pinEvaluationChoices(db, {
+        workflowId: input.workflowId, unitId: k.unitId, actor: input.startedBy,
+        ruleSet: (({ id, version }) => ({ id, version }))(ruleSetOf(unitYear, catalog)), outline: outlineFor(unitYear.outline).id,
+      });
+      const ruleSet = catalog(pinned.ruleSet.id, pinned.ruleSet.version) ?? ruleSetOf(unitYear, catalog);
       const sections = unitYear.unit.sections;
       const financeScope = assessmentScope(ruleSet, sections, { kind: 'finance_officer' });
       await audit(db, { actor: input.startedBy, unitId: k.unitId, action: 'evaluation.start', subject: input.workflowId, details: { dueAt, snapshotSha256, ruleSet: ruleSet.id }, dedupeKey: `${input.workflowId}|start` });

@@ -82,8 +82,10 @@ export function createReportActivities(deps: ActivityDeps) {
     const proceededWithout = evaluation ? await skippedSections(db, evaluation.id) : [];
     const evidence = await listEvidence(db, stored.unitYearId);
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
+    // The outline the evaluation recorded when it started (else the unit-year's choice).
+    const outline = outlineFor(evaluation?.outline ?? unitYear.outline).id;
     const compose = (version: number, as: { draft: boolean; reportDate?: string } = { draft: req.kind === 'draft' }) =>
-      composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate: (as.reportDate ?? reportDate) as typeof reportDate, draft: as.draft, version, calendar: deps.calendar, evidence }));
+      composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate: (as.reportDate ?? reportDate) as typeof reportDate, draft: as.draft, version, calendar: deps.calendar, evidence }), outline);
     // What an approval of this render would be an approval of (see domain/report/approval-basis).
     const { submissions: _submissions, basicData, selfAssessment: _fileAssessment, ...ledger } = withSubmissions;
     const basis = () =>
@@ -98,7 +100,7 @@ export function createReportActivities(deps: ActivityDeps) {
           ...ledger.projects.map((p) => ({ title: `项目“${p.name}”`, value: p })),
         ],
       );
-    return { unitYearId: k.unitYearId, outline: outlineFor(unitYear.outline).id, compose, basis };
+    return { unitYearId: k.unitYearId, outline, compose, basis };
   }
 
   /** The document's content hash: the document as version 0 without its label, so it does not depend on what is stored already. */

@@ -105,7 +105,24 @@ export async function pinRuleSet(db: Db, input: { workflowId: string; id: string
     await audit(trx, {
       actor: input.actor, unitId: input.unitId, action: 'evaluation.rule_set', subject: input.workflowId,
       details: { from: before?.rule_set_id ? `${before.rule_set_id}@${before.rule_set_version}` : null, to: `${input.id}@${input.version}`, reason: input.reason ?? null },
-      dedupeKey: `${input.workflowId}|rule-set|${input.id}@${input.version}`,
+      dedupeKey: null,
     });
+  });
+}
+
+/**
+ * What an evaluation is scored and reported under, recorded when it opens (a retried or restarted
+ * open keeps what the first one recorded): the rule set's version and the report outline.
+ */
+export async function pinEvaluationChoices(db: Db, input: { workflowId: string; unitId: number; actor: string; ruleSet: { id: string; version: number }; outline: string }): Promise<{ ruleSet: { id: string; version: number }; outline: string }> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('evaluations').select(['rule_set_id', 'rule_set_version', 'outline']).where('workflow_id', '=', input.workflowId).forUpdate().executeTakeFirstOrThrow();
+    const ruleSet = row.rule_set_id && row.rule_set_version ? { id: row.rule_set_id, version: row.rule_set_version } : input.ruleSet;
+    const outline = row.outline ?? input.outline;
+    if (!row.rule_set_id || !row.outline) {
+      await trx.updateTable('evaluations').set({ rule_set_id: ruleSet.id, rule_set_version: ruleSet.version, outline, updated_at: new Date() }).where('workflow_id', '=', input.workflowId).execute();
+      await audit(trx, { actor: input.actor, unitId: input.unitId, action: 'evaluation.pinned', subject: input.workflowId, details: { ruleSet: `${ruleSet.id}@${ruleSet.version}`, outline }, dedupeKey: `${input.workflowId}|pinned` });
+    }
+    return { ruleSet, outline };
   });
 }

@@ -281,6 +281,8 @@ export interface EvaluationsTable {
   /** The rule set (and version) the evaluation was started under; `null` for evaluations from before it was recorded. */
   rule_set_id: ColumnType<string | null, string | null | undefined, string | null>;
   rule_set_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The report outline it was started under; `null` for evaluations from before it was recorded. */
+  outline: ColumnType<string | null, string | null | undefined, string | null>;
   report_version: number | null;
   issued_at: Date | null;
   updated_at: DefaultTimestamp;

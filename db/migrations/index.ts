@@ -16,6 +16,7 @@ import * as evaluationReturned from './2026-12-06T16-00_evaluation-returned';
 import * as accountAdmin from './2026-12-06T17-00_account-admin';
 import * as ruleSets from './2026-12-06T18-00_rule-sets';
 import * as reportOutline from './2026-12-06T20-00_report-outline';
+import * as evaluationOutline from './2026-12-06T22-00_evaluation-outline';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T17-00_account-admin': accountAdmin,
   '2026-12-06T18-00_rule-sets': ruleSets,
   '2026-12-06T20-00_report-outline': reportOutline,
+  '2026-12-06T22-00_evaluation-outline': evaluationOutline,
 };
