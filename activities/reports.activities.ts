@@ -15,7 +15,9 @@ import { composeReport, outlineFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
 import { evaluationByWorkflow, saveReportVersion, skippedSections } from '../db/evaluations.repository';
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
-import { listReports, type ReportKind, storeReport } from '../db/reports.repository';
+import { listReports, previewFile, type ReportKind, storePreview, storeReport } from '../db/reports.repository';
+import type { ScoreSheet, ScoringRuleSet } from '../domain/scoring';
+import type { ReportPreviewInput, ReportPreviewResult } from '../workflows/preview/contract';
 import { createLimiter } from './limit';
 import { resolveReportFonts } from './report/fonts';
 import { renderDocx } from './report/render-docx';
@@ -61,8 +63,8 @@ export function createReportActivities(deps: ActivityDeps) {
   const rendering = createLimiter(deps.renderConcurrency ?? 2);
 
   /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
-  async function gather(req: ReportRequest): Promise<{ unitYearId: number; outline: string; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis }> {
-    const stored = await analyseStored(db, req.unitCode, req.year);
+  async function gather(req: ReportRequest & { preview?: { ruleSet?: ScoringRuleSet; outline?: string } }): Promise<{ unitYearId: number; outline: string; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis; score: ScoreSheet }> {
+    const stored = await analyseStored(db, req.unitCode, req.year, req.preview?.ruleSet ? { ruleSet: req.preview.ruleSet } : undefined);
     if (!stored) throw ApplicationFailure.nonRetryable(`账套中没有 ${req.unitCode} ${req.year} 年度 / no unit-year ${req.unitCode} ${req.year}`, 'not_found');
     const { unitYear: withSubmissions, analysis } = stored;
     const unitYear = withSubmissions;
@@ -83,7 +85,7 @@ export function createReportActivities(deps: ActivityDeps) {
     const evidence = await listEvidence(db, stored.unitYearId);
     const reportDate = unitYear.reportDate ? civilDateOf(`${unitYear.reportDate}T12:00:00+08:00`) : civilDateOf(toEpochMs(req.now ?? new Date().toISOString()) + shift);
     // The outline the evaluation recorded when it started (else the unit-year's choice).
-    const outline = outlineFor(evaluation?.outline ?? unitYear.outline).id;
+    const outline = outlineFor(req.preview?.outline ?? evaluation?.outline ?? unitYear.outline).id;
     const compose = (version: number, as: { draft: boolean; reportDate?: string } = { draft: req.kind === 'draft' }) =>
       composeReport(gatherReport({ unitYear: withSubmissions, analysis, submissions, holdbackSchedule, proceededWithout, reportDate: (as.reportDate ?? reportDate) as typeof reportDate, draft: as.draft, version, calendar: deps.calendar, evidence }), outline);
     // What an approval of this render would be an approval of (see domain/report/approval-basis).
@@ -100,7 +102,7 @@ export function createReportActivities(deps: ActivityDeps) {
           ...ledger.projects.map((p) => ({ title: `项目“${p.name}”`, value: p })),
         ],
       );
-    return { unitYearId: k.unitYearId, outline, compose, basis };
+    return { unitYearId: k.unitYearId, outline, compose, basis, score: analysis.score };
   }
 
   /** The document's content hash: the document as version 0 without its label, so it does not depend on what is stored already. */
@@ -162,6 +164,26 @@ export function createReportActivities(deps: ActivityDeps) {
       const stored = await storeReport(db, { unitYearId, kind: 'issued', contentSha256, pdf, docx, template: outline, createdBy: req.actor });
       await saveReportVersion(db, req.workflowId, stored.version.version, true);
       return { kind: 'issued', version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, approvedVersion: req.approved.version };
+    },
+
+    /**
+     * A preview: the unit-year's report as a draft under a candidate rule set and outline, PDF
+     * only, stored a day under the preview's id — never a report version, nothing else changes.
+     * A retry finds the stored preview.
+     */
+    async renderPreview(input: ReportPreviewInput): Promise<ReportPreviewResult> {
+      const { unitYearId, outline, compose, score } = await gather({
+        unitCode: input.unitCode, year: input.year, kind: 'draft', actor: input.actor,
+        preview: { ...(input.ruleSet ? { ruleSet: input.ruleSet } : {}), ...(input.outline ? { outline: input.outline } : {}) },
+      });
+      const result = (pdfSha256: string): ReportPreviewResult => ({ previewId: input.previewId, pdfSha256, ruleSet: { id: score.ruleSetId, version: score.ruleSetVersion }, outline, totalCp: score.totalCp });
+      const existing = await previewFile(db, input.previewId);
+      if (existing) return result(existing.pdfSha256);
+      beat();
+      const pdf = await rendering.run(() => renderPdf(compose(0, { draft: true }), { fonts }));
+      const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
+      await storePreview(db, { id: input.previewId, unitYearId, ruleSet: { id: score.ruleSetId, version: score.ruleSetVersion }, outline, pdf, pdfSha256, createdBy: input.actor });
+      return result(pdfSha256);
     },
 
     /**

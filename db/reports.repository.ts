@@ -108,3 +108,31 @@ export async function reportFile(db: Db, unitYearId: number, version: number, fo
   }
   return { bytes, sha256: actual, version: toVersion(row) };
 }
+
+// ── Previews ───────────────────────────────────────────────────────────────────────────────
+
+/** Previews are kept this long for the person who asked. */
+export const PREVIEW_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Stores a preview once (a retried render finds it) and drops previews older than a day. */
+export async function storePreview(db: Db, p: { id: string; unitYearId: number; ruleSet: { id: string; version: number }; outline: string; pdf: Buffer; pdfSha256: string; createdBy: string }): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('report_previews').where('created_at', '<', new Date(Date.now() - PREVIEW_TTL_MS)).execute();
+    await trx
+      .insertInto('report_previews')
+      .values({ id: p.id, unit_year_id: p.unitYearId, rule_set_id: p.ruleSet.id, rule_set_version: p.ruleSet.version, outline: p.outline, pdf: p.pdf, pdf_sha256: p.pdfSha256, created_by: p.createdBy })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  });
+}
+
+/** A stored preview younger than a day. */
+export async function previewFile(db: Db, id: string): Promise<{ unitYearId: number; pdf: Buffer; pdfSha256: string; outline: string; ruleSet: { id: string; version: number } } | undefined> {
+  const r = await db
+    .selectFrom('report_previews')
+    .select(['unit_year_id', 'pdf', 'pdf_sha256', 'outline', 'rule_set_id', 'rule_set_version'])
+    .where('id', '=', id)
+    .where('created_at', '>=', new Date(Date.now() - PREVIEW_TTL_MS))
+    .executeTakeFirst();
+  return r && { unitYearId: Number(r.unit_year_id), pdf: r.pdf, pdfSha256: r.pdf_sha256, outline: r.outline, ruleSet: { id: r.rule_set_id, version: r.rule_set_version } };
+}

@@ -476,6 +476,19 @@ export interface RuleSetsTable {
   created_at: DefaultTimestamp;
 }
 
+/** A report rendered under a candidate rule set and outline, kept a day; never a report version. */
+export interface ReportPreviewsTable {
+  id: string;
+  unit_year_id: number;
+  rule_set_id: string;
+  rule_set_version: number;
+  outline: string;
+  pdf: Buffer;
+  pdf_sha256: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -510,4 +523,5 @@ export interface Database {
   evidence_files: EvidenceFilesTable;
   self_assessments: SelfAssessmentsTable;
   rule_sets: RuleSetsTable;
+  report_previews: ReportPreviewsTable;
 }

@@ -5,4 +5,5 @@ export { sectionTask } from './evaluation/section-task.workflow';
 export { selfAssessmentTask } from './evaluation/self-assessment-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
 export { holdback } from './holdback/holdback.workflow';
+export { reportPreview } from './preview/report-preview.workflow';
 export { benchFloorEvaluation, benchFloorSide, benchFloorTask } from './bench/floor.workflow';

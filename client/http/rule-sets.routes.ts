@@ -5,10 +5,14 @@
  * under another version (audited, before approval), and a score preview under a candidate —
  * without starting or changing anything.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { audit } from '../../db/evaluations.repository';
 import { addRuleSet, listRuleSets, pinRuleSet, ruleSetCatalog, ruleSetSource } from '../../db/rule-sets.repository';
+import { previewFile } from '../../db/reports.repository';
 import { analyseStored } from '../../db/scoring.repository';
+import { outlineById, outlineIds } from '../../domain/report/outlines';
+import { type ReportPreviewInput, type ReportPreviewResult, reportPreviewId, reportPreviewWorkflowType, taskQueue } from '../../workflows/preview/contract';
 import { AppError } from '../../domain/errors';
 import type { ScoringRuleSet } from '../../domain/scoring';
 import { readRuleSetText } from '../rule-sets/files';
@@ -35,6 +39,15 @@ async function resolve(ctx: HandlerContext, ref: { ruleSetId: string; version?: 
   }
   return found;
 }
+
+const previewBody = z
+  .object({
+    ruleSetId: z.string().trim().min(1).max(100).optional(),
+    version: z.number().int().positive().optional(),
+    content: z.string().min(1).max(512 * 1024).optional(),
+    outline: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
 
 const summary = (s: ScoringRuleSet) => ({ id: s.id, version: s.version, name: s.name ?? s.id, region: s.region, scope: s.scope, totalCp: s.totalCp, notApplicable: s.notApplicable });
 
@@ -124,6 +137,41 @@ export const ruleSetRoutes: RouteDef[] = [
       const stored = await analyseStored(ctx.deps.db, unit, year, { ruleSet });
       if (!stored) throw new AppError('not_found', `没有 ${unit} ${year} 年度的账套`, `no ledger for ${unit} ${year}`);
       return { ruleSet: summary(ruleSet), score: stored.analysis.score };
+    },
+  },
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/report-preview', tag: 'rule-sets',
+    summary: 'A draft PDF of the unit-year under a candidate rule set (added, or a file not yet added) and report outline, rendered by the worker and kept a day — no report version, nothing started',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitYearParams, body: previewBody },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      await unitYearOrThrow(ctx, unit, year);
+      const b = body<z.infer<typeof previewBody>>(ctx.request);
+      const ruleSet = b.content !== undefined ? checked(b.content).ruleSet : b.ruleSetId ? await resolve(ctx, { ruleSetId: b.ruleSetId, ...(b.version ? { version: b.version } : {}) }) : undefined;
+      if (b.outline !== undefined && !outlineById(b.outline)) {
+        throw AppError.invalid([{ path: 'body.outline', code: 'unknown_outline', zh: `没有报告提纲“${b.outline}”（可用：${outlineIds().join('、')}）`, en: `no report outline "${b.outline}" (known: ${outlineIds().join(', ')})` }]);
+      }
+      const input: ReportPreviewInput = { previewId: randomUUID(), unitCode: unit, year, actor: actorOf(ctx.account), ...(ruleSet ? { ruleSet } : {}), ...(b.outline ? { outline: b.outline } : {}) };
+      const result = await ctx.deps.temporal.connection.withDeadline(Date.now() + 120_000, () =>
+        ctx.deps.temporal.workflow.execute(reportPreviewWorkflowType, { workflowId: reportPreviewId(input.previewId), taskQueue: ctx.deps.taskQueue ?? taskQueue, args: [input] }),
+      ) as ReportPreviewResult;
+      ctx.reply.status(201);
+      return { ...result, url: `/api/units/${encodeURIComponent(unit)}/years/${year}/report-preview/${result.previewId}` };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/report-preview/:preview', tag: 'rule-sets', summary: 'Download a preview PDF (kept a day)',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitYearParams.extend({ preview: z.string().uuid() }) },
+    async handler(ctx) {
+      const { unit, year, preview } = params<{ unit: string; year: number; preview: string }>(ctx.request);
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      const file = await previewFile(ctx.deps.db, preview);
+      if (!file || file.unitYearId !== keys.unitYearId) throw new AppError('not_found', '预览不存在或已过期（保留一天）', 'no such preview (previews are kept a day)');
+      return ctx.reply
+        .header('content-type', 'application/pdf')
+        .header('x-content-sha256', file.pdfSha256)
+        .header('content-disposition', `inline; filename="${unit}-${year}-preview-${file.ruleSet.id}-v${file.ruleSet.version}-${file.outline}.pdf"`)
+        .send(file.pdf);
     },
   },
 ];

@@ -17,6 +17,7 @@ import * as accountAdmin from './2026-12-06T17-00_account-admin';
 import * as ruleSets from './2026-12-06T18-00_rule-sets';
 import * as reportOutline from './2026-12-06T20-00_report-outline';
 import * as evaluationOutline from './2026-12-06T22-00_evaluation-outline';
+import * as reportPreviews from './2026-12-06T23-00_report-previews';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T18-00_rule-sets': ruleSets,
   '2026-12-06T20-00_report-outline': reportOutline,
   '2026-12-06T22-00_evaluation-outline': evaluationOutline,
+  '2026-12-06T23-00_report-previews': reportPreviews,
 };

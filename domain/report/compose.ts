@@ -62,7 +62,7 @@ export function composeReport(vm: ReportViewModel, outlineId: string = vm.outlin
       subject: '部门整体支出绩效自评报告',
       reportDate: vm.reportDate,
       draft: vm.draft,
-      versionLabel: `${vm.draft ? '草稿 ' : ''}第${vm.version}版`,
+      versionLabel: vm.draft && vm.version === 0 ? '预览' : `${vm.draft ? '草稿 ' : ''}第${vm.version}版`,
     },
     blocks: [
       ...cover(vm),

@@ -37,7 +37,8 @@ export function cover(vm: ReportViewModel): Block[] {
         { label: '评价年度', value: `${vm.year}年度` },
         { label: '评价方式', value: '部门（单位）整体支出绩效自评' },
         ...(vm.score.final && vm.score.grade ? [{ label: '自评得分', value: `${points(vm.score.totalCp)}分（${vm.score.grade.zh}）` }] : []),
-        ...(vm.draft ? [{ label: '版本', value: `草稿（第${vm.version}版）` }] : []),
+        // Version 0 is a preview under a candidate rule set or outline, never a stored version.
+        ...(vm.draft ? [{ label: '版本', value: vm.version === 0 ? '预览（未生效，不是报告版本）' : `草稿（第${vm.version}版）` }] : []),
       ],
       dateText: chineseDate(vm.reportDate),
     },

@@ -50,6 +50,8 @@ const expected: Record<string, PersonaName[]> = {
   'PUT /api/units/:unit/years/:year/rule-set': ['finance', 'admin'],
   'POST /api/units/:unit/years/:year/evaluation/rule-set': ['finance'],
   'POST /api/units/:unit/years/:year/rule-set-preview': ['finance', 'unitHead', 'admin'],
+  'POST /api/units/:unit/years/:year/report-preview': ['finance', 'unitHead', 'admin'],
+  'GET /api/units/:unit/years/:year/report-preview/:preview': ['finance', 'unitHead', 'admin'],
   'POST /api/units/:unit/years/:year/evaluation': ['finance'],
   'PUT /api/units/:unit/schedule': ['finance', 'admin'],
   'GET /api/units/:unit/years/:year/evaluation': UNIT_MEMBERS,
