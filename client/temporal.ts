@@ -1,5 +1,5 @@
 /** Temporal client helpers for the API, the CLI and the launcher. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { taskQueue } from '../workflows/task-queue';
 
@@ -10,8 +10,24 @@ import { taskQueue } from '../workflows/task-queue';
  */
 export const RECONNECT_CHANNEL_ARGS = { 'grpc.initial_reconnect_backoff_ms': 500, 'grpc.max_reconnect_backoff_ms': 2_000 } as const;
 
+/**
+ * The SDK retries a call Temporal did not answer ten times over ~20 s: a person waiting on a page
+ * would wait that long to learn it is down. Six attempts over ~3 s still ride out a blip.
+ */
+export const CALL_RETRY = { maxAttempts: 6 } as const;
+
+/** How selfeval's clients connect (the API, the command line, the scripts). */
+export function temporalConnectionOptions(address: string): ConnectionOptions {
+  return {
+    address,
+    connectTimeout: '5 seconds',
+    channelArgs: { ...RECONNECT_CHANNEL_ARGS },
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions(CALL_RETRY))],
+  };
+}
+
 export async function connectTemporal(config: Pick<Config, 'temporal'>): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '5 seconds', channelArgs: { ...RECONNECT_CHANNEL_ARGS } });
+  const connection = await Connection.connect(temporalConnectionOptions(config.temporal.address));
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 

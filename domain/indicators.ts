@@ -13,8 +13,7 @@
  */
 import { z } from 'zod';
 import { type Fen, formatWanYuan } from './money';
-import { compareRates, divideRates, formatPercent, parseDecimal, type Rate, RateError, rateOf } from './rate';
-import { bi } from './validation';
+import { compareRates, decimalTextSchema, divideRates, formatPercent, parseDecimal, type Rate, RateError, rateOf } from './rate';
 
 export interface Bilingual {
   zh: string;
@@ -378,10 +377,7 @@ export function procurementExecutionRate(input: { actualFen: Fen; budgetFen: Fen
 export const outputDirections = ['>=', '<=', '='] as const;
 export type OutputDirection = (typeof outputDirections)[number];
 
-const decimalText = z
-  .union([z.string(), z.number()])
-  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
-  .refine((s) => /^-?\d+(\.\d+)?$/.test(s), { message: bi('应为数字', 'must be a number') });
+const decimalText = decimalTextSchema();
 
 /** One output indicator as a section submits it. */
 export const OutputIndicatorInputSchema = z.object({

@@ -11,7 +11,9 @@
  * - A zero denominator is not an error: it means the ratio does not apply (a unit with no 三公
  *   budget last year has no 变动率). {@link rateOf} returns `null` for it.
  */
+import { z } from 'zod';
 import { divRoundHalfUp } from './money';
+import { bi } from './validation';
 
 /** Basis points of a percent: 1 bp = 0.01%, 100% = 10 000 bp. Always an integer. */
 export type Bp = number;
@@ -235,4 +237,28 @@ export function formatPercentNear(rate: Rate, thresholds: readonly Bp[]): string
     if (!misleading) return formatPercent(rate, decimals);
   }
   return formatPercent(rate, 8);
+}
+
+/**
+ * Decimal text as people type it ("35000", "99.5", or a JSON number), at most `maxDecimals`
+ * decimals when given, kept as text — and readable by {@link parseDecimal}, so a value too large
+ * to compute with exactly is refused where it is entered, not when it is scored.
+ */
+export function decimalTextSchema(maxDecimals?: number) {
+  const shape = maxDecimals === undefined ? /^-?\d+(\.\d+)?$/ : new RegExp(`^-?\\d+(\\.\\d{1,${maxDecimals}})?$`);
+  const shapeMessage = maxDecimals === undefined ? bi('应为数字', 'must be a number') : bi(`应为数字（最多 ${maxDecimals} 位小数）`, `must be a number (at most ${maxDecimals} decimals)`);
+  return z
+    .union([z.string(), z.number()])
+    .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
+    .refine((s) => shape.test(s), { message: shapeMessage })
+    .refine((s) => !shape.test(s) || exactlyReadable(s), { message: bi('数值过大或位数过多，无法精确计算', 'too large or too precise to compute with exactly') });
+}
+
+function exactlyReadable(s: string): boolean {
+  try {
+    parseDecimal(s);
+    return true;
+  } catch {
+    return false;
+  }
 }

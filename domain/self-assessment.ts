@@ -17,11 +17,11 @@ import { bi, type Problem } from './validation';
 const slug = z.string().trim().regex(/^[a-z][a-z0-9_]*$/, { message: bi('应为小写字母、数字和下划线组成的标识', 'must be a snake_case id') });
 const reason = z.string().trim().min(1, { message: bi('不能为空', 'may not be empty') }).max(2_000, { message: bi('不能超过 2000 个字符', 'at most 2000 characters') });
 
-/** Points as written ("2.8", 3): at most two decimals, not negative; kept as text. */
+/** Points as written ("2.8", 3): at most two decimals, not negative, at most six digits before the point (no weight comes near); kept as text. */
 export const pointsTextSchema = z
   .union([z.string(), z.number()])
   .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
-  .refine((s) => /^\d+(\.\d{1,2})?$/.test(s), { message: bi('分值应为非负数，最多两位小数', 'points must be a non-negative number with at most 2 decimals') });
+  .refine((s) => /^\d{1,6}(\.\d{1,2})?$/.test(s), { message: bi('分值应为非负数，最多两位小数', 'points must be a non-negative number with at most 2 decimals') });
 
 /** "2.8" → 280 centipoints (exact: at most two decimals by the schema). */
 export function pointsToCp(text: string): number {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { outputCategories, outputDirections } from './indicators';
+import { decimalTextSchema } from './rate';
 import { selfAssessmentDraftSchema, selfAssessmentEntrySchema } from './self-assessment';
 import { bi } from './validation';
 
@@ -13,10 +14,7 @@ const title = z.string().trim().min(1, { message: bi('不能为空', 'may not be
 
 
 /** Decimal text with at most 4 decimals, e.g. "35000", "99.5"; kept as text so nothing is lost. */
-const decimal = z
-  .union([z.string(), z.number()])
-  .transform((v) => (typeof v === 'number' ? String(v) : v.trim()))
-  .refine((s) => /^-?\d+(\.\d{1,4})?$/.test(s), { message: bi('应为数字（最多 4 位小数）', 'must be a number (at most 4 decimals)') });
+const decimal = decimalTextSchema(4);
 
 export const outputIndicatorSchema = z
   .object({

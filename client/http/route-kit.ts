@@ -22,6 +22,11 @@ export interface HandlerContext {
   account: Account | undefined;
 }
 
+/** Largest request body a route accepts unless it says otherwise (JSON of a form or a submission). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/** For the two file uploads (a ledger workbook, a 10 MB evidence file), sent base64 in JSON. */
+export const LARGE_BODY_LIMIT = 20 * 1024 * 1024;
+
 export interface RouteDef {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
@@ -31,6 +36,8 @@ export interface RouteDef {
   schema: { params?: z.ZodType; querystring?: z.ZodType; body?: z.ZodType; response?: Record<number, z.ZodType> };
   /** Sign-in itself has no session yet. */
   skipCsrf?: boolean;
+  /** Largest body accepted, in bytes (default `DEFAULT_BODY_LIMIT`: 1 MB; file uploads declare `LARGE_BODY_LIMIT`). */
+  bodyLimit?: number;
   handler: (ctx: HandlerContext) => Promise<unknown>;
 }
 

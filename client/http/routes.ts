@@ -12,6 +12,7 @@ import { issuedReport, listReports, reportFile } from '../../db/reports.reposito
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
+import { bi } from '../../domain/validation';
 import { analyseStored, listEvidence } from '../../db/scoring.repository';
 import { selfAssessmentDraftSchema } from '../../domain/self-assessment';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
@@ -29,7 +30,7 @@ import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
-import { actorOf, body, type HandlerContext, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
+import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
 import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
 import { adminRoutes } from './admin.routes';
@@ -98,7 +99,7 @@ export const apiRoutes: RouteDef[] = [
   },
   {
     method: 'POST', url: '/api/units/:unit/ledger', tag: 'ledger', summary: 'Import a unit-year file (JSON, YAML or Excel, base64); importing the same content again changes nothing',
-    access: unitRoles('finance_officer', 'admin'),
+    access: unitRoles('finance_officer', 'admin'), bodyLimit: LARGE_BODY_LIMIT,
     schema: { params: unitParams, body: z.object({ fileName: z.string().min(1).max(200), contentBase64: z.string().min(1) }) },
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
@@ -173,7 +174,13 @@ export const apiRoutes: RouteDef[] = [
     method: 'PUT', url: '/api/units/:unit/schedule', tag: 'evaluation',
     summary: 'Start each year’s evaluation automatically on a date (Asia/Shanghai): creates or updates the unit’s yearly Schedule',
     access: unitRoles('finance_officer', 'admin'),
-    schema: { params: unitParams, body: z.object({ month: z.number().int().min(1).max(12), dayOfMonth: z.number().int().min(1).max(31), hour: z.number().int().min(0).max(23).default(9), dueInWorkingDays: z.number().int().min(1).max(60).optional() }) },
+    schema: {
+      params: unitParams,
+      body: z
+        .object({ month: z.number().int().min(1).max(12), dayOfMonth: z.number().int().min(1).max(31), hour: z.number().int().min(0).max(23).default(9), dueInWorkingDays: z.number().int().min(1).max(60).optional() })
+        // A date some years lack (2-29) or none has (4-31) would start the evaluation some years or never.
+        .refine((b) => b.dayOfMonth <= [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][b.month - 1]!, { path: ['dayOfMonth'], message: bi('该月没有这一天（或并非每年都有，如 2 月 29 日）', 'that month has no such day every year (e.g. February 29)') }),
+    },
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
       const b = body<{ month: number; dayOfMonth: number; hour: number; dueInWorkingDays?: number }>(ctx.request);

@@ -21,7 +21,7 @@ import { type Problem, problemsFromZod } from '../../domain/validation';
 import { analyseUnitYear } from '../../domain/ledger/analysis';
 import type { UnitYear } from '../../domain/ledger/unit-year.schema';
 import { ANY_UNIT_ROLE, hasUnitRole, unitRoles } from './access';
-import { actorOf, body, type HandlerContext, params, type RouteDef, unitYearOrThrow, unitYearParams } from './route-kit';
+import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef, unitYearOrThrow, unitYearParams } from './route-kit';
 
 /** Stages in which the score's inputs may still change (before scoring; again after a send-back). */
 const OPEN_STAGES = new Set(['opening', 'collecting', 'reviewing', 'returned']);
@@ -226,7 +226,7 @@ export const scoringRoutes: RouteDef[] = [
   {
     method: 'POST', url: '/api/units/:unit/years/:year/evidence', tag: 'scoring',
     summary: 'Upload an evidence file (base64; at most 10 MB; PDF, images, Office, OFD or text, its type checked by content); the same bytes again return the stored file',
-    access: unitRoles('finance_officer', 'section_head'),
+    access: unitRoles('finance_officer', 'section_head'), bodyLimit: LARGE_BODY_LIMIT,
     schema: { params: unitYearParams, body: z.object({ fileName: z.string().min(1).max(300), contentBase64: z.string().min(1), section: z.string().min(1).max(64).optional() }).strict() },
     async handler(ctx) {
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);

@@ -4,6 +4,7 @@
  * with field paths; bad input is always a 4xx. Every route declares its access rule (access.ts);
  * the route table is exported so the authorization test can enumerate it.
  */
+import { createHash } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -16,10 +17,22 @@ import { pingDb, type Db } from '../../db/connection';
 import { AppError, isAppError } from '../../domain/errors';
 import { problemsFromZod } from '../../domain/validation';
 import { countPollers, pingTemporal } from '../temporal';
+import { httpStatusFor, inputProblems, knownError } from './error-answers';
 import { registerPages } from '../web/pages';
 import { type Access, authorize } from './access';
 import { authenticate, type AuthState } from './auth';
+import { DEFAULT_BODY_LIMIT } from './route-kit';
 import { apiRoutes, type RouteDef } from './routes';
+
+export { DEFAULT_BODY_LIMIT, LARGE_BODY_LIMIT } from './route-kit';
+
+/**
+ * Headers on every answer. Pages set their own Content-Security-Policy (pages.ts); any other HTML
+ * gets the strict one below (no inline script, no framing by other sites). Non-HTML answers (JSON,
+ * PDF shown in the report page's frame) only forbid framing by other sites.
+ */
+export const STRICT_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-src 'self'; object-src 'none'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'";
+const FRAME_ONLY_CSP = "frame-ancestors 'self'";
 
 export interface ServerDeps {
   db: Db;
@@ -27,8 +40,10 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   /** Links to the Temporal web UI. */
   temporalUiUrl: string;
-  /** Cookies marked Secure (behind HTTPS). */
+  /** Cookies marked Secure and Strict-Transport-Security sent (served over HTTPS; config `http.secureCookies`). */
   secureCookies?: boolean;
+  /** Addresses of reverse proxies whose X-Forwarded-For is believed (the sign-in rate limit counts the client's address). */
+  trustProxy?: string[];
   /** The task queue evaluations start on (default: the contract's). */
   taskQueue?: string;
   /** Business time minus server time (tests only; see ActivityDeps.clockShiftMs). */
@@ -77,6 +92,11 @@ interface OpenApiDoc {
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
+const DOCS_STYLE = `body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}.m{font-weight:600;width:5rem}.p{color:#666;font-size:.85em}code{font-size:.95em}`;
+/** The docs page's one inline style, allowed by its hash (and nothing else inline). */
+const DOCS_CSP = STRICT_CSP.replace("style-src 'self'", `style-src 'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'`);
+
 /** A readable, self-contained list of the API's operations (no CDN, no script), grouped by tag. */
 function apiDocsPage(doc: OpenApiDoc): string {
   const byTag = new Map<string, string[]>();
@@ -92,8 +112,7 @@ function apiDocsPage(doc: OpenApiDoc): string {
   }
   const sections = [...byTag].map(([tag, rows]) => `<h2>${escapeHtml(tag)}</h2><table>${rows.join('')}</table>`).join('');
   return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title>
-<style>body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.4rem;vertical-align:top}.m{font-weight:600;width:5rem}.p{color:#666;font-size:.85em}code{font-size:.95em}</style></head>
+<style>${DOCS_STYLE}</style></head>
 <body><h1>${escapeHtml(doc.info.title)}</h1><p>${escapeHtml(doc.info.description ?? '')} — 机器可读文档 / machine-readable: <a href="/openapi.json">/openapi.json</a>.
 Errors are <code>{ code, message, messageZh, details[{ path, code, zh, en }] }</code>; sign in with <code>POST /api/login</code> (session cookie, CSRF header <code>x-csrf-token</code>) or send <code>Authorization: Bearer &lt;token&gt;</code>.</p>${sections}</body></html>`;
 }
@@ -103,7 +122,13 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
     loggerInstance: deps.logger,
     // Health probes arrive every few seconds; logging each would drown the useful lines.
     logController: new LogController({ disableRequestLogging: (request) => request.url === '/healthz' }),
-    bodyLimit: 20 * 1024 * 1024,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // A URL the router cannot decode (e.g. `%` alone) gets the one error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const known = knownError(error) ?? new AppError('invalid_input', '请求有误', error.message);
+      void (reply as unknown as FastifyReply).status(known.status).send(known.toJSON());
+    },
+    ...(deps.trustProxy?.length ? { trustProxy: deps.trustProxy } : {}),
   });
 
   // zod validates every input and reports every problem with its path, in both languages.
@@ -114,7 +139,8 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
     return { error: AppError.invalid(problems) };
   });
   app.setSerializerCompiler(serializerCompiler);
-  await app.register(cookie);
+  // Every cookie (the session's, the language's) Secure when served over HTTPS, unless a caller says otherwise.
+  await app.register(cookie, { parseOptions: { secure: deps.secureCookies ?? false, sameSite: 'lax', path: '/' } });
   await app.register(formbody);
   await app.register(swagger, {
     openapi: {
@@ -134,9 +160,30 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
   app.addHook('onRequest', async (request) => {
     request.auth = await authenticate(deps.db, request);
   });
+  // Before any route's own checks: text a database cannot store, nesting no document of ours has.
+  app.addHook('preValidation', async (request) => {
+    const problems = [...inputProblems(request.query, 'querystring'), ...inputProblems(request.body, 'body')];
+    if (problems.length) throw AppError.invalid(problems);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const html = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+    if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', html ? STRICT_CSP : FRAME_ONLY_CSP);
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'SAMEORIGIN');
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
+    if (deps.secureCookies && !reply.hasHeader('strict-transport-security')) reply.header('strict-transport-security', 'max-age=31536000');
+    // Answers of the API are about one person: never kept by a shared cache.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   app.setErrorHandler((error, request, reply) => {
-    if (isAppError(error)) return reply.status(error.status).send(error.toJSON());
+    const known = isAppError(error) ? error : knownError(error, { bodyLimit: request.routeOptions.bodyLimit });
+    if (known) {
+      if (known.status >= 500) request.log.warn({ err: error }, known.en);
+      if (known.code === 'unavailable') reply.header('retry-after', '5');
+      return reply.status(httpStatusFor(error, known)).send(known.toJSON());
+    }
     const status = typeof (error as { statusCode?: number }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     const appError =
@@ -163,6 +210,7 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
       method: route.method,
       url: route.url,
       schema: { ...route.schema, summary: route.summary, tags: [route.tag] },
+      bodyLimit: route.bodyLimit ?? DEFAULT_BODY_LIMIT,
       // Authorization runs before validation: nobody learns about a route's input they may not use.
       preValidation: async (request: FastifyRequest) => {
         await requireAccess(deps, route.access, request);
@@ -177,7 +225,7 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
   }
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(apiDocsPage(app.swagger() as OpenApiDoc)));
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', DOCS_CSP).send(apiDocsPage(app.swagger() as OpenApiDoc)));
   await registerPages(app, deps);
   return app;
 }

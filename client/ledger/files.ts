@@ -21,8 +21,35 @@ export function formatOf(fileName: string): LedgerFormat | undefined {
 
 export type ReadResult = { ok: true; value: UnitYear } | { ok: false; problems: Problem[] };
 
-function syntaxProblem(zh: string, en: string): ReadResult {
-  return { ok: false, problems: [{ path: '(file)', code: 'syntax', zh, en }] };
+function syntaxProblem(zh: string, en: string, code = 'syntax'): ReadResult {
+  return { ok: false, problems: [{ path: '(file)', code, zh, en }] };
+}
+
+/**
+ * A unit-year as text is tens of kilobytes (the seed: 30 KB); 2 MB is far beyond any real one and
+ * still parses in well under a second. A larger document is refused before it is parsed.
+ */
+export const MAX_TEXT_DOCUMENT_BYTES = 2 * 1024 * 1024;
+/** YAML aliases a document may expand (a ledger needs none); more is an expansion ("billion laughs") attack. */
+export const MAX_YAML_ALIASES = 100;
+
+/** Text with the NUL character anywhere in the document (Postgres cannot store it), iteratively. */
+function nulProblems(document: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const stack: Array<{ v: unknown; path: string }> = [{ v: document, path: '(root)' }];
+  while (stack.length && problems.length < 10) {
+    const { v, path: at } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) problems.push({ path: at, code: 'nul_character', zh: '文本中不能包含空字符（\\u0000）', en: 'text must not contain the NUL character (\\u0000)' });
+    } else if (Array.isArray(v)) v.forEach((x, i) => stack.push({ v: x, path: `${at}[${i}]` }));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) stack.push({ v: x, path: at === '(root)' ? k : `${at}.${k}` });
+  }
+  return problems;
+}
+
+function parseChecked(document: unknown): ReadResult {
+  const nul = nulProblems(document);
+  return nul.length ? { ok: false, problems: nul } : parseUnitYear(document);
 }
 
 /** Reads a ledger file's bytes; the format comes from the file name. */
@@ -32,24 +59,48 @@ export async function readLedgerFile(fileName: string, bytes: Buffer): Promise<R
   if (format === 'xlsx') {
     const read = await readWorkbook(bytes);
     if (!read.ok) return read;
-    const parsed = parseUnitYear(read.document);
+    const parsed = parseChecked(read.document);
     if (parsed.ok) return parsed;
     // Say where in the workbook each problem is: "支付 第5行 (projects[1].payments[0].amount)".
     return { ok: false, problems: parsed.problems.map((p) => ({ ...p, path: read.locate(p.path) ? `${read.locate(p.path)} (${p.path})` : p.path })) };
   }
+  if (bytes.length > MAX_TEXT_DOCUMENT_BYTES) {
+    const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+    return syntaxProblem(
+      `文件过大：${mb(bytes.length)}，${format.toUpperCase()} 账套文件最大 ${mb(MAX_TEXT_DOCUMENT_BYTES)}`,
+      `the file is too large: ${mb(bytes.length)}; a ${format.toUpperCase()} unit-year file may have at most ${mb(MAX_TEXT_DOCUMENT_BYTES)}`,
+      'too_large',
+    );
+  }
   const text = bytes.toString('utf8');
   if (format === 'json') {
+    let document: unknown;
     try {
-      return parseUnitYear(JSON.parse(text));
+      document = JSON.parse(text);
     } catch (e) {
       return syntaxProblem(`JSON 语法错误：${(e as Error).message}`, `JSON syntax error: ${(e as Error).message}`);
     }
+    return parseChecked(document);
   }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', code: 'syntax', zh: `YAML 语法错误：${e.message}`, en: `YAML syntax error: ${e.message}` })) };
+  let document: unknown;
+  try {
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length) {
+      return { ok: false, problems: doc.errors.map((e) => ({ path: '(file)', code: 'syntax', zh: `YAML 语法错误：${e.message}`, en: `YAML syntax error: ${e.message}` })) };
+    }
+    document = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount, and a RangeError when nesting overflows the stack.
+    if (e instanceof ReferenceError && /alias/i.test(e.message)) {
+      return syntaxProblem(
+        `YAML 别名（*引用）展开过多（上限 ${MAX_YAML_ALIASES}）：文件被拒绝，疑为“十亿笑声”式攻击；账套文件不需要别名`,
+        `YAML aliases (*references) expand too often (at most ${MAX_YAML_ALIASES}): the file is refused as a possible "billion laughs" attack; a unit-year file needs no aliases`,
+        'yaml_alias_bomb',
+      );
+    }
+    return syntaxProblem(`YAML 无法读取：${(e as Error).message}`, `YAML cannot be read: ${(e as Error).message}`);
   }
-  return parseUnitYear(doc.toJS());
+  return parseChecked(document);
 }
 
 /** An amount as the files write it: exact, in 万元 when that needs at most two decimals, else in 元. */

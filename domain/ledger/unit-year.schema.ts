@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { type Fen, formatWanYuan } from '../money';
-import { formatPoints } from '../rate';
+import { decimalTextSchema, formatPoints } from '../rate';
 import { civilDateSchema, codeSchema, nonNegativeMoney, percentSchema, sourceSchema, statedAmountSchema, statedShareSchema } from './scalars';
 import { bi, parse, type Problem } from '../validation';
 import { type SectionSubmission, sectionSubmissionSchema } from '../submission';
@@ -226,8 +226,8 @@ const projectIndicatorSchema = z
     name,
     unit: z.string().trim().max(20).default(''),
     direction: z.enum(outputDirections),
-    target: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).refine((x) => /^-?\d+(\.\d{1,4})?$/.test(x), { message: bi('应为数字（最多 4 位小数）', 'must be a number (at most 4 decimals)') }),
-    actual: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).refine((x) => /^-?\d+(\.\d{1,4})?$/.test(x), { message: bi('应为数字（最多 4 位小数）', 'must be a number (at most 4 decimals)') }),
+    target: decimalTextSchema(4),
+    actual: decimalTextSchema(4),
     /** 分值 of the indicator (产出 50, 效益 30, 满意度 10 in all, by default). */
     weight: pointsTextSchema,
     /** 偏差原因分析及改进措施. */
