@@ -1,12 +1,13 @@
 /** What the pages read from the JSON API, as JSON (instants are ISO strings). */
 import type { Account } from '../../db/accounts.repository';
 import type { TaskListItem } from '../../db/tasks.repository';
+import type { RuleSetSummary } from '../../db/rule-sets.repository';
 import type { Finding } from '../../domain/ledger/reconcile';
-import type { ScoreSheet } from '../../domain/scoring';
+import type { ScoreSheet, ScoringRuleSet } from '../../domain/scoring';
 import type { SectionSubmission } from '../../domain/submission';
 import type { EvaluationStatus } from '../../workflows/evaluation/contract';
 
-export type { Account, Finding, ScoreSheet, SectionSubmission };
+export type { Account, Finding, RuleSetSummary, ScoreSheet, ScoringRuleSet, SectionSubmission };
 
 /** A type as it arrives through JSON: instants become ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
@@ -133,4 +134,26 @@ export interface BasicDataAnswer {
   basicData: BasicDataView | null;
   projects: Array<{ code: string; name: string }>;
   findings: Finding[];
+}
+
+/** One version of a rule set (`GET /api/rule-sets/:id/:version`): the file it was added as, `null` for a built-in. */
+export interface RuleSetAnswer {
+  ruleSet: ScoringRuleSet;
+  source: string | null;
+}
+
+/** A rule set as the preview and re-scoring routes name it. */
+export interface RuleSetBrief {
+  id: string;
+  version: number;
+  name: string;
+  region: string;
+  scope: 'department' | 'project';
+  totalCp: number;
+}
+
+/** `POST /api/units/:unit/years/:year/rule-set-preview`. */
+export interface RuleSetPreviewAnswer {
+  ruleSet: RuleSetBrief;
+  score: ScoreSheet;
 }

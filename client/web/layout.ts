@@ -12,7 +12,7 @@ export interface Viewer {
   unread: number;
 }
 
-export type NavKey = 'tasks' | 'messages' | 'units' | 'admin' | 'account' | 'none';
+export type NavKey = 'tasks' | 'messages' | 'units' | 'rules' | 'admin' | 'account' | 'none';
 
 export interface PageSpec {
   title: string;
@@ -52,6 +52,7 @@ export function layout(v: Viewer, page: PageSpec): Html {
         <a href="/tasks"${current('tasks')}>${t(L, 'nav.tasks')}</a>
         <a href="/tasks#messages"${current('messages')}>${t(L, 'nav.messages')}${v.unread > 0 ? html`<span class="count" aria-label="${t(L, 'messages.unread')}">${v.unread}</span>` : ''}</a>
         ${isUnitStaff(v.account) ? html`<a href="${unitsHref(v.account)}"${current('units')}>${t(L, 'nav.units')}</a>` : ''}
+        ${v.account.roles.some((r) => r.role === 'admin' || r.role === 'finance_officer') ? html`<a href="/rule-sets"${current('rules')}>${t(L, 'nav.ruleSets')}</a>` : ''}
         ${v.account.roles.some((r) => r.role === 'admin') ? html`<a href="/admin"${current('admin')}>${t(L, 'nav.admin')}</a>` : ''}
       </nav>`
     : html`<span class="nav"></span>`;

@@ -13,6 +13,9 @@
  *   /units/:unit/years/:year/holdbacks/:code 暂缓支付款项 (history, due date, reminders; the finance officer records events)
  *   /holdbacks/:unit/:year/:code             → the holdback's page (the link in its reminders)
  *   /evaluations, /reports                   → the unit-year a link without one means, or a list to choose from
+ *   /units/:unit/years/:year/rule-set-preview (POST) the dashboard's preview under another rule set, as HTML
+ *   /rule-sets, /rule-sets/:id/:version      评分规则 (every rule set and version; one version's indicators and file)
+ *   /rule-sets/new                           添加评分规则 (administrators: a file checked line by line, then added)
  *   /account                                 我的账号 (password, API tokens)
  *   /password-reset/:token                   设置密码 (a one-time link; no sign-in)
  *   /admin, /admin/units/:unit[/audit]       系统管理 (units, sections, people and roles, robots, schedule; the audit log)
@@ -30,6 +33,7 @@ import type { ChannelInfo } from '../../db/notifications.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
 import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
+import { DEFAULT_OUTLINE_ID, outlineById } from '../../domain/report/outlines';
 import { ruleSetOf } from '../../domain/rule-sets';
 import { assessmentScope } from '../../domain/self-assessment';
 import { SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
@@ -38,7 +42,8 @@ import { hasUnitRole, isSectionHead } from '../http/access';
 import { tokenHash } from '../auth/passwords';
 import type { ServerDeps } from '../http/server';
 import type {
-  AnalysisAnswer, AssessmentEntryView, BasicDataAnswer, EvidenceItem, NotificationItem, ReportItem, SelfAssessmentAnswer, StatusAnswer, TaskDetail, TaskItem, UnitDetail, UnitSummary,
+  AnalysisAnswer, AssessmentEntryView, BasicDataAnswer, EvidenceItem, NotificationItem, ReportItem, RuleSetAnswer, RuleSetPreviewAnswer, RuleSetSummary, SelfAssessmentAnswer, StatusAnswer, TaskDetail,
+  TaskItem, UnitDetail, UnitSummary,
 } from './api-types';
 import { appCss } from './assets/app.css';
 import { appJs } from './assets/app.js';
@@ -57,6 +62,8 @@ import { inboxBody } from './pages/inbox.page';
 import { loginBody } from './pages/login.page';
 import { scoreView, temporalUrl } from './pages/parts';
 import { reportBody, reportRefreshMs } from './pages/report.page';
+import { ruleSetComparison } from './pages/rule-set-choice';
+import { ruleSetBody, ruleSetNewBody, ruleSetsBody } from './pages/rule-sets.page';
 import { selfAssessmentBody } from './pages/self-assessment.page';
 import { taskBody } from './pages/task.page';
 import { unitBody, unitsBody } from './pages/units.page';
@@ -333,7 +340,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const detail = must(await api.get<UnitDetail>(base));
     if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
     if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
-    const [status, tasks, analysis, holdbacks] = await Promise.all([
+    const [status, tasks, analysis, holdbacks, ruleSets, doc] = await Promise.all([
       optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
       api.get<{ tasks: TaskItem[] }>(`/api/tasks?unit=${encodeURIComponent(unitCode)}&year=${year}`).then((r) => must(r).tasks),
       optional(api.get<AnalysisAnswer>(`${base}/years/${year}/analysis`)),
@@ -341,7 +348,11 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
         request.log.warn({ err: e }, 'withheld payments could not be read');
         return [];
       }),
+      api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets').then((r) => must(r).ruleSets),
+      loadUnitYear(deps.db, { unitCode, year }),
     ]);
+    const outlineId = doc?.outline ?? DEFAULT_OUTLINE_ID;
+    const outline = { id: outlineId, name: outlineById(outlineId)?.name ?? outlineId };
     // Reminders come from the task workflows themselves (a detail view may ask the workflow).
     const reminders = new Map<string, TaskView>();
     const waiting = [
@@ -362,8 +373,76 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       unitCode, unitName: detail.unit.name, year, canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
       ...(status ? { status } : {}), tasks, reminders, ...(analysis ? { analysis } : {}), holdbacks,
       temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
+      ruleSets, outline, canPreview: hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin']),
     };
     return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
+  });
+
+  // The dashboard's preview under another rule set: the API's preview beside the current score, as HTML.
+  app.post('/units/:unit/years/:year/rule-set-preview', { schema: { hide: true } }, async (request, reply) => {
+    const lang = langOf(request.query, request.cookies[LANG_COOKIE]);
+    const unitCode = param(request, 'unit');
+    const year = param(request, 'year');
+    const json = (status: number, body: unknown) => reply.status(status).headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).type('application/json').send(body);
+    if (!/^\d{4}$/.test(year)) return json(404, { code: 'not_found', message: 'not found', messageZh: '未找到', details: [] });
+    const base = `/api/units/${encodeURIComponent(unitCode)}/years/${year}`;
+    // The API decides who may preview and checks the candidate (a file's problems come with their lines).
+    const response = await forwardPost(request, `${base}/rule-set-preview`, request.body);
+    if (response.statusCode !== 200) return reply.status(response.statusCode).headers({ 'cache-control': 'no-store' }).type('application/json').send(response.body);
+    const preview = response.json<RuleSetPreviewAnswer>();
+    const api = new InternalApi(app, request);
+    const [analysis, status, list] = await Promise.all([
+      api.get<AnalysisAnswer>(`${base}/analysis`),
+      api.get<StatusAnswer>(`${base}/evaluation`),
+      api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets'),
+    ]);
+    if (!analysis.ok) return json(analysis.status, analysis.error);
+    if (!status.ok && status.status !== 404) return json(status.status, status.error);
+    const account = request.auth.account!;
+    const stored = typeof (request.body as { content?: unknown } | undefined)?.content !== 'string';
+    const versions = list.ok ? list.data.ruleSets.filter((x) => x.id === preview.ruleSet.id).map((x) => x.version) : [];
+    const body = ruleSetComparison(lang, {
+      unitCode, year: Number(year), current: analysis.data.score, candidate: preview.score, ruleSet: preview.ruleSet, stored,
+      latestVersion: versions.length ? Math.max(...versions) : undefined,
+      stage: status.ok ? status.data.stage : undefined,
+      canAdopt: hasUnitRole(account, unitCode, ['finance_officer', 'admin']),
+      canRescore: hasUnitRole(account, unitCode, ['finance_officer']),
+    });
+    return json(200, { html: String(body), total: preview.score.totalCp });
+  });
+
+  // ── 评分规则 ──────────────────────────────────────────────────────────────────────────────
+  const isAdmin = (account: Account | undefined) => !!account?.roles.some((r) => r.role === 'admin');
+
+  page('/rule-sets', {}, async ({ lang, account, api }) => {
+    const { ruleSets } = must(await api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets'));
+    return { title: t(lang, 'rs.title'), nav: 'rules', body: ruleSetsBody({ lang, url: '', unread: 0 }, { ruleSets, canAdd: isAdmin(account) }) };
+  });
+
+  page('/rule-sets/new', {}, async ({ request, lang, account, api }) => {
+    // Rule sets serve every unit: an administrator of any unit adds them (as the API decides).
+    if (!isAdmin(account)) throw refusal(403, 'error.forbidden');
+    const raw = (request.query as Record<string, unknown> | undefined)?.['from'];
+    const m = typeof raw === 'string' ? /^([a-z0-9][a-z0-9-]{0,99})@(\d{1,6})$/.exec(raw) : null;
+    let from: { id: string; version: number; source: string } | undefined;
+    if (m) {
+      const found = await optional(api.get<RuleSetAnswer>(`/api/rule-sets/${encodeURIComponent(m[1]!)}/${m[2]}`));
+      if (found?.source) from = { id: m[1]!, version: Number(m[2]), source: found.source };
+    }
+    return { title: t(lang, 'rs.add'), nav: 'rules', body: ruleSetNewBody({ lang, url: '', unread: 0 }, from ? { from } : {}) };
+  });
+
+  page('/rule-sets/:id/:version', {}, async ({ request, lang, account, api }) => {
+    const id = param(request, 'id');
+    const version = param(request, 'version');
+    if (!/^\d{1,6}$/.test(version)) throw refusal(404, 'error.notFound');
+    const [answer, list] = await Promise.all([
+      api.get<RuleSetAnswer>(`/api/rule-sets/${encodeURIComponent(id)}/${version}`).then(must),
+      api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets').then(must),
+    ]);
+    const versions = list.ruleSets.filter((x) => x.id === answer.ruleSet.id).sort((a, b) => a.version - b.version);
+    const name = answer.ruleSet.name ?? answer.ruleSet.id;
+    return { title: `${name} · ${answer.ruleSet.id}@${answer.ruleSet.version}`, nav: 'rules', body: ruleSetBody({ lang, url: '', unread: 0 }, { answer, versions, canAdd: isAdmin(account) }) };
   });
 
   // ── 暂缓支付款项 ──────────────────────────────────────────────────────────────────────────

@@ -234,5 +234,37 @@ form.inline .form-errors { margin: 4px 0; padding: 6px 10px; }
 .form-result input { margin-top: 4px; }
 .form-result p { margin: 4px 0 0; }
 .user a[aria-current="page"] { text-decoration: underline; }
+/* Rule sets: the indicator table, a file line by line with its problems, the dashboard's comparison */
+.rule-table tr.level1-row th, .rule-table tr.level1-row td { background: #eef3f9; color: var(--brand); font-size: 14px; }
+.rule-table tr.level2-row th, .rule-table tr.level2-row td { background: #f7f9fb; color: #2b3543; font-weight: 600; padding-left: 24px; }
+.source-text { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; line-height: 1.6; white-space: pre; overflow-wrap: normal; overflow-x: auto; }
+.src-view { border: 1px solid var(--line); border-radius: 6px; background: #fbfcfd; max-height: 560px; overflow: auto; margin: 8px 0 14px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; line-height: 1.6; }
+.src-line { display: flex; align-items: stretch; }
+.src-line .ln { flex: none; width: 3.6em; text-align: right; padding: 0 10px 0 0; color: var(--muted); background: #f2f4f7; border: 0; border-radius: 0; font: inherit; user-select: none; }
+.src-line button.ln { cursor: pointer; }
+.src-line button.ln:hover { color: var(--accent); text-decoration: underline; }
+.src-line code { flex: 1; white-space: pre-wrap; word-break: break-all; padding-left: 10px; font-family: inherit; }
+.src-line.has-problem { background: var(--danger-bg); }
+.src-line.has-problem .ln { color: var(--danger); font-weight: 700; background: #f9dedb; }
+.src-problem { margin: 0 0 2px 3.6em; padding: 4px 10px; border-left: 3px solid var(--danger); background: #fff; color: var(--danger); font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; font-size: 13px; font-weight: 600; }
+.src-problem::before { content: "⚠ "; }
+.src-path { color: var(--muted); font-weight: 400; }
+.src-whole { padding: 6px 10px; border-bottom: 1px solid var(--line); }
+.src-whole .src-problem { margin-left: 0; }
+.src-stale { display: none; }
+.src-view.is-stale .src-stale { display: block; position: sticky; top: 0; margin: 0; padding: 6px 10px; background: var(--warn-bg); color: var(--warn); font-family: system-ui, sans-serif; z-index: 1; }
+.src-view.is-stale .src-lines { opacity: .6; }
+details.candidate { margin: 6px 0 0; }
+details.candidate > summary { cursor: pointer; color: var(--brand-2); margin: 4px 0 8px; }
+.rule-set-preview { margin-top: 14px; padding-top: 12px; border-top: 1px dashed var(--line); }
+.compare { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; margin: 4px 0 12px; }
+@media (max-width: 760px) { .compare { grid-template-columns: 1fr; } }
+.compare-col { border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; }
+.compare-col[data-side="candidate"] { border-color: #cfe0f4; background: var(--info-bg); }
+.compare-label { font-size: 12.5px; font-weight: 700; color: var(--muted); letter-spacing: .1em; }
+.delta { font-weight: 700; margin: 0; }
+.delta.up { color: var(--ok); }
+.delta.down { color: var(--danger); }
+.rule-set-actions { margin-top: 12px; }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;

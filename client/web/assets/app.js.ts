@@ -9,8 +9,9 @@
  * Forms: plain API forms (`data-api`), the ledger import, the section form (with its output
  * indicators' category and 重点工作 and the indicators the section assesses), the finance
  * officer's self-assessment (live score preview as the person types), evidence uploads (read in
- * the browser, sent as base64, attachable to an entry at once) and the 基础数据表 (amounts typed in
- * 元, sent with their unit).
+ * the browser, sent as base64, attachable to an entry at once), the 基础数据表 (amounts typed in
+ * 元, sent with their unit), and rule-set files (checked or added, each problem drawn under the
+ * line it names in a line-numbered view of the text; the dashboard's preview under a rule set).
  */
 export const appJs = String.raw`
 (function () {
@@ -732,6 +733,267 @@ export const appJs = String.raw`
       });
     });
   }
+
+  // ── Rule-set files: every problem under the line it names ──────────────────────────────────
+  /** Character offsets where each line starts (lines end at \n, as the YAML reader counts them). */
+  function lineStarts(text) {
+    var starts = [0];
+    for (var i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    return starts;
+  }
+  /** Selects line n of the text box and scrolls it into sight: the place to fix. */
+  function selectLine(textarea, n) {
+    var text = textarea.value;
+    var starts = lineStarts(text);
+    var from = starts[n - 1];
+    if (from === undefined) return;
+    var to = n < starts.length ? starts[n] - 1 : text.length;
+    textarea.focus();
+    textarea.setSelectionRange(from, to);
+    var lineHeight = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
+    textarea.scrollTop = Math.max(0, (n - 3) * lineHeight);
+  }
+  function problemText(p) {
+    var text = LANG === 'en' ? (p.en || p.zh) : (p.zh || p.en);
+    return text;
+  }
+  /**
+   * Draws the text that was checked, numbered line by line, with each problem right under its line
+   * (problems without a line first, for the whole file), and returns the rows of the problems.
+   */
+  function renderSourceView(view, textarea, text, problems) {
+    var prefix = view.getAttribute('data-source-view') || 'src';
+    view.textContent = '';
+    view.classList.remove('is-stale');
+    var lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    var byLine = {};
+    var loose = [];
+    problems.forEach(function (p) {
+      var n = Number(p.line);
+      if (n >= 1 && n <= lines.length) (byLine[n] = byLine[n] || []).push(p); else loose.push(p);
+    });
+    var stale = document.createElement('p');
+    stale.className = 'src-stale small';
+    stale.textContent = tr('rsStale');
+    view.appendChild(stale);
+    var rows = [];
+    function problemRow(p, n) {
+      var row = document.createElement('div');
+      row.className = 'src-problem';
+      row.setAttribute('role', 'note');
+      row.id = prefix + '-p' + rows.length;
+      if (n) row.setAttribute('data-problem-line', String(n));
+      if (p.code) row.setAttribute('data-code', p.code);
+      var text = document.createElement('span');
+      text.className = 'src-problem-text';
+      text.textContent = problemText(p);
+      row.appendChild(text);
+      if (p.path && p.path !== '(file)' && p.path !== '(root)') {
+        var path = document.createElement('span');
+        path.className = 'mono src-path';
+        path.textContent = p.path;
+        row.appendChild(document.createTextNode(' '));
+        row.appendChild(path);
+      }
+      rows.push({ row: row, line: n, problem: p });
+      return row;
+    }
+    if (loose.length) {
+      var whole = document.createElement('div');
+      whole.className = 'src-whole';
+      var head = document.createElement('div');
+      head.className = 'small muted';
+      head.textContent = tr('rsWholeFile');
+      whole.appendChild(head);
+      loose.forEach(function (p) { whole.appendChild(problemRow(p, 0)); });
+      view.appendChild(whole);
+    }
+    var box = document.createElement('div');
+    box.className = 'src-lines';
+    lines.forEach(function (line, i) {
+      var n = i + 1;
+      var div = document.createElement('div');
+      div.className = 'src-line' + (byLine[n] ? ' has-problem' : '');
+      div.id = prefix + '-L' + n;
+      div.setAttribute('data-line', String(n));
+      var ln = document.createElement('button');
+      ln.type = 'button';
+      ln.className = 'ln';
+      ln.textContent = String(n);
+      ln.setAttribute('aria-label', tr('rsLine', { n: n }));
+      ln.addEventListener('click', function () { selectLine(textarea, n); });
+      var code = document.createElement('code');
+      code.textContent = line.replace(/\r$/, '') || ' ';
+      div.appendChild(ln);
+      div.appendChild(code);
+      box.appendChild(div);
+      (byLine[n] || []).forEach(function (p) { box.appendChild(problemRow(p, n)); });
+    });
+    view.appendChild(box);
+    view.hidden = false;
+    view._text = text;
+    return rows;
+  }
+  /** The check's problems: in the line view, and as a list of links at the top of the form. */
+  function showSourceProblems(form, text, problems, message) {
+    clearErrors(form);
+    var textarea = form.querySelector('[data-source-text]');
+    var view = form.querySelector('[data-source-view]');
+    var rows = renderSourceView(view, textarea, text, problems);
+    var box = form.querySelector('.form-errors');
+    var strong = document.createElement('strong');
+    strong.textContent = message || tr('rsProblems', { n: problems.length });
+    box.appendChild(strong);
+    var list = document.createElement('ul');
+    rows.forEach(function (r) {
+      var li = document.createElement('li');
+      var a = document.createElement('a');
+      a.href = '#' + r.row.id;
+      a.textContent = (r.line ? tr('rsLine', { n: r.line }) : tr('rsWholeFile')) + '：' + problemText(r.problem);
+      a.addEventListener('click', function (ev) {
+        ev.preventDefault();
+        r.row.scrollIntoView({ block: 'center' });
+        if (r.line) selectLine(textarea, r.line);
+      });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    box.hidden = false;
+    textarea.setAttribute('aria-invalid', 'true');
+    if (rows.length) rows[0].row.scrollIntoView({ block: 'center' });
+  }
+  function hideSourceView(form) {
+    var view = form.querySelector('[data-source-view]');
+    if (view) { view.hidden = true; view.textContent = ''; view._text = undefined; }
+  }
+  /** The API's refusal of a file: problems of the file (with or without a line) in the line view, the rest as usual. */
+  function fileProblems(data) {
+    var details = flatten(data && data.details);
+    if (!details.length) return null;
+    var ofFile = details.filter(function (d) { return !/^(body|content|fileName|params|querystring)(\.|$)/.test(String(d.path || '')); });
+    return ofFile.length === details.length ? details : null;
+  }
+  // A file chosen is read into the box (and checked at once where the form says so).
+  document.addEventListener('change', function (ev) {
+    var input = ev.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute('data-source-file')) return;
+    var form = input.form;
+    var file = input.files && input.files[0];
+    if (!form || !file) return;
+    var reader = new FileReader();
+    reader.onload = function () {
+      form.querySelector('[data-source-text]').value = String(reader.result || '');
+      var name = form.querySelector('[data-source-name]');
+      if (name) name.value = file.name;
+      hideSourceView(form);
+      clearErrors(form);
+      if (form.hasAttribute('data-check-on-file')) form.requestSubmit(form.querySelector('[data-action="check"]'));
+    };
+    reader.readAsText(file, 'utf-8');
+  });
+  // After a check, editing the text marks the line view as out of date.
+  document.addEventListener('input', function (ev) {
+    var el = ev.target;
+    if (!(el instanceof HTMLTextAreaElement) || !el.hasAttribute('data-source-text')) return;
+    var view = el.form && el.form.querySelector('[data-source-view]');
+    if (view && !view.hidden) view.classList.toggle('is-stale', el.value !== view._text);
+  });
+  function sourceBody(form) {
+    var body = { content: form.querySelector('[data-source-text]').value };
+    var name = form.querySelector('[data-source-name]');
+    if (name && name.value) body.fileName = name.value;
+    return body;
+  }
+  function emptySource(form) {
+    showErrors(form, { message: tr('rsEmpty'), messageZh: tr('rsEmpty'), details: [{ path: 'content', zh: tr('rsEmpty'), en: tr('rsEmpty') }] });
+  }
+  /** The result line of the editor: what the check or the add found, with a link to the version. */
+  function ruleResult(form, text, href) {
+    var box = form.querySelector('[data-rule-result]');
+    box.textContent = '';
+    var p = document.createElement('p');
+    p.setAttribute('data-testid', 'rule-set-result');
+    p.textContent = text;
+    box.appendChild(p);
+    if (href) {
+      var a = document.createElement('a');
+      a.href = href;
+      a.textContent = tr('rsView');
+      box.appendChild(a);
+    }
+    box.hidden = false;
+  }
+
+  var ruleForm = document.getElementById('rule-set-form');
+  if (ruleForm) {
+    ruleForm.setAttribute('data-check-on-file', '');
+    ruleForm.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var action = ev.submitter && ev.submitter.getAttribute('data-action') || 'check';
+      var body = sourceBody(ruleForm);
+      ruleForm.querySelector('[data-rule-result]').hidden = true;
+      if (!body.content.trim()) { emptySource(ruleForm); return; }
+      busy(ruleForm, true);
+      status(ruleForm, tr('working'));
+      api('POST', ruleForm.getAttribute(action === 'add' ? 'data-add' : 'data-check'), body).then(function (r) {
+        busy(ruleForm, false);
+        status(ruleForm, '');
+        var problems = action === 'check' ? (r.ok && !r.data.ok ? r.data.problems || [] : null) : (r.status === 400 ? fileProblems(r.data) : null);
+        if (problems && problems.length) {
+          showSourceProblems(ruleForm, body.content, problems, action === 'add' ? (LANG === 'en' ? r.data.message : r.data.messageZh) : null);
+          return;
+        }
+        if (!r.ok) { showErrors(ruleForm, r.data); return; }
+        clearErrors(ruleForm);
+        hideSourceView(ruleForm);
+        var s = r.data;
+        if (action === 'check') {
+          ruleResult(ruleForm, tr('rsOk', { name: s.ruleSet.name, id: s.ruleSet.id, total: (s.ruleSet.totalCp / 100).toFixed(2) }), null);
+        } else {
+          var href = '/rule-sets/' + encodeURIComponent(s.id) + '/' + s.version;
+          ruleResult(ruleForm, tr(s.created ? 'rsAdded' : 'rsSame', { id: s.id, version: s.version, name: s.name }), href);
+        }
+      });
+    });
+  }
+
+  // The dashboard: a score preview under another rule set (added, or a candidate file), as HTML.
+  document.querySelectorAll('form[data-rule-preview]').forEach(function (form) {
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var panel = document.getElementById('rule-set-preview');
+      var body;
+      var source = form.querySelector('[data-source-text]');
+      if (source) {
+        body = { content: source.value };
+        if (!body.content.trim()) { emptySource(form); return; }
+      } else {
+        var picked = String(form.querySelector('[name="ruleSet"]').value || '');
+        var at = picked.lastIndexOf('@');
+        body = { ruleSetId: picked.slice(0, at), version: Number(picked.slice(at + 1)) };
+      }
+      busy(form, true);
+      status(form, tr('working'));
+      api('POST', form.getAttribute('data-rule-preview'), body).then(function (r) {
+        busy(form, false);
+        status(form, '');
+        var problems = source && r.status === 400 ? fileProblems(r.data) : null;
+        if (problems) {
+          panel.hidden = true;
+          showSourceProblems(form, body.content, problems, LANG === 'en' ? r.data.message : r.data.messageZh);
+          return;
+        }
+        if (!r.ok || typeof r.data.html !== 'string') { panel.hidden = true; showErrors(form, r.data); return; }
+        clearErrors(form);
+        if (source) hideSourceView(form);
+        panel.innerHTML = r.data.html;
+        panel.hidden = false;
+        panel.scrollIntoView({ block: 'start' });
+      });
+    });
+  });
 
   // ── Pages that wait for the workflow: refresh until it moves on ───────────────────────────
   var refresh = document.body.getAttribute('data-autorefresh');

@@ -4,15 +4,18 @@
  * (state, due date, reminders, the rule set used) with links to 单位自评打分 and the 基础数据表,
  * the reconciliation findings with their
  * amounts and the acknowledge button, the calendar of withheld payments (what falls due when),
- * the score preview, and links to the workflows in the Temporal web UI.
+ * the score preview, the rule set and report outline the year uses (with a preview under another
+ * rule set, adopting one before the start and re-scoring while reviewing; rule-set-choice.ts), and
+ * links to the workflows in the Temporal web UI.
  */
 import type { OpenHoldback } from '../../../db/holdbacks.repository';
 import { SELF_ASSESSMENT_TASK, type TaskView } from '../../../workflows/evaluation/contract';
-import type { AnalysisAnswer, Finding, StatusAnswer, TaskItem } from '../api-types';
+import type { AnalysisAnswer, Finding, RuleSetSummary, StatusAnswer, TaskItem } from '../api-types';
 import { html, type Html } from '../html';
 import { formatDate, formatMonth, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
 import { dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
+import { ruleSetCard } from './rule-set-choice';
 
 export interface DashboardData {
   unitCode: string;
@@ -26,6 +29,12 @@ export interface DashboardData {
   holdbacks: OpenHoldback[];
   temporalUrl: (workflowId: string) => string;
   today: string;
+  /** Every rule set and version (to preview under). */
+  ruleSets: RuleSetSummary[];
+  /** The report outline the year uses. */
+  outline: { id: string; name: string };
+  /** The finance officer, the unit head or an administrator: may preview under another rule set. */
+  canPreview: boolean;
 }
 
 const TRANSIENT = new Set(['opening', 'scoring', 'drafting', 'issuing']);
@@ -213,6 +222,7 @@ export function dashboardBody(v: Viewer, d: DashboardData): Html {
   ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
   ${s ? progressCard(L, d, s) : startCard(L, d)}
   ${selfAssessmentCard(L, d)}
+  ${ruleSetCard(L, { unitCode: d.unitCode, year: d.year, score: d.analysis?.score, outline: d.outline, started: !!s, ruleSets: d.ruleSets, canPreview: d.canPreview })}
   <div class="grid">
     <div>${findingsCard(L, d)}${holdbacksCard(L, d)}</div>
     <section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>

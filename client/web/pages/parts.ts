@@ -38,7 +38,7 @@ function missingGroups(L: Lang, missing: ScoreSheet['missing']): Array<{ reason:
 
 /** A score sheet: total, grade, which indicators lose points and why, which are not yet scored. */
 /** A grade in the page's language: the four standard ones translated, a rule set's own by its name. */
-function gradeName(L: Lang, grade: { code: string; zh: string }): string {
+export function gradeName(L: Lang, grade: { code: string; zh: string }): string {
   return ['excellent', 'good', 'fair', 'poor'].includes(grade.code) ? t(L, `grade.${grade.code as 'excellent' | 'good' | 'fair' | 'poor'}`) : grade.zh;
 }
 
