@@ -27,7 +27,7 @@ describe('parseConfig', () => {
       uiUrl: 'http://127.0.0.1:8233',
       sqliteFile: '/srv/selfeval/.data/temporal.sqlite',
     });
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 3000, secureCookies: false, trustProxy: [] });
     expect(databaseUrlOf(c)).toBe('postgres://postgres:postgres@127.0.0.1:5433/selfeval');
   });
 
@@ -77,5 +77,18 @@ describe('redactUrl', () => {
   it('hides the password and nothing else', () => {
     expect(redactUrl('postgres://finance:s3cr@t@db:5432/se')).toBe('postgres://finance:***@db:5432/se');
     expect(redactUrl('postgres://db:5432/se')).toBe('postgres://db:5432/se');
+  });
+
+  it('marks cookies Secure behind HTTPS: by the public URL unless told, and "false" is false', () => {
+    expect(parseConfig({ SELFEVAL_PUBLIC_URL: 'https://jxpj.example.gov.cn' }, host).http.secureCookies).toBe(true);
+    expect(parseConfig({ SELFEVAL_PUBLIC_URL: 'http://10.0.0.5:3000' }, host).http.secureCookies).toBe(false);
+    expect(parseConfig({ SELFEVAL_PUBLIC_URL: 'http://10.0.0.5:3000', SELFEVAL_SECURE_COOKIES: 'true' }, host).http.secureCookies).toBe(true);
+    expect(parseConfig({ SELFEVAL_PUBLIC_URL: 'https://jxpj.example.gov.cn', SELFEVAL_SECURE_COOKIES: 'false' }, host).http.secureCookies).toBe(false);
+    expect(configError({ SELFEVAL_SECURE_COOKIES: 'yes' }).details.map((d) => d.path)).toEqual(['SELFEVAL_SECURE_COOKIES']);
+  });
+
+  it('reads the reverse proxies to trust, and refuses anything that is not an address or range', () => {
+    expect(parseConfig({ SELFEVAL_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1' }, host).http.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(configError({ SELFEVAL_TRUST_PROXY: 'true' }).details.map((d) => d.path)).toEqual(['SELFEVAL_TRUST_PROXY']);
   });
 });

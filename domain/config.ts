@@ -55,6 +55,14 @@ const envSchema = z.object({
     .optional(),
   MAIL_FROM: z.string().trim().min(3).default('selfeval <selfeval@localhost>'),
   SELFEVAL_PUBLIC_URL: z.url().optional(),
+  SELFEVAL_SECURE_COOKIES: z.enum(['auto', 'true', 'false'], { message: bi('应为 auto、true 或 false', 'must be auto, true or false') }).default('auto'),
+  SELFEVAL_TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((s) => s.split(',').every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a.trim())), {
+      message: bi('应为以逗号分隔的反向代理地址或网段，如 127.0.0.1,10.0.0.0/8', 'must be reverse-proxy addresses or CIDR ranges separated by commas, e.g. 127.0.0.1,10.0.0.0/8'),
+    })
+    .optional(),
   SELFEVAL_REPORT_FONT: z.string().trim().min(1).optional(),
   SELFEVAL_CALENDAR_OVERRIDES: z.string().trim().min(1).optional(),
   SELFEVAL_REPORT_FONT_BOLD: z.string().trim().min(1).optional(),
@@ -84,7 +92,14 @@ export interface Config {
     cliPath?: string;
     testServerPath?: string;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Cookies marked Secure and HSTS sent: SELFEVAL_SECURE_COOKIES, or (auto) when SELFEVAL_PUBLIC_URL is https. */
+    secureCookies: boolean;
+    /** Reverse proxies whose X-Forwarded-For gives the client's address (the sign-in rate limit counts per address). */
+    trustProxy: string[];
+  };
   /** Base URL people use to reach the web pages (links in notifications). */
   publicUrl: string;
   /** SMTP for email notifications; without it, notifications are in-app only. */
@@ -147,7 +162,12 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
       ...(e.TEMPORAL_CLI_PATH ? { cliPath: absolute(e.TEMPORAL_CLI_PATH, host.cwd) } : {}),
       ...(e.TEMPORAL_TEST_SERVER_PATH ? { testServerPath: absolute(e.TEMPORAL_TEST_SERVER_PATH, host.cwd) } : {}),
     },
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      secureCookies: e.SELFEVAL_SECURE_COOKIES === 'auto' ? (e.SELFEVAL_PUBLIC_URL ?? '').startsWith('https:') : e.SELFEVAL_SECURE_COOKIES === 'true',
+      trustProxy: (e.SELFEVAL_TRUST_PROXY ?? '').split(',').map((a) => a.trim()).filter(Boolean),
+    },
     publicUrl: (e.SELFEVAL_PUBLIC_URL ?? `http://${e.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
     mail: { ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}), from: e.MAIL_FROM },
     ...(e.SELFEVAL_CALENDAR_OVERRIDES ? { calendarOverridesFile: absolute(e.SELFEVAL_CALENDAR_OVERRIDES, host.cwd) } : {}),

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const app = await buildServer({ db, temporal, logger, temporalUiUrl: config.temporal.uiUrl, taskQueue: config.temporal.taskQueue, secureCookies: config.publicUrl.startsWith('https:') });
+  const app = await buildServer({ db, temporal, logger, temporalUiUrl: config.temporal.uiUrl, taskQueue: config.temporal.taskQueue, secureCookies: config.http.secureCookies, trustProxy: config.http.trustProxy });
   let stopped = false;
   const stop = async (signal: string) => {
     if (stopped) return;
