@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Role } from '../domain/ledger/unit-year.schema';
 import type { Db } from './connection';
+import { type OrgRoleGrant, organisationRolesOf } from './organisations.repository';
 
 export interface RoleGrant {
   unitId: number;
@@ -20,6 +21,8 @@ export interface Account {
   email: string;
   name: string;
   roles: RoleGrant[];
+  /** Roles in organisations above units (a bureau, a department); absent or empty for unit staff. */
+  orgRoles?: OrgRoleGrant[];
 }
 
 export async function accountById(db: Db, userId: number): Promise<Account | undefined> {
@@ -33,7 +36,7 @@ export async function accountById(db: Db, userId: number): Promise<Account | und
     .where('user_roles.user_id', '=', userId)
     .orderBy('user_roles.id')
     .execute();
-  return { ...user, roles: roles.map((r) => ({ unitId: r.unitId, unitCode: r.unitCode, role: r.role, section: r.section ?? null })) };
+  return { ...user, roles: roles.map((r) => ({ unitId: r.unitId, unitCode: r.unitCode, role: r.role, section: r.section ?? null })), orgRoles: await organisationRolesOf(db, userId) };
 }
 
 export async function userByEmail(db: Db, email: string) {
@@ -94,6 +97,7 @@ export async function sessionAccount(db: Db, tokenSha256: string): Promise<{ acc
     .select([
       'users.id', 'users.email', 'users.name', 'sessions.csrf_token',
       sql<RoleGrant[]>`coalesce(json_agg(json_build_object('unitId', units.id, 'unitCode', units.code, 'role', user_roles.role, 'section', sections.code) order by user_roles.id) filter (where user_roles.id is not null), '[]')`.as('roles'),
+      sql<OrgRoleGrant[]>`(select coalesce(json_agg(json_build_object('organisationId', o.id, 'organisationCode', o.code, 'kind', o.kind, 'role', r.role) order by o.id), '[]') from organisation_roles r join organisations o on o.id = r.organisation_id where r.user_id = users.id)`.as('orgRoles'),
     ])
     .where('sessions.token_sha256', '=', tokenSha256)
     .where('sessions.expires_at', '>', sql<Date>`now()`)
@@ -101,7 +105,10 @@ export async function sessionAccount(db: Db, tokenSha256: string): Promise<{ acc
     .executeTakeFirst();
   if (!row) return undefined;
   // json_agg turns bigint ids into JSON numbers; they are safe integers here.
-  return { account: { id: row.id, email: row.email, name: row.name, roles: row.roles.map((r) => ({ ...r, unitId: Number(r.unitId) })) }, csrfToken: row.csrf_token };
+  return {
+    account: { id: row.id, email: row.email, name: row.name, roles: row.roles.map((r) => ({ ...r, unitId: Number(r.unitId) })), orgRoles: row.orgRoles.map((r) => ({ ...r, organisationId: Number(r.organisationId) })) },
+    csrfToken: row.csrf_token,
+  };
 }
 
 export async function sessionByToken(db: Db, tokenSha256: string): Promise<{ userId: number; csrfToken: string } | undefined> {

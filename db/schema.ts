@@ -37,6 +37,8 @@ export interface UnitsTable {
   leadership_posts: Json<Array<{ title: string; count: number }>>;
   section_leadership_posts: number | null;
   functions: Json<string[]>;
+  /** The organisation it reports to (its 主管部门, or the bureau); `null` when none is recorded. */
+  organisation_id: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -211,8 +213,11 @@ export interface ReportsTable {
   content_sha256: string;
   pdf: Buffer;
   pdf_sha256: string;
-  docx: Buffer;
-  docx_sha256: string;
+  /** A draft's DOCX is rendered when first asked for: null until then (filled once; issued versions always have it). */
+  docx: ColumnType<Buffer | null, Buffer | null | undefined, Buffer>;
+  docx_sha256: ColumnType<string | null, string | null | undefined, string>;
+  /** The composed document a draft was rendered from (`json`, kept verbatim), its DOCX is rendered from it; null for issued versions and older drafts. */
+  document: ColumnType<unknown, string | null | undefined, never>;
   template: string;
   created_by: string;
   created_at: DefaultTimestamp;
@@ -489,6 +494,75 @@ export interface ReportPreviewsTable {
   created_at: DefaultTimestamp;
 }
 
+export type OrganisationKind = 'bureau' | 'department';
+export type OrganisationRole = 'bureau_officer' | 'department_officer';
+export type CampaignUnitState = 'joined' | 'waiting_ledger' | 'started' | 'issued' | 'in_review' | 'returned' | 'accepted';
+
+/** A 财政局 (bureau, the top) or a 主管部门 (department, under a bureau). */
+export interface OrganisationsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  kind: OrganisationKind;
+  parent_id: number | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface OrganisationRolesTable {
+  user_id: number;
+  organisation_id: number;
+  role: OrganisationRole;
+  granted_at: DefaultTimestamp;
+}
+
+/** A year's notice of an organisation: the deadline, rule set and outline every unit under it is evaluated by. */
+export interface CampaignsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  year: number;
+  due_date: ColumnType<string, string, string>;
+  rule_set_id: string;
+  rule_set_version: number | null;
+  outline: string | null;
+  notice: string;
+  workflow_id: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface CampaignUnitsTable {
+  campaign_id: number;
+  unit_id: number;
+  state: ColumnType<CampaignUnitState, CampaignUnitState | undefined, CampaignUnitState>;
+  starter_workflow_id: string | null;
+  joined_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ReviewDecisionsTable {
+  id: Generated<number>;
+  unit_year_id: number;
+  report_version: number;
+  level: 'department' | 'bureau';
+  decision: 'accept' | 'return' | 'adjust';
+  actor: string;
+  comments: ColumnType<unknown, string | undefined, string>;
+  adjustments: ColumnType<unknown, string | undefined, string>;
+  dedupe_key: string | null;
+  at: DefaultTimestamp;
+}
+
+/** An accepted report made public (预决算公开); withdrawn by setting withdrawn_*. */
+export interface PublicationsTable {
+  unit_year_id: number;
+  report_version: number;
+  published_by: string;
+  published_at: DefaultTimestamp;
+  withdrawn_at: NullableTimestamp;
+  withdrawn_by: string | null;
+  withdrawn_reason: string | null;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -524,4 +598,10 @@ export interface Database {
   self_assessments: SelfAssessmentsTable;
   rule_sets: RuleSetsTable;
   report_previews: ReportPreviewsTable;
+  organisations: OrganisationsTable;
+  organisation_roles: OrganisationRolesTable;
+  campaigns: CampaignsTable;
+  campaign_units: CampaignUnitsTable;
+  review_decisions: ReviewDecisionsTable;
+  publications: PublicationsTable;
 }

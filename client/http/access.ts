@@ -1,10 +1,14 @@
 /**
  * Who may call what. Every route declares one access rule; `authorize` decides it from the
  * signed-in account and the route's parameters. Roles are per unit; a section head reaches only
- * their own section's tasks; a user of one unit sees nothing of another.
+ * their own section's tasks; a user of one unit sees nothing of another. Above the units, a
+ * department officer reaches the units it supervises and a bureau officer every unit under the
+ * bureau — where a route says so (`unitOrOrgRoles`, `orgRoles`).
  */
 import type { Account } from '../../db/accounts.repository';
 import type { Db } from '../../db/connection';
+import { organisationReachesOrganisation, organisationReachesUnit } from '../../db/organisations.repository';
+import type { OrganisationRole } from '../../db/schema';
 import type { Role } from '../../domain/ledger/unit-year.schema';
 
 export type Access =
@@ -12,8 +16,13 @@ export type Access =
   | { kind: 'public' }
   /** Any signed-in account. */
   | { kind: 'signed_in' }
-  /** Holders of one of the roles in the unit named by the `unit` parameter. */
-  | { kind: 'unit'; roles: readonly Role[] }
+  /**
+   * Holders of one of the roles in the unit named by the `unit` parameter — or, with `orgRoles`,
+   * of one of those roles in an organisation above the unit (its department, or the bureau).
+   */
+  | { kind: 'unit'; roles: readonly Role[]; orgRoles?: readonly OrganisationRole[] }
+  /** Holders of one of the roles in the organisation named by the `org` parameter (or the bureau above it). */
+  | { kind: 'org'; roles: readonly OrganisationRole[] }
   /**
    * The task named by the `task` parameter: its assignee (`sectionHead`: the section's heads, or
    * for the self-assessment, which has no section, the unit's finance officers), or these unit roles.
@@ -28,6 +37,10 @@ export const unitRoles = (...roles: Role[]): Access => ({ kind: 'unit', roles })
 export const ANY_UNIT_ROLE = unitRoles('finance_officer', 'unit_head', 'section_head', 'admin');
 export const taskAccess = (sectionHead: boolean, ...roles: Role[]): Access => ({ kind: 'task', unitRoles: roles, sectionHead });
 export const roleAnywhere = (...roles: Role[]): Access => ({ kind: 'anywhere', roles });
+/** Unit roles, and the organisation roles above the unit that may do the same (read a report, review it). */
+export const unitOrOrgRoles = (roles: readonly Role[], orgRoles: readonly OrganisationRole[]): Access => ({ kind: 'unit', roles, orgRoles });
+export const orgRoles = (...roles: OrganisationRole[]): Access => ({ kind: 'org', roles });
+export const ORG_OFFICERS: readonly OrganisationRole[] = ['bureau_officer', 'department_officer'];
 
 export function hasUnitRole(account: Account, unitCode: string, roles: readonly Role[]): boolean {
   return account.roles.some((r) => r.unitCode === unitCode && roles.includes(r.role));
@@ -61,9 +74,21 @@ export async function authorize(db: Db, access: Access, account: Account | undef
       return account.roles.some((r) => access.roles.includes(r.role)) ? 'allow' : 'forbidden';
     case 'unit': {
       const unit = params['unit'];
-      // A unit the account has no role in does not exist for it.
-      if (unit === undefined || !account.roles.some((r) => r.unitCode === unit)) return 'not_found';
+      if (unit === undefined) return 'not_found';
+      if (!account.roles.some((r) => r.unitCode === unit)) {
+        // Above the unit: a department or bureau officer whose organisation reaches it.
+        const above = (account.orgRoles ?? []).filter((g) => access.orgRoles?.includes(g.role));
+        if (above.length && (await organisationReachesUnit(db, above, unit))) return 'allow';
+        // A unit the account has nothing to do with does not exist for it.
+        if ((account.orgRoles ?? []).length && (await organisationReachesUnit(db, account.orgRoles!, unit))) return 'forbidden';
+        return 'not_found';
+      }
       return hasUnitRole(account, unit, access.roles) ? 'allow' : 'forbidden';
+    }
+    case 'org': {
+      const org = params['org'];
+      if (org === undefined || !(account.orgRoles ?? []).length) return 'not_found';
+      return organisationReachesOrganisation(db, account.orgRoles!, org, access.roles);
     }
     case 'task': {
       const id = params['task'];
