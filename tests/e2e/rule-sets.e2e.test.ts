@@ -191,6 +191,13 @@ describe('scoring rule sets in the browser', () => {
     const row = page.locator(`#rule-sets tr[data-rule-set="${NEW_ID}@1"]`);
     expect(await row.textContent()).toContain(ADMIN);
     expect(await row.textContent()).toContain(NEW_NAME);
+    // The same in English (the data stays as written).
+    await page.goto(`${base}/rule-sets?lang=en`);
+    expect(await page.locator('h1').textContent()).toBe('Scoring rule sets');
+    expect(await row.textContent()).toContain(`added by ${ADMIN}`);
+    await page.goto(`${base}/rule-sets/${NEW_ID}/1`);
+    expect(await page.locator('#rule-set-indicators thead').textContent()).toContain('How it is scored');
+    await page.goto(`${base}/rule-sets?lang=zh`);
     await signOut(page);
   });
 
