@@ -10,6 +10,7 @@ import { createEvaluationActivities } from './evaluation.activities';
 import { createHoldbackActivities } from './holdbacks.activities';
 import type { Notifier } from './notifications/notifier';
 import type { ReportFontPaths } from './report/fonts';
+import type { RenderPool } from './report/render-pool';
 import { createReportActivities } from './reports.activities';
 import { createSmokeActivities } from './smoke.activities';
 
@@ -26,6 +27,13 @@ export interface ActivityDeps {
   renderConcurrency?: number;
   /** Configured report fonts (a serif / 仿宋 face), when any. */
   reportFonts?: ReportFontPaths;
+  /**
+   * The worker threads reports are rendered in (the worker passes one sized by
+   * SELFEVAL_RENDER_THREADS); without one, a shared pool of this process with the default size.
+   */
+  renderPool?: RenderPool;
+  /** A draft's DOCX: rendered when someone first asks for it (default), or with its PDF. */
+  draftDocx?: 'on_request' | 'eager';
   /**
    * Business time minus workflow time, in ms. Always 0 in production; tests on the time-skipping
    * server use it to place the working-day calendar at fixed, hand-checked dates.

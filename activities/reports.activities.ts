@@ -3,6 +3,12 @@
  * → compose (pure) → render PDF and DOCX → store as the next version with its sha256. A render of
  * content identical to the latest version of the same kind stores nothing and returns that version,
  * so a retried activity never creates a second version.
+ *
+ * Renders run in the render pool's worker threads (`report/render-pool.ts`), never on the event
+ * loop; the activity heartbeats while it waits. A draft stores its PDF and the composed document;
+ * its DOCX is rendered from that document when someone first asks for it (`renderDraftDocx`, run by
+ * the `draftDocx` workflow the download route starts) — most drafts are read as PDF or not at all.
+ * The issued version stores both formats at once, frozen.
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, asyncLocalStorage } from '@temporalio/activity';
@@ -15,13 +21,14 @@ import { composeReport, outlineFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
 import { evaluationByWorkflow, saveReportVersion, skippedSections } from '../db/evaluations.repository';
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
-import { listReports, previewFile, type ReportKind, storePreview, storeReport } from '../db/reports.repository';
+import { unitYearKeys } from '../db/evaluations.repository';
+import { draftDocxSource, fillDraftDocx, listReports, previewFile, type ReportKind, storePreview, storeReport } from '../db/reports.repository';
 import type { ScoreSheet, ScoringRuleSet } from '../domain/scoring';
 import type { ReportPreviewInput, ReportPreviewResult } from '../workflows/preview/contract';
+import type { DraftDocxInput, DraftDocxResult } from '../workflows/report-docx/contract';
 import { createLimiter } from './limit';
 import { resolveReportFonts } from './report/fonts';
-import { renderDocx } from './report/render-docx';
-import { renderPdf } from './report/render-pdf';
+import { type RenderFormat, sharedRenderPool } from './report/render-pool';
 import type { ActivityDeps } from '.';
 
 export interface ReportRequest {
@@ -45,7 +52,8 @@ export interface ReportRequest {
 export interface RenderedReport {
   version: number;
   pdfSha256: string;
-  docxSha256: string;
+  /** Null for a draft: its DOCX is rendered when someone first asks for it (unless the worker renders drafts' DOCX eagerly). */
+  docxSha256: string | null;
   created: boolean;
   /** Drafts: what the draft is made of, as an approval would record it. */
   basis?: ApprovalBasis;
@@ -53,14 +61,17 @@ export interface RenderedReport {
 
 /** Issued — or not, because what the report reads changed after the draft was approved. */
 export type IssueOutcome =
-  | { kind: 'issued'; version: number; pdfSha256: string; docxSha256: string; approvedVersion: number }
+  | { kind: 'issued'; version: number; pdfSha256: string; docxSha256: string | null; approvedVersion: number }
   | { kind: 'changed'; approvedVersion: number; changes: ContentChange[]; summaryZh: string };
 
 export function createReportActivities(deps: ActivityDeps) {
   const { db } = deps;
   const fonts = resolveReportFonts(deps.reportFonts ?? {});
   const shift = deps.clockShiftMs ?? 0;
+  // Reports in flight at once (each one's document and output buffers held); the pool's threads do the rendering.
   const rendering = createLimiter(deps.renderConcurrency ?? 2);
+  const pool = () => deps.renderPool ?? sharedRenderPool(fonts);
+  const eagerDraftDocx = deps.draftDocx === 'eager';
 
   /** Everything a report is made of, read once per render; `compose` builds it as a given version. */
   async function gather(req: ReportRequest & { preview?: { ruleSet?: ScoringRuleSet; outline?: string } }): Promise<{ unitYearId: number; outline: string; compose: (version: number, as?: { draft: boolean; reportDate?: string }) => ReportDocument; basis: () => ApprovalBasis; score: ScoreSheet }> {
@@ -111,17 +122,21 @@ export function createReportActivities(deps: ActivityDeps) {
   /** A heartbeat when running as an activity (tests also call the function directly). */
   const beat = () => asyncLocalStorage.getStore()?.heartbeat();
 
-  /** Renders both formats through the limiter, heartbeating while it waits for its turn and between the two. */
-  async function renderBoth(doc: ReportDocument): Promise<[Buffer, Buffer]> {
+  /**
+   * Renders the formats in the pool's threads (PDF and DOCX side by side when it has two free),
+   * through the limiter, heartbeating every 2 s while it waits for its turn and for the threads.
+   */
+  async function renderIn<F extends RenderFormat[]>(doc: ReportDocument, formats: F): Promise<{ [K in keyof F]: Buffer }> {
     beat();
     const beating = setInterval(beat, 2_000);
     try {
-      return await rendering.run(() => Promise.all([renderPdf(doc, { fonts }), renderDocx(doc)]));
+      return (await rendering.run(() => Promise.all(formats.map((f) => pool().render(f, doc))))) as { [K in keyof F]: Buffer };
     } finally {
       clearInterval(beating);
       beat();
     }
   }
+  const renderBoth = (doc: ReportDocument) => renderIn(doc, ['pdf', 'docx'] as [RenderFormat, RenderFormat]);
 
   return {
     /**
@@ -139,8 +154,10 @@ export function createReportActivities(deps: ActivityDeps) {
       if (latest && latest.kind === req.kind && latest.contentSha256 === contentSha256 && (req.supersedes === undefined || latest.version > req.supersedes)) {
         return { version: latest.version, pdfSha256: latest.pdfSha256, docxSha256: latest.docxSha256, created: false, ...extra() };
       }
-      const [pdf, docx] = await renderBoth(compose((latest?.version ?? 0) + 1));
-      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, pdf, docx, template: outline, createdBy: req.actor, ...(req.supersedes !== undefined ? { supersedes: req.supersedes } : {}) });
+      const doc = compose((latest?.version ?? 0) + 1);
+      // A draft keeps its document; its DOCX waits until someone asks for it.
+      const files = req.kind === 'draft' && !eagerDraftDocx ? { pdf: (await renderIn(doc, ['pdf'] as [RenderFormat]))[0], document: doc } : await renderBoth(doc).then(([pdf, docx]) => ({ pdf, docx, ...(req.kind === 'draft' ? { document: doc } : {}) }));
+      const stored = await storeReport(db, { unitYearId, kind: req.kind, contentSha256, ...files, template: outline, createdBy: req.actor, ...(req.supersedes !== undefined ? { supersedes: req.supersedes } : {}) });
       if (req.workflowId) await saveReportVersion(db, req.workflowId, stored.version.version, req.kind === 'issued');
       return { version: stored.version.version, pdfSha256: stored.version.pdfSha256, docxSha256: stored.version.docxSha256, created: stored.created, ...extra() };
     },
@@ -179,21 +196,44 @@ export function createReportActivities(deps: ActivityDeps) {
       const result = (pdfSha256: string): ReportPreviewResult => ({ previewId: input.previewId, pdfSha256, ruleSet: { id: score.ruleSetId, version: score.ruleSetVersion }, outline, totalCp: score.totalCp });
       const existing = await previewFile(db, input.previewId);
       if (existing) return result(existing.pdfSha256);
-      beat();
-      const pdf = await rendering.run(() => renderPdf(compose(0, { draft: true }), { fonts }));
+      const [pdf] = await renderIn(compose(0, { draft: true }), ['pdf'] as [RenderFormat]);
       const pdfSha256 = createHash('sha256').update(pdf).digest('hex');
       await storePreview(db, { id: input.previewId, unitYearId, ruleSet: { id: score.ruleSetId, version: score.ruleSetVersion }, outline, pdf, pdfSha256, createdBy: input.actor });
       return result(pdfSha256);
     },
 
     /**
+     * A draft's DOCX, rendered in the pool from the document its PDF was rendered from and stored
+     * once (the first download asks for it through the `draftDocx` workflow). Already there (an
+     * issued version, a draft rendered eagerly or asked for before, a retry): nothing is rendered.
+     */
+    async renderDraftDocx(input: DraftDocxInput): Promise<DraftDocxResult> {
+      const k = await unitYearKeys(db, input.unitCode, input.year);
+      const source = k && (await draftDocxSource(db, k.unitYearId, input.version));
+      if (!source) throw ApplicationFailure.nonRetryable(`没有第${input.version}版报告 / no report version ${input.version} of ${input.unitCode} ${input.year}`, 'not_found');
+      if (source.docxSha256) return { version: input.version, docxSha256: source.docxSha256, rendered: false };
+      // The document the version's PDF was rendered from (the database keeps it unchanged once stored).
+      const doc = source.document as ReportDocument | null;
+      if (!doc) {
+        throw ApplicationFailure.nonRetryable(`第${input.version}版报告没有可用于生成 DOCX 的文档 / report version ${input.version} has no stored document to render its DOCX from`, 'no_document');
+      }
+      const [docx] = await renderIn(doc, ['docx'] as [RenderFormat]);
+      const filled = await fillDraftDocx(db, source.id, docx);
+      return { version: input.version, docxSha256: filled.docxSha256, rendered: filled.filled };
+    },
+
+    /**
      * The benchmark floor's stand-in for `renderReport` (`BENCH_FLOOR_RENDERS=1 npm run
      * bench:cycle`): the same reading, composing and rendering, with nothing stored or recorded.
+     * `formats` defaults to both; the floor asks for what the cycle renders at that place (a
+     * draft's PDF only, unless drafts' DOCX is rendered eagerly).
      */
-    async benchRenderReport(req: Pick<ReportRequest, 'unitCode' | 'year' | 'kind'>): Promise<{ pdfBytes: number; docxBytes: number }> {
+    async benchRenderReport(req: Pick<ReportRequest, 'unitCode' | 'year' | 'kind'> & { formats?: RenderFormat[] }): Promise<{ pdfBytes: number; docxBytes: number }> {
       const { compose } = await gather({ ...req, actor: 'bench', now: '2021-03-31T12:00:00+08:00' });
-      const [pdf, docx] = await renderBoth(compose(1));
-      return { pdfBytes: pdf.length, docxBytes: docx.length };
+      const formats = req.formats ?? ['pdf', 'docx'];
+      const files = await renderIn(compose(1), formats);
+      const sizeOf = (f: RenderFormat) => files[formats.indexOf(f)]?.length ?? 0;
+      return { pdfBytes: sizeOf('pdf'), docxBytes: sizeOf('docx') };
     },
   };
 }

@@ -17,7 +17,8 @@ export interface ReportVersion {
   kind: ReportKind;
   contentSha256: string;
   pdfSha256: string;
-  docxSha256: string;
+  /** Null for a draft whose DOCX nobody asked for yet (it is rendered on the first download). */
+  docxSha256: string | null;
   template: string;
   createdBy: string;
   createdAt: Date;
@@ -27,7 +28,7 @@ export const sha256 = (bytes: Buffer | string): string => createHash('sha256').u
 
 const columns = ['id', 'unit_year_id', 'version', 'kind', 'content_sha256', 'pdf_sha256', 'docx_sha256', 'template', 'created_by', 'created_at'] as const;
 
-function toVersion(r: { id: number; unit_year_id: number; version: number; kind: ReportKind; content_sha256: string; pdf_sha256: string; docx_sha256: string; template: string; created_by: string; created_at: Date }): ReportVersion {
+function toVersion(r: { id: number; unit_year_id: number; version: number; kind: ReportKind; content_sha256: string; pdf_sha256: string; docx_sha256: string | null; template: string; created_by: string; created_at: Date }): ReportVersion {
   return {
     id: r.id, unitYearId: r.unit_year_id, version: r.version, kind: r.kind, contentSha256: r.content_sha256,
     pdfSha256: r.pdf_sha256, docxSha256: r.docx_sha256, template: r.template, createdBy: r.created_by, createdAt: r.created_at,
@@ -39,7 +40,10 @@ export interface NewReport {
   kind: ReportKind;
   contentSha256: string;
   pdf: Buffer;
-  docx: Buffer;
+  /** Absent for a draft whose DOCX is rendered when first asked for (then `document` is required); the issued version always has it. */
+  docx?: Buffer;
+  /** The composed document the version was rendered from, kept so its DOCX can be rendered later from exactly it. */
+  document?: unknown;
   template: string;
   createdBy: string;
   /**
@@ -66,6 +70,9 @@ export async function storeReport(db: Db, report: NewReport): Promise<{ version:
     if (latest && latest.kind === report.kind && latest.content_sha256 === report.contentSha256 && (report.supersedes === undefined || latest.version > report.supersedes)) {
       return { version: toVersion(latest), created: false };
     }
+    if (!report.docx && (report.kind === 'issued' || report.document === undefined)) {
+      throw new Error('storeReport: only a draft with its document may be stored without its DOCX');
+    }
     const inserted = await trx
       .insertInto('reports')
       .values({
@@ -75,8 +82,9 @@ export async function storeReport(db: Db, report: NewReport): Promise<{ version:
         content_sha256: report.contentSha256,
         pdf: report.pdf,
         pdf_sha256: sha256(report.pdf),
-        docx: report.docx,
-        docx_sha256: sha256(report.docx),
+        docx: report.docx ?? null,
+        docx_sha256: report.docx ? sha256(report.docx) : null,
+        document: report.document === undefined ? null : JSON.stringify(report.document),
         template: report.template,
         created_by: report.createdBy,
       })
@@ -96,17 +104,45 @@ export async function issuedReport(db: Db, unitYearId: number): Promise<ReportVe
   return row && toVersion(row);
 }
 
-/** The bytes of a version, verified against the stored sha256 (an integrity failure is an error, never a download). */
+/** One version (without its bytes), if it exists. */
+export async function reportVersion(db: Db, unitYearId: number, version: number): Promise<ReportVersion | undefined> {
+  const row = await db.selectFrom('reports').select(columns).where('unit_year_id', '=', unitYearId).where('version', '=', version).executeTakeFirst();
+  return row && toVersion(row);
+}
+
+/**
+ * The bytes of a version, verified against the stored sha256 (an integrity failure is an error,
+ * never a download). A draft's DOCX that was not rendered yet is `not_found` here: the caller has
+ * it rendered first (`renderDraftDocx`, through the `draftDocx` workflow).
+ */
 export async function reportFile(db: Db, unitYearId: number, version: number, format: ReportFormat): Promise<{ bytes: Buffer; sha256: string; version: ReportVersion }> {
-  const row = await db.selectFrom('reports').selectAll().where('unit_year_id', '=', unitYearId).where('version', '=', version).executeTakeFirst();
+  const row = await db.selectFrom('reports').select([...columns, 'pdf', 'docx']).where('unit_year_id', '=', unitYearId).where('version', '=', version).executeTakeFirst();
   if (!row) throw new AppError('not_found', `没有第${version}版报告`, `no report version ${version}`);
   const bytes = format === 'pdf' ? row.pdf : row.docx;
   const expected = format === 'pdf' ? row.pdf_sha256 : row.docx_sha256;
+  if (!bytes || !expected) throw new AppError('not_found', `第${version}版报告的 DOCX 尚未生成`, `the DOCX of report version ${version} has not been rendered yet`);
   const actual = sha256(bytes);
   if (actual !== expected) {
     throw new AppError('internal', `第${version}版报告文件校验失败（sha256 不符）`, `report version ${version} failed its integrity check (sha256 ${actual} ≠ ${expected})`);
   }
   return { bytes, sha256: actual, version: toVersion(row) };
+}
+
+/** What a draft's DOCX is rendered from: the stored document, and the DOCX's hash if it was rendered already. */
+export async function draftDocxSource(db: Db, unitYearId: number, version: number): Promise<{ id: number; kind: ReportKind; contentSha256: string; docxSha256: string | null; document: unknown } | undefined> {
+  const row = await db.selectFrom('reports').select(['id', 'kind', 'content_sha256', 'docx_sha256', 'document']).where('unit_year_id', '=', unitYearId).where('version', '=', version).executeTakeFirst();
+  return row && { id: row.id, kind: row.kind, contentSha256: row.content_sha256, docxSha256: row.docx_sha256, document: row.document };
+}
+
+/**
+ * Stores a draft's DOCX, once: a second render (a retry, or two requests at once) finds the first
+ * one's bytes and keeps them (the database refuses to change a stored DOCX). Returns the stored hash.
+ */
+export async function fillDraftDocx(db: Db, id: number, docx: Buffer): Promise<{ docxSha256: string; filled: boolean }> {
+  const filled = await db.updateTable('reports').set({ docx, docx_sha256: sha256(docx) }).where('id', '=', id).where('docx', 'is', null).executeTakeFirst();
+  const row = await db.selectFrom('reports').select('docx_sha256').where('id', '=', id).executeTakeFirstOrThrow();
+  if (!row.docx_sha256) throw new Error(`report ${id}: the DOCX was not stored`);
+  return { docxSha256: row.docx_sha256, filled: filled.numUpdatedRows > 0n };
 }
 
 // ── Previews ───────────────────────────────────────────────────────────────────────────────

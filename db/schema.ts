@@ -214,8 +214,8 @@ export interface ReportsTable {
   pdf: Buffer;
   pdf_sha256: string;
   /** A draft's DOCX is rendered when first asked for: null until then (filled once; issued versions always have it). */
-  docx: Buffer;
-  docx_sha256: string;
+  docx: ColumnType<Buffer | null, Buffer | null | undefined, Buffer>;
+  docx_sha256: ColumnType<string | null, string | null | undefined, string>;
   /** The composed document a draft was rendered from (`json`, kept verbatim), its DOCX is rendered from it; null for issued versions and older drafts. */
   document: ColumnType<unknown, string | null | undefined, never>;
   template: string;

@@ -40,6 +40,8 @@ const envSchema = z.object({
   SELFEVAL_TASK_QUEUE: z.string().trim().min(1).max(200).default('selfeval'),
   SELFEVAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
   SELFEVAL_RENDER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SELFEVAL_RENDER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  SELFEVAL_DRAFT_DOCX: z.enum(['on_request', 'eager'], { message: bi('应为 on_request 或 eager', 'must be on_request or eager') }).default('on_request'),
   SELFEVAL_TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: z.url().optional(),
@@ -110,6 +112,10 @@ export interface Config {
   reportFonts: { regular?: string; bold?: string };
   /** Reports a worker renders at once; the others wait their turn (rendering is CPU-bound). */
   renderConcurrency: number;
+  /** Render threads of a worker (SELFEVAL_RENDER_THREADS); unset: the host's cores − 1, at least 1 (decided by the worker). */
+  renderThreads?: number;
+  /** A draft's DOCX: rendered on first download (`on_request`, default) or with its PDF (`eager`). */
+  draftDocx: 'on_request' | 'eager';
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }
 
@@ -172,6 +178,8 @@ export function parseConfig(env: Record<string, string | undefined>, host: HostF
     mail: { ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}), from: e.MAIL_FROM },
     ...(e.SELFEVAL_CALENDAR_OVERRIDES ? { calendarOverridesFile: absolute(e.SELFEVAL_CALENDAR_OVERRIDES, host.cwd) } : {}),
     renderConcurrency: e.SELFEVAL_RENDER_CONCURRENCY,
+    ...(e.SELFEVAL_RENDER_THREADS !== undefined ? { renderThreads: e.SELFEVAL_RENDER_THREADS } : {}),
+    draftDocx: e.SELFEVAL_DRAFT_DOCX,
     reportFonts: {
       ...(e.SELFEVAL_REPORT_FONT ? { regular: absolute(e.SELFEVAL_REPORT_FONT, host.cwd) } : {}),
       ...(e.SELFEVAL_REPORT_FONT_BOLD ? { bold: absolute(e.SELFEVAL_REPORT_FONT_BOLD, host.cwd) } : {}),

@@ -1,14 +1,18 @@
 /**
  * The worker process: connects to Temporal and Postgres, runs every workflow and activity of
  * selfeval on its task queue, and drains on SIGINT/SIGTERM (the SDK's Runtime handles the
- * signals; `run()` resolves once in-flight tasks finish).
+ * signals; `run()` resolves once in-flight tasks finish). Reports are rendered in its render pool
+ * (SELFEVAL_RENDER_THREADS worker threads), never on the event loop the workflows and activities share.
  */
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NativeConnection } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notifications/notifier';
+import { resolveReportFonts } from '../activities/report/fonts';
+import { createRenderPool, defaultRenderThreads } from '../activities/report/render-pool';
 import fs from 'node:fs';
 import { createWorkingDayCalendar, nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';
 import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
@@ -71,6 +75,14 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const mailer = config.mail.smtpUrl ? nodemailer.createTransport(config.mail.smtpUrl) : undefined;
   if (!mailer) logger.info('SMTP_URL is not set: notifications are delivered in-app (and to configured robots) only');
+  // Render threads, each with the fonts loaded once; one that dies fails only its render (retried) and is replaced.
+  const reportFonts = resolveReportFonts(config.reportFonts);
+  for (const w of reportFonts.warnings) logger.warn(w.en);
+  const renderPool = createRenderPool({
+    size: config.renderThreads ?? defaultRenderThreads(),
+    fonts: reportFonts,
+    onThreadDied: (d) => logger.error({ threadId: d.threadId, exitCode: d.code, job: d.job ?? null, err: d.error?.message }, 'a render thread died; its render fails and is retried, and a new thread takes its place'),
+  });
   const activities = createActivities({
     db,
     notifier: createNotifier({ db, mailFrom: config.mail.from, publicUrl: config.publicUrl, ...(mailer ? { mailer } : {}) }),
@@ -79,12 +91,15 @@ async function main(): Promise<void> {
     publicUrl: config.publicUrl,
     reportFonts: config.reportFonts,
     renderConcurrency: config.renderConcurrency,
+    renderPool,
+    draftDocx: config.draftDocx,
   });
   try {
     const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
-    logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+    logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace, renderThreads: renderPool.stats().size, draftDocx: config.draftDocx }, 'worker running');
     traceMemory(process.env['SELFEVAL_MEMORY_TRACE']);
+    answerLoopDelayRequests();
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
       worker.shutdown();
@@ -92,6 +107,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await renderPool.close();
     await connection.close();
     await clientConnection.close();
     mailer?.close();
@@ -110,6 +126,31 @@ function traceMemory(file: string | undefined): void {
     const m = process.memoryUsage();
     fs.appendFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`);
   }, 1_000).unref();
+}
+
+/**
+ * For a parent that runs the worker with an IPC channel (`npm run bench:cycle`): the event loop's
+ * delay, measured from the first request on. `{ type: 'selfeval.loop-delay', reset?: true }` is
+ * answered with the delay since the last reset in ms — how late a 5 ms timer fired (p50, p99, max) —
+ * and resets it if asked. Without an IPC channel (npm start, docker) nothing listens.
+ */
+function answerLoopDelayRequests(): void {
+  const send = process.send?.bind(process);
+  if (!send) return;
+  process.channel?.unref(); // the channel alone never keeps the worker alive
+  const resolution = 5;
+  let histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
+  process.on('message', (m: unknown) => {
+    if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
+    if (!histogram) {
+      histogram = monitorEventLoopDelay({ resolution });
+      histogram.enable();
+    }
+    // The histogram records the time between the timer's runs: its interval plus the delay.
+    const late = (ns: number) => (histogram!.count ? Math.max(0, ns / 1e6 - resolution) : 0);
+    send({ type: 'selfeval.loop-delay', samples: histogram.count, p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max) });
+    if ((m as { reset?: unknown }).reset === true) histogram.reset();
+  });
 }
 
 /** Under `npm start`, stop by ourselves if the launcher dies without stopping us. */

@@ -6,4 +6,5 @@ export { selfAssessmentTask } from './evaluation/self-assessment-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
 export { holdback } from './holdback/holdback.workflow';
 export { reportPreview } from './preview/report-preview.workflow';
+export { draftDocx } from './report-docx/report-docx.workflow';
 export { benchFloorEvaluation, benchFloorSide, benchFloorTask } from './bench/floor.workflow';

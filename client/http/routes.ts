@@ -8,7 +8,7 @@ import { evaluationSummary, saveDraft } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
 import { auditAdmin } from '../../db/admin.repository';
-import { issuedReport, listReports, reportFile } from '../../db/reports.repository';
+import { issuedReport, listReports, reportFile, reportVersion } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
@@ -25,6 +25,7 @@ import {
   acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, proceedWithoutUpdate, recheckUpdate, resubmitUpdate,
   returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, sendBackUpdate, submitSelfAssessmentUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
+import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType, taskQueue as defaultTaskQueue } from '../../workflows/report-docx/contract';
 import { ensureYearlySchedule, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
@@ -386,7 +387,8 @@ export const apiRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/api/units/:unit/years/:year/reports/:version/:format', tag: 'reports', summary: 'Download a report version (pdf or docx), verified against its sha256',
+    method: 'GET', url: '/api/units/:unit/years/:year/reports/:version/:format', tag: 'reports',
+    summary: 'Download a report version (pdf or docx), verified against its sha256; a draft’s DOCX is rendered by the worker on its first download',
     access: ANY_UNIT_ROLE, schema: { params: unitYearParams.extend({ version: z.coerce.number().int().positive(), format: z.enum(['pdf', 'docx']) }) },
     async handler(ctx) {
       const { unit, year, version, format } = params<{ unit: string; year: number; version: number; format: 'pdf' | 'docx' }>(ctx.request);
@@ -394,6 +396,17 @@ export const apiRoutes: RouteDef[] = [
       const issued = await issuedReport(ctx.deps.db, keys.unitYearId);
       if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && issued?.version !== version) {
         throw new AppError('forbidden', '只能下载已签发的报告', 'only the issued report may be downloaded');
+      }
+      // A draft stores its PDF only: the worker renders its DOCX from the same document on the first request (requests at once share one render).
+      if (format === 'docx' && (await reportVersion(ctx.deps.db, keys.unitYearId, version))?.docxSha256 === null) {
+        const input: DraftDocxInput = { unitCode: unit, year, version, actor: actorOf(ctx.account) };
+        try {
+          await ctx.deps.temporal.connection.withDeadline(Date.now() + 60_000, () =>
+            ctx.deps.temporal.workflow.execute(draftDocxWorkflowType, { workflowId: draftDocxId(unit, year, version), taskQueue: ctx.deps.taskQueue ?? defaultTaskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' }),
+          );
+        } catch (e) {
+          throw new AppError('unavailable', '暂时无法生成该版报告的 DOCX，请稍后再试', `the DOCX of version ${version} could not be rendered now; try again later (${e instanceof Error ? e.message : String(e)})`);
+        }
       }
       const file = await reportFile(ctx.deps.db, keys.unitYearId, version, format);
       const type = format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';

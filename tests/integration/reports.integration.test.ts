@@ -140,6 +140,8 @@ describe("the benchmark floor's render stand-in", () => {
     // The same document as the real render, to within the version label's digits.
     const file = async (format: 'pdf' | 'docx') => (await reportFile(database.db, unitYearId, stored.version, format)).bytes.length;
     expect(stored.version).toBe(1); // the stand-in stored no version before it
+    // A draft's DOCX is rendered when first asked for (the download route has the worker do this).
+    await activities.renderDraftDocx({ unitCode: 'yiyang-smart-city', year: 2020, version: stored.version, actor: 'test' });
     expect(Math.abs(rendered.pdfBytes - (await file('pdf')))).toBeLessThan(2_000);
     expect(Math.abs(rendered.docxBytes - (await file('docx')))).toBeLessThan(500);
     await expect(activities.benchRenderReport({ unitCode: 'no-such-unit', year: 2020, kind: 'issued' })).rejects.toThrow(/no unit-year/);

@@ -23,8 +23,12 @@ export const floorApproveUpdate = defineUpdate<{ ok: true }>('benchFloor.approve
 export type FloorStep = 'L' | 'R' | 'D' | 'I';
 
 export interface FloorShape {
-  /** Render the reports at their places (`D`, `I`) for this unit-year instead of a no-op. */
-  renders?: { unitCode: string; year: number };
+  /**
+   * Render the reports at their places (`D`, `I`) for this unit-year instead of a no-op: the
+   * issued one in both formats, the draft in `draftFormats` (default PDF only, as the cycle
+   * renders a draft; its DOCX waits for a download).
+   */
+  renders?: { unitCode: string; year: number; draftFormats?: Array<'pdf' | 'docx'> };
   sections: number;
   /** The evaluation's activities before, between and after its waits, in order. */
   parent: { open: FloorStep[]; review: FloorStep[]; acknowledge: FloorStep[]; draft: FloorStep[]; approve: FloorStep[]; issue: FloorStep[] };
@@ -39,7 +43,10 @@ const rendering = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes'
 
 async function run(steps: FloorStep[], shape: FloorShape): Promise<void> {
   for (const step of steps) {
-    if ((step === 'D' || step === 'I') && shape.renders) await rendering.benchRenderReport({ ...shape.renders, kind: step === 'D' ? 'draft' : 'issued' });
+    if ((step === 'D' || step === 'I') && shape.renders) {
+      const { unitCode, year, draftFormats } = shape.renders;
+      await rendering.benchRenderReport({ unitCode, year, kind: step === 'D' ? 'draft' : 'issued', formats: step === 'D' ? (draftFormats ?? ['pdf']) : ['pdf', 'docx'] });
+    }
     else await (step === 'L' ? local : remote).benchNoop();
   }
 }
