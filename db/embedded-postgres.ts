@@ -288,6 +288,41 @@ function stopOnExit(child: ChildProcess): void {
   });
 }
 
+/**
+ * A server of this cluster left running by a process that died without stopping it (its
+ * postmaster.pid names a live postgres of this folder) is stopped first — a fast shutdown — so a
+ * restarted launcher can start it again instead of failing on the lock file and the port.
+ */
+async function stopOrphan(dataDir: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return; // not running (or not Linux: postgres itself then refuses while it runs)
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !cmdline.includes('postgres') || !cmdline.includes(dataDir)) return;
+  log(`a Postgres server (pid ${pid}) was left running on ${dataDir} by a process that died: stopping it first`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(pid, 'SIGQUIT');
+  while (alive()) await new Promise((r) => setTimeout(r, 100));
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = options.onLog ?? (() => undefined);
   const paths = options.rootPaths ?? DEFAULT_ROOT_PATHS;
@@ -300,6 +335,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log(`initialising a new cluster in ${dataDir}`);
     await initdb(bins, dataDir, user, log);
+  } else {
+    await stopOrphan(dataDir, log);
   }
 
   const args = [

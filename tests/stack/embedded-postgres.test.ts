@@ -4,11 +4,14 @@
  * saying what to do. As anyone else, Postgres runs as ourselves and every folder is used as given.
  * (`npm start` itself from such a folder: start-anywhere.e2e.test.ts.)
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Binaries, canEnter, clusterFolder, PostgresSetupError, postgresUser, reachableBinaries, type RootPaths, type RunAs } from '../../db/embedded-postgres';
+import pg from 'pg';
+import { freePort } from '../../client/stack/proc';
+import { type Binaries, canEnter, clusterFolder, PostgresSetupError, postgresUser, reachableBinaries, type RootPaths, type RunAs, startEmbeddedPostgres } from '../../db/embedded-postgres';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -96,5 +99,38 @@ describe('the embedded Postgres in folders the postgres user cannot enter', () =
     expect(message).toContain(`cannot reach the cluster in ${dir}`);
     expect(message).toContain('SELFEVAL_DATA_DIR=');
     expect(fs.existsSync(paths.clusters)).toBe(false); // nothing moved or created
+  });
+
+  it('starts again over a server left running by a launcher that was killed', async () => {
+    const dir = path.join(tmp, 'orphaned', 'postgres');
+    const port = await freePort();
+    // A process that starts the server and is then SIGKILLed: its postmaster lives on.
+    const script = `require('./db/embedded-postgres').startEmbeddedPostgres({ dir: ${JSON.stringify(dir)}, port: ${port}, ephemeral: true }).then(() => console.log('ready'))`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    const orphan = Number(fs.readFileSync(path.join(fs.realpathSync(dir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+    expect(() => process.kill(orphan, 0)).not.toThrow();
+
+    const logged: string[] = [];
+    const server = await startEmbeddedPostgres({ dir, port, ephemeral: true, onLog: (l) => logged.push(l) }).catch((e: unknown) => {
+      process.kill(orphan, 'SIGQUIT'); // leave nothing running when the start fails
+      throw e;
+    });
+    try {
+      expect(logged).toContain(`a Postgres server (pid ${orphan}) was left running on ${server.clusterDir} by a process that died: stopping it first`);
+      expect(() => process.kill(orphan, 0)).toThrow();
+      const client = new pg.Client({ connectionString: server.url('postgres') });
+      await client.connect();
+      expect((await client.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      await client.end();
+    } finally {
+      await server.stop();
+    }
   });
 });
