@@ -99,6 +99,16 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/admin/units/:unit/audit': ['admin'],
   'GET /api/units/:unit/years/:year/reports': UNIT_MEMBERS,
   'GET /api/units/:unit/years/:year/reports/:version/:format': UNIT_MEMBERS,
+  // The bureau's side (overview.routes.ts): the officers of the organisation (or the bureau above
+  // it) only — no unit persona reaches an organisation.
+  'GET /api/me/organisations': ALL_SIGNED_IN,
+  'GET /api/organisations/:org/years/:year/overview': [],
+  'GET /api/organisations/:org/years/:year/overview/export': [],
+  'GET /api/organisations/:org/admin': [],
+  'GET /api/organisations/:org/admin/unit-list': [],
+  'POST /api/organisations/:org/admin/unit-list': [],
+  'POST /api/organisations/:org/admin/officers': [],
+  'POST /api/organisations/:org/admin/officers/:user/revoke': [],
   'GET /api/notifications': ALL_SIGNED_IN,
   'POST /api/notifications/:id/read': ALL_SIGNED_IN,
 };

@@ -1,0 +1,260 @@
+/**
+ * The bureau's side that is not a process step:
+ *
+ *   an organisation's officers   the year's overview of every unit under it (a department: its own
+ *                                units) with filters, sorting, the distribution of grades and an
+ *                                Excel export; the organisation's departments, units and officers;
+ *   a bureau officer             imports the bureau's unit list (单位名单, Excel; every problem with
+ *                                its row), grants and revokes bureau and department officers (a new
+ *                                officer gets a one-time link to set a password) — all audited.
+ *
+ * Campaigns, reviews and publishing themselves are bureau.routes.ts.
+ */
+import { z } from 'zod';
+import { grantOrganisationRole } from '../../db/organisations.repository';
+import {
+  campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overviewRows, revokeOrganisationRole, yearsUnder,
+} from '../../db/overview.repository';
+import { addDays, civilDateOf } from '../../domain/calendar/civil-date';
+import { AppError } from '../../domain/errors';
+import { bi } from '../../domain/validation';
+import { randomToken, tokenHash } from '../auth/passwords';
+import { gradeDistribution, matches, OVERVIEW_STAGES, type OverviewFilter, overviewCounts, overviewWorkbook, REVIEW_STATES, SORT_KEYS, sortRows } from '../bureau/overview';
+import { importUnitListRows, readUnitList, writeUnitList } from '../bureau/unit-list';
+import { orgRoles, SIGNED_IN } from './access';
+import { RESET_LINK_TTL_MS } from './admin.routes';
+import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef } from './route-kit';
+
+const OFFICERS = orgRoles('bureau_officer', 'department_officer');
+const BUREAU = orgRoles('bureau_officer');
+
+const orgParams = z.object({ org: z.string().min(1).max(64) });
+const orgYearParams = orgParams.extend({ year: z.coerce.number().int().min(2000).max(2100) });
+const userId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+const overviewQuery = z
+  .object({
+    department: z.string().trim().min(1).max(64).optional(),
+    stage: z.enum(OVERVIEW_STAGES).optional(),
+    review: z.enum(REVIEW_STATES).optional(),
+    grade: z.string().trim().min(1).max(64).optional(),
+    late: z.enum(['true', 'false']).optional(),
+    sort: z.enum(SORT_KEYS).default('unit'),
+    order: z.enum(['asc', 'desc']).default('asc'),
+    limit: z.coerce.number().int().min(1).max(5000).default(200),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+    /** Withheld amounts count as falling due up to this many days from today. */
+    horizonDays: z.coerce.number().int().min(0).max(3660).default(90),
+  })
+  .strict();
+type OverviewQuery = z.output<typeof overviewQuery>;
+
+/** The business clock (tests shift it, like the evaluations'). */
+const nowOf = (ctx: HandlerContext) => new Date(Date.now() + (ctx.deps.clockShiftMs ?? 0));
+
+async function orgOrThrow(ctx: HandlerContext, code: string) {
+  const org = await organisationWithParent(ctx.deps.db, code);
+  // The access rule already refused an organisation the account does not reach.
+  if (!org) throw new AppError('not_found', '未找到', 'not found');
+  return org;
+}
+
+function filterOf(q: OverviewQuery): OverviewFilter {
+  return {
+    ...(q.department ? { department: q.department } : {}),
+    ...(q.stage ? { stage: q.stage } : {}),
+    ...(q.review ? { review: q.review } : {}),
+    ...(q.grade ? { grade: q.grade } : {}),
+    ...(q.late ? { late: q.late === 'true' } : {}),
+  };
+}
+
+/** The overview's rows for the organisation and year, filtered and sorted (one SQL statement). */
+async function overviewOf(ctx: HandlerContext, code: string, year: number, q: OverviewQuery) {
+  const org = await orgOrThrow(ctx, code);
+  const now = nowOf(ctx);
+  const today = civilDateOf(now.getTime());
+  const horizon = addDays(today, q.horizonDays);
+  const [all, campaign] = await Promise.all([
+    overviewRows(ctx.deps.db, { organisationId: org.id, year, now, horizon }),
+    campaignOfYear(ctx.deps.db, [org.id, ...(org.parentId !== null ? [org.parentId] : [])], year),
+  ]);
+  const filtered = sortRows(all.filter((r) => matches(r, filterOf(q))), q.sort, q.order);
+  return { org, all, filtered, campaign, today, horizon };
+}
+
+const rowJson = (r: Awaited<ReturnType<typeof overviewRows>>[number]) => ({ ...r, issuedAt: r.issuedAt ? r.issuedAt.toISOString() : null });
+
+const unitListBody = z.object({ fileName: z.string().trim().min(1).max(200), contentBase64: z.string().min(1).max(LARGE_BODY_LIMIT) }).strict();
+const officerBody = z
+  .object({
+    email: z.email({ message: bi('邮箱格式不正确', 'not a valid email address') }).max(200),
+    name: z.string().trim().min(1).max(100).optional(),
+    /** The organisation to grant the role in: this one (default) or one of its departments. */
+    organisation: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict();
+
+/** `https://host` of this request (for the one-time link handed on). */
+function origin(ctx: HandlerContext): string {
+  const proto = String(ctx.request.headers['x-forwarded-proto'] ?? ctx.request.protocol).split(',')[0]!.trim();
+  return `${proto}://${ctx.request.headers.host ?? 'localhost'}`;
+}
+
+/** The organisation a grant or revocation names: the route's own, or one of its departments. */
+async function targetOrg(ctx: HandlerContext, routeOrg: { id: number; code: string }, code: string | undefined) {
+  if (code === undefined || code === routeOrg.code) return (await orgOrThrow(ctx, routeOrg.code));
+  const target = await organisationWithParent(ctx.deps.db, code);
+  if (!target || target.parentId !== routeOrg.id) {
+    throw AppError.invalid([{ path: 'body.organisation', code: 'unknown_organisation', zh: `本局没有主管部门 ${code}`, en: `no department ${code} under this bureau` }]);
+  }
+  return target;
+}
+
+export const overviewRoutes: RouteDef[] = [
+  // ── Where one works above the units ──────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/me/organisations', tag: 'organisations', summary: 'The organisations (bureau, departments) I work in, with my role there', access: SIGNED_IN, schema: {},
+    async handler(ctx) {
+      const grants = ctx.account!.orgRoles ?? [];
+      if (!grants.length) return { organisations: [] };
+      const rows = await ctx.deps.db.selectFrom('organisations').select(['id', 'code', 'name', 'kind']).where('id', 'in', grants.map((g) => g.organisationId)).orderBy('kind').orderBy('code').execute();
+      return { organisations: rows.map((o) => ({ code: o.code, name: o.name, kind: o.kind, roles: grants.filter((g) => g.organisationId === Number(o.id)).map((g) => g.role) })) };
+    },
+  },
+
+  // ── The year's overview ──────────────────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/organisations/:org/years/:year/overview', tag: 'organisations',
+    summary: 'Every unit of the year under the organisation (a department: its own units): stage, due date, late marks, total and grade, blocking findings, review and publication, withheld amounts falling due; filters, sorting, the distribution of grades',
+    access: OFFICERS, schema: { params: orgYearParams, querystring: overviewQuery },
+    async handler(ctx) {
+      const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
+      const q = ctx.request.query as OverviewQuery;
+      const { org, all, filtered, campaign, today, horizon } = await overviewOf(ctx, code, year, q);
+      const departments = new Map<string, string>();
+      for (const r of all) if (r.department) departments.set(r.department.code, r.department.name);
+      return {
+        organisation: { code: org.code, name: org.name, kind: org.kind, parent: org.parent ? { code: org.parent.code, name: org.parent.name } : null },
+        year, today, horizon,
+        campaign: campaign ? { ...campaign, createdAt: campaign.createdAt.toISOString() } : null,
+        departments: [...departments.entries()].map(([c, name]) => ({ code: c, name })).sort((a, b) => (a.code < b.code ? -1 : 1)),
+        counts: overviewCounts(all),
+        distribution: gradeDistribution(all),
+        filtered: { total: filtered.length, distribution: gradeDistribution(filtered) },
+        rows: filtered.slice(q.offset, q.offset + q.limit).map(rowJson),
+        offset: q.offset, limit: q.limit,
+      };
+    },
+  },
+  {
+    method: 'GET', url: '/api/organisations/:org/years/:year/overview/export', tag: 'organisations', summary: 'The overview as an Excel workbook (the same filters and sorting; every matching unit)',
+    access: OFFICERS, schema: { params: orgYearParams, querystring: overviewQuery },
+    async handler(ctx) {
+      const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
+      const q = ctx.request.query as OverviewQuery;
+      const { org, filtered, horizon } = await overviewOf(ctx, code, year, q);
+      const f = filterOf(q);
+      const filterText = [
+        f.department ? `主管部门 ${f.department === '-' ? '（直属）' : f.department}` : '', f.stage ? `阶段 ${f.stage}` : '', f.review ? `复核 ${f.review}` : '', f.grade ? `等级 ${f.grade}` : '',
+        f.late === undefined ? '' : f.late ? '逾期' : '未逾期',
+      ].filter(Boolean).join('，');
+      const bytes = await overviewWorkbook({ organisationName: org.name, year, rows: filtered, filterText, horizon, generatedAt: nowOf(ctx).toISOString() });
+      const name = `overview-${org.code}-${year}.xlsx`;
+      return ctx.reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}"`).send(bytes);
+    },
+  },
+
+  // ── The organisation's administration ────────────────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/organisations/:org/admin', tag: 'organisations', summary: 'The organisation: its bureau, departments, units (with their years) and officers, the years it has data for, and its recent audit entries',
+    access: OFFICERS, schema: { params: orgParams },
+    async handler(ctx) {
+      const org = await orgOrThrow(ctx, params<{ org: string }>(ctx.request).org);
+      const [detail, years] = await Promise.all([organisationDetail(ctx.deps.db, org.id), yearsUnder(ctx.deps.db, org.id)]);
+      const audit = await organisationAudit(ctx.deps.db, { codes: [org.code, ...detail.departments.map((d) => d.code)], limit: 50 });
+      return {
+        organisation: { code: org.code, name: org.name, kind: org.kind, parent: org.parent ? { code: org.parent.code, name: org.parent.name } : null },
+        ...detail,
+        officers: detail.officers.map((o) => ({ ...o, grantedAt: o.grantedAt.toISOString() })),
+        years,
+        audit: audit.map((a) => ({ ...a, at: a.at.toISOString() })),
+      };
+    },
+  },
+  {
+    method: 'GET', url: '/api/organisations/:org/admin/unit-list', tag: 'organisations', summary: 'The bureau’s unit list (单位名单) as an Excel sheet: its departments and units, to fill in and import again',
+    access: BUREAU, schema: { params: orgParams },
+    async handler(ctx) {
+      const org = await orgOrThrow(ctx, params<{ org: string }>(ctx.request).org);
+      const detail = await organisationDetail(ctx.deps.db, org.id);
+      const names = new Map(detail.departments.map((d) => [d.code, d.name]));
+      const bytes = await writeUnitList(detail.units.map((u) => ({ unitCode: u.code, unitName: u.name, ...(u.departmentCode ? { departmentCode: u.departmentCode, departmentName: names.get(u.departmentCode)! } : {}) })));
+      return ctx.reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="unit-list-${org.code}.xlsx"`).send(bytes);
+    },
+  },
+  {
+    method: 'POST', url: '/api/organisations/:org/admin/unit-list', tag: 'organisations',
+    summary: 'Import the bureau’s unit list (单位名单, Excel, base64): departments and units created, units assigned, the named unit heads and finance officers given their roles; refused with every problem and its row; the same list again changes nothing',
+    access: BUREAU, bodyLimit: LARGE_BODY_LIMIT, schema: { params: orgParams, body: unitListBody },
+    async handler(ctx) {
+      const org = await orgOrThrow(ctx, params<{ org: string }>(ctx.request).org);
+      if (org.kind !== 'bureau') throw new AppError('conflict', '单位名单由财政局导入', 'the unit list is imported by the bureau');
+      const b = body<z.output<typeof unitListBody>>(ctx.request);
+      const read = await readUnitList(Buffer.from(b.contentBase64, 'base64'));
+      if (!read.ok) throw AppError.invalid(read.problems, `单位名单有 ${read.problems.length} 处问题，未导入任何内容`, `the unit list has ${read.problems.length} problem(s); nothing was imported`);
+      // A department code of another bureau would move its units here: refused by its row.
+      const named = [...new Set(read.rows.flatMap((r) => (r.departmentCode ? [r.departmentCode] : [])))];
+      const foreign = named.length ? await ctx.deps.db.selectFrom('organisations').select(['code', 'kind', 'parent_id']).where('code', 'in', named).execute() : [];
+      const problems = read.rows.flatMap((r, i) => {
+        const d = foreign.find((x) => x.code === r.departmentCode);
+        return d && (d.kind !== 'department' || Number(d.parent_id) !== org.id)
+          ? [{ path: `单位名单 第${i + 2}行 departmentCode`, code: 'foreign_department', zh: `${r.departmentCode} 不是本局的主管部门`, en: `${r.departmentCode} is not a department of this bureau` }]
+          : [];
+      });
+      if (problems.length) throw AppError.invalid(problems, `单位名单有 ${problems.length} 处问题，未导入任何内容`, `the unit list has ${problems.length} problem(s); nothing was imported`);
+      const result = await importUnitListRows(ctx.deps.db, { bureauCode: org.code, rows: read.rows, actor: actorOf(ctx.account) });
+      const changed = result.departmentsCreated + result.unitsCreated + result.unitsAssigned + result.peopleGranted > 0;
+      return { status: changed ? 'updated' : 'unchanged', rows: read.rows.length, ...result };
+    },
+  },
+  {
+    method: 'POST', url: '/api/organisations/:org/admin/officers', tag: 'organisations',
+    summary: 'Grant a bureau officer (in the bureau) or a department officer (in one of its departments), creating the account when new; a person without a password gets a one-time link to set one',
+    access: BUREAU, schema: { params: orgParams, body: officerBody },
+    async handler(ctx) {
+      const org = await orgOrThrow(ctx, params<{ org: string }>(ctx.request).org);
+      const b = body<z.output<typeof officerBody>>(ctx.request);
+      const target = await targetOrg(ctx, org, b.organisation);
+      const role = target.kind === 'bureau' ? 'bureau_officer' : 'department_officer';
+      const r = await grantOrganisationRole(ctx.deps.db, { email: b.email, name: b.name ?? b.email.split('@')[0]!, organisationCode: target.code, role, actor: actorOf(ctx.account) });
+      let setPassword: { link: string; expiresAt: string } | undefined;
+      if (!(await hasPassword(ctx.deps.db, r.userId))) {
+        const token = randomToken();
+        const expiresAt = new Date(Date.now() + RESET_LINK_TTL_MS);
+        await createOfficerPasswordLink(ctx.deps.db, { userId: r.userId, organisationCode: target.code, tokenSha256: tokenHash(token), expiresAt, actor: actorOf(ctx.account) });
+        setPassword = { link: `${origin(ctx)}/password-reset/${token}`, expiresAt: expiresAt.toISOString() };
+      }
+      ctx.reply.status(r.granted ? 201 : 200);
+      return { userId: r.userId, organisation: target.code, role, created: r.created, granted: r.granted, ...(setPassword ? { setPassword } : {}) };
+    },
+  },
+  {
+    method: 'POST', url: '/api/organisations/:org/admin/officers/:user/revoke', tag: 'organisations',
+    summary: 'Revoke a person’s officer role in the bureau or one of its departments (their next request no longer carries it); a bureau keeps at least one officer',
+    access: BUREAU, schema: { params: orgParams.extend({ user: userId }), body: z.object({ organisation: z.string().trim().min(1).max(64).optional() }).strict().default({}) },
+    async handler(ctx) {
+      const { org: code, user } = params<{ org: string; user: number }>(ctx.request);
+      const org = await orgOrThrow(ctx, code);
+      const target = await targetOrg(ctx, org, body<{ organisation?: string } | undefined>(ctx.request)?.organisation);
+      if (target.kind === 'bureau') {
+        const others = await ctx.deps.db.selectFrom('organisation_roles').select('user_id').where('organisation_id', '=', target.id).where('user_id', '<>', user).execute();
+        const holds = await ctx.deps.db.selectFrom('organisation_roles').select('user_id').where('organisation_id', '=', target.id).where('user_id', '=', user).executeTakeFirst();
+        if (holds && others.length === 0) throw new AppError('conflict', '这是本局唯一的财政局工作人员，不能撤销', 'this is the bureau’s only officer: it cannot be revoked');
+      }
+      const revoked = await revokeOrganisationRole(ctx.deps.db, { organisationId: target.id, userId: user, actor: actorOf(ctx.account) });
+      if (!revoked) throw new AppError('not_found', '此人在该机构没有职务', 'this person holds no role there');
+      return revoked;
+    },
+  },
+];
