@@ -7,6 +7,7 @@
  */
 import { civilDateOf } from '../../domain/calendar/civil-date';
 import { formatWanYuan } from '../../domain/money';
+import { bureauCatalog } from './i18n-bureau';
 
 export type Lang = 'zh' | 'en';
 export const LANGS: readonly Lang[] = ['zh', 'en'];
@@ -18,6 +19,7 @@ interface Entry {
 }
 
 export const catalog = {
+  ...bureauCatalog,
   'app.name': { zh: '部门整体支出绩效自评', en: 'Department expenditure performance self-evaluation' },
   'app.brand': { zh: '部门整体支出绩效自评', en: 'Performance self-evaluation' },
   'app.short': { zh: '绩效自评', en: 'Self-evaluation' },

@@ -12,7 +12,7 @@ export interface Viewer {
   unread: number;
 }
 
-export type NavKey = 'tasks' | 'messages' | 'units' | 'rules' | 'admin' | 'account' | 'none';
+export type NavKey = 'tasks' | 'messages' | 'units' | 'orgs' | 'rules' | 'admin' | 'account' | 'none';
 
 export interface PageSpec {
   title: string;
@@ -34,7 +34,7 @@ export function isUnitStaff(account: Account | undefined): boolean {
 }
 
 function roleText(v: Viewer): string {
-  const roles = [...new Set(v.account?.roles.map((r) => r.role) ?? [])];
+  const roles = [...new Set([...(v.account?.roles.map((r) => r.role) ?? []), ...(v.account?.orgRoles?.map((r) => r.role) ?? [])])];
   return roles.map((r) => t(v.lang, `role.${r}` as MessageKey)).join('、');
 }
 
@@ -51,6 +51,7 @@ export function layout(v: Viewer, page: PageSpec): Html {
     ? html`<nav class="nav" aria-label="${t(L, 'nav.main')}">
         <a href="/tasks"${current('tasks')}>${t(L, 'nav.tasks')}</a>
         <a href="/tasks#messages"${current('messages')}>${t(L, 'nav.messages')}${v.unread > 0 ? html`<span class="count" aria-label="${t(L, 'messages.unread')}">${v.unread}</span>` : ''}</a>
+        ${v.account.orgRoles?.length ? html`<a href="/orgs"${current('orgs')}>${t(L, 'nav.orgs')}</a>` : ''}
         ${isUnitStaff(v.account) ? html`<a href="${unitsHref(v.account)}"${current('units')}>${t(L, 'nav.units')}</a>` : ''}
         ${v.account.roles.some((r) => r.role === 'admin' || r.role === 'finance_officer') ? html`<a href="/rule-sets"${current('rules')}>${t(L, 'nav.ruleSets')}</a>` : ''}
         ${v.account.roles.some((r) => r.role === 'admin') ? html`<a href="/admin"${current('admin')}>${t(L, 'nav.admin')}</a>` : ''}

@@ -67,8 +67,9 @@ import { ruleSetBody, ruleSetNewBody, ruleSetsBody } from './pages/rule-sets.pag
 import { selfAssessmentBody } from './pages/self-assessment.page';
 import { taskBody } from './pages/task.page';
 import { unitBody, unitsBody } from './pages/units.page';
+import { bureauPages } from './bureau-pages';
 
-interface PageContext {
+export interface PageContext {
   request: FastifyRequest;
   reply: FastifyReply;
   lang: Lang;
@@ -77,7 +78,7 @@ interface PageContext {
   notifications: () => Promise<NotificationItem[]>;
 }
 
-type PageResult = { title: string; nav: NavKey; body: Html; autoRefreshMs?: number | undefined } | { redirect: string };
+export type PageResult = { title: string; nav: NavKey; body: Html; autoRefreshMs?: number | undefined } | { redirect: string };
 
 const OPEN_STATES = new Set(['open', 'draft', 'overdue', 'returned']);
 /** Evaluation stages in which the score's inputs may still change (as the API decides). */
@@ -96,22 +97,22 @@ function sendHtml(reply: FastifyReply, status: number, body: Html | string): Fas
 
 const loginUrl = (request: FastifyRequest) => `/login?next=${encodeURIComponent(request.url)}`;
 
-function param(request: FastifyRequest, name: string): string {
+export function param(request: FastifyRequest, name: string): string {
   return String((request.params as Record<string, string | undefined>)[name] ?? '');
 }
 
 /** A page's own refusal, worded from the catalog. */
-function refusal(status: 403 | 404, key: MessageKey, params: Record<string, string | number> = {}): PageError {
+export function refusal(status: 403 | 404, key: MessageKey, params: Record<string, string | number> = {}): PageError {
   return new PageError(status, { code: status === 403 ? 'forbidden' : 'not_found', message: t('en', key, params), messageZh: t('zh', key, params), details: [] });
 }
 
-function yearParam(request: FastifyRequest): number {
+export function yearParam(request: FastifyRequest): number {
   const year = Number(param(request, 'year'));
   if (!Number.isInteger(year) || year < 2000 || year > 2100) throw refusal(404, 'error.notFound');
   return year;
 }
 
-async function optional<T>(result: Promise<ApiResult<T>>): Promise<T | undefined> {
+export async function optional<T>(result: Promise<ApiResult<T>>): Promise<T | undefined> {
   const r = await result;
   if (r.ok) return r.data;
   if (r.status === 404) return undefined;
@@ -258,6 +259,8 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
 
   page('/', {}, async ({ account }) => {
     const staffUnits = [...new Set(account!.roles.filter((r) => r.role !== 'section_head').map((r) => r.unitCode))];
+    // A bureau's or department's officer (with no unit of their own) starts at the overview.
+    if (staffUnits.length === 0 && account!.orgRoles?.length && account!.roles.length === 0) return { redirect: '/orgs' };
     if (staffUnits.length === 0) return { redirect: '/tasks' };
     return { redirect: staffUnits.length === 1 ? `/units/${encodeURIComponent(staffUnits[0]!)}` : '/units' };
   });
@@ -272,6 +275,9 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const detail = must(await api.get<UnitDetail>(`/api/units/${encodeURIComponent(param(request, 'unit'))}`));
     return { title: detail.unit.name, nav: 'units', body: unitBody({ lang, url: '', unread: 0 }, account!, detail) };
   });
+
+  // ── The bureau's side: overview, organisation, campaign, review, published reports ─────────
+  for (const [url, options, handler] of bureauPages(deps)) page(url, options, handler);
 
   // ── 我的任务 ──────────────────────────────────────────────────────────────────────────────
   page('/tasks', {}, async ({ request, lang, account, api, notifications }) => {

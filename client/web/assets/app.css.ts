@@ -266,5 +266,28 @@ details.candidate > summary { cursor: pointer; color: var(--brand-2); margin: 4p
 .delta.up { color: var(--ok); }
 .delta.down { color: var(--danger); }
 .rule-set-actions { margin-top: 12px; }
+/* The bureau's side: overview, organisation, campaign, review, published reports */
+.ov-grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 24px; align-items: start; }
+@media (max-width: 960px) { .ov-grid { grid-template-columns: 1fr; } }
+dl.counts { display: grid; grid-template-columns: repeat(auto-fill, minmax(120px, 1fr)); gap: 10px; margin: 0; }
+dl.counts > div { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; background: #fafbfd; }
+dl.counts dt { color: var(--muted); font-size: 13px; }
+dl.counts dd { margin: 0; font-size: 22px; font-weight: 700; }
+table.dist th { width: 6em; background: none; }
+table.dist td.dist-bar { width: 100%; }
+table.dist progress { width: 100%; height: 14px; accent-color: var(--brand-2); }
+.filters { margin-bottom: 12px; align-items: flex-end; }
+.table-scroll { overflow-x: auto; }
+.year-switch { margin: -8px 0 12px; }
+.year-switch a, .year-switch strong { margin-right: 8px; }
+.pager { margin-top: 12px; align-items: center; }
+.chip-review { background: #f1f3f6; color: #4a5563; border-color: #dde2ea; }
+.chip-review-issued, .chip-review-in_review { background: var(--info-bg); color: #1f5a9c; border-color: #cfe0f4; }
+.chip-review-returned { background: var(--warn-bg); color: var(--warn); border-color: #f3dfba; }
+.chip-review-accepted { background: var(--ok-bg); color: var(--ok); border-color: #c9e8d5; }
+.side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
+.side-by-side .score-total { font-size: 22px; }
+.comment-list li { margin-bottom: 6px; }
+.public-note { color: var(--muted); font-size: 13px; }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;
