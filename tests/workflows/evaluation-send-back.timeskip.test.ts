@@ -65,7 +65,8 @@ describe('a send-back (time-skipping)', () => {
       expect(reconcile(s.unitYear).findings.filter((f) => f.blocking)).toEqual([]);
       await s.submitSeedSections();
       await s.submit('infosec', infosecSubmission);
-      let st = await s.eventually(s.status, (x) => x.stage === 'approving', 'the first draft');
+      // The stage changes before the wait (and its reminder plan) is recorded: wait for both.
+      let st = await s.eventually(s.status, (x) => x.stage === 'approving' && x.waiting?.topic === 'approval', 'the first draft');
       expect(st).toMatchObject({ findings: { blocking: 0 }, reportVersion: 1, drafts: [{ version: 1, state: 'awaiting_approval' }], waiting: { topic: 'approval' } });
 
       // The head is reminded two working days later.
