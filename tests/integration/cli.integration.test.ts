@@ -175,7 +175,8 @@ describe('the selfeval command line', () => {
     expect(fs.readFileSync(path.join(home, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     const stored = await database.db.selectFrom('reports').select('pdf_sha256').where('kind', '=', 'issued').executeTakeFirstOrThrow();
     expect(downloaded).toContain(stored.pdf_sha256);
-  });
+    // About 60 separate `selfeval` processes (each a Node start): half a minute alone, far more on a loaded machine.
+  }, 300_000);
 
   it('explains itself: --help on every command', async () => {
     for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['report', 'download']]) {
