@@ -4,7 +4,10 @@
  * worker process, then the same N through the floor — a bare workflow of the same shape with no-op
  * activities (workflows/bench/floor.workflow.ts; with BENCH_FLOOR_RENDERS=1 it renders the reports
  * too). Prints units per minute, p50/p95 cycle time, the worker's peak RSS, CPU per process, and the
- * ratio to the floor.
+ * ratio to the floor; for the cycle, how long after its start a unit's tasks were open (the first,
+ * and all seven: the task-assigned notices' times in Postgres, p50/p95); and for each half the
+ * worker's event-loop delay (p50, p99, max: how late a 5 ms timer fired in its main thread, asked
+ * over an IPC channel at each half's start and end).
  *
  * Everything runs here: its own embedded Postgres, its own dev server (in-memory SQLite), the worker
  * as a child process (`worker/main.ts`), the driver in this process. Stage changes are read from
@@ -40,6 +43,8 @@ const ONLY = process.env['BENCH_ONLY'];
  * Temporal and rendering. The issue's floor is the no-op one (the default).
  */
 const FLOOR_RENDERS = process.env['BENCH_FLOOR_RENDERS'] === '1';
+/** The worker inherits this process's environment: SELFEVAL_DRAFT_DOCX=eager renders drafts' DOCX with their PDF (the floor then does too). */
+const EAGER_DRAFT_DOCX = process.env['SELFEVAL_DRAFT_DOCX'] === 'eager';
 const root = path.resolve(__dirname, '..');
 const taskQueue = 'bench-cycle';
 
@@ -179,10 +184,57 @@ function stageWatcher(db: Db) {
   };
 }
 
-function summary(name: string, times: number[], wallMs: number, peakRss: number, cpu: CpuMark) {
+interface LoopDelay { samples: number; p50: number; p99: number; max: number }
+
+/** The worker's event-loop delay since the last reset (worker/main.ts answers over the IPC channel). */
+function loopDelay(worker: ChildProcess, reset: boolean): Promise<LoopDelay> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker did not answer the event-loop delay request')), 10_000);
+    const onMessage = (m: unknown) => {
+      if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve(m as LoopDelay);
+    };
+    worker.on('message', onMessage);
+    worker.send({ type: 'selfeval.loop-delay', reset });
+  });
+}
+
+/**
+ * How long after its start each unit's tasks were open: the first and the last of its seven
+ * task-assigned notices (sent by the task's first workflow task, right after its row is written),
+ * from Postgres's clock — the same machine's as the driver's start times.
+ */
+async function tasksOpen(db: Db, starts: Map<string, number>): Promise<{ first: number[]; all: number[] }> {
+  const rows = await db
+    .selectFrom('notifications')
+    .select(['workflow_id', (eb) => eb.fn.min('created_at').as('at')])
+    .where('kind', '=', 'task_assigned')
+    .where('workflow_id', 'like', 'evaluation/%')
+    .groupBy('workflow_id')
+    .execute();
+  const byUnit = new Map<string, number[]>();
+  for (const r of rows) {
+    const unit = /^evaluation\/([^/]+)\//.exec(r.workflow_id ?? '')?.[1];
+    if (unit && starts.has(unit)) byUnit.set(unit, [...(byUnit.get(unit) ?? []), new Date(r.at).getTime() - starts.get(unit)!]);
+  }
+  const first: number[] = [];
+  const all: number[] = [];
+  for (const times of byUnit.values()) {
+    first.push(Math.min(...times));
+    if (times.length >= SHAPE.sections) all.push(Math.max(...times));
+  }
+  return { first, all };
+}
+
+const quantile = (times: number[], q: number) => {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-  return { name, unitsPerMinute: (times.length / wallMs) * 60_000, p50: at(0.5), p95: at(0.95), wallMs, peakRss, cpu };
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+function summary(name: string, times: number[], wallMs: number, peakRss: number, cpu: CpuMark) {
+  return { name, unitsPerMinute: (times.length / wallMs) * 60_000, p50: quantile(times, 0.5), p95: quantile(times, 0.95), wallMs, peakRss, cpu };
 }
 
 async function main(): Promise<void> {
@@ -239,7 +291,8 @@ async function main(): Promise<void> {
         ...process.env, DATABASE_URL: pg.url('bench'), TEMPORAL_ADDRESS: address, SELFEVAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn',
         ...(fromSource ? {} : { SELFEVAL_WORKFLOW_BUNDLE: path.join(root, 'dist/workflow-bundle.js') }),
       },
-      stdio: ['ignore', fs.openSync(workerLog, 'a'), 'inherit'],
+      // An IPC channel: the worker answers event-loop delay requests on it (worker/main.ts).
+      stdio: ['ignore', fs.openSync(workerLog, 'a'), 'inherit', 'ipc'],
     });
     worker.once('exit', (code, signal) => {
       if (stopping) return;
@@ -250,6 +303,7 @@ async function main(): Promise<void> {
     const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
     await waitFor('the worker', async () => (await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 })).pollers.length > 0, { timeoutMs: 60_000, intervalMs: 250 });
     const idleRss = rssOf(worker.pid!);
+    const loadBefore = os.loadavg().map((l) => l.toFixed(1)).join(' ');
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(worker!.pid!))), 200);
 
@@ -258,10 +312,13 @@ async function main(): Promise<void> {
     const watcher = stageWatcher(db);
     stages = watcher;
     peak = 0;
+    const starts = new Map<string, number>();
+    await loopDelay(worker, true);
     const realStart = Date.now();
     const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
     if (ONLY !== 'floor') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
+      starts.set(unitCode, started);
       const { handle } = await startEvaluation(client, { unitCode, year: 2020, startedBy: 'bench', taskQueue });
       await Promise.all([
         ...submissions.map((submission) =>
@@ -276,8 +333,9 @@ async function main(): Promise<void> {
       await handle.result();
       real.push(Date.now() - started);
     });
-    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts };
+    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts, loop: await loopDelay(worker, true) };
     failedAttempts = 0;
+    const opened = await tasksOpen(db, starts);
 
     // ── The floor ────────────────────────────────────────────────────────────────────────────
     const floor: number[] = [];
@@ -287,7 +345,7 @@ async function main(): Promise<void> {
     if (ONLY !== 'cycle') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const workflowId = `bench-floor/${unitCode}`;
-      const shape: FloorShape = FLOOR_RENDERS ? { ...SHAPE, renders: { unitCode, year: 2020 } } : SHAPE;
+      const shape: FloorShape = FLOOR_RENDERS ? { ...SHAPE, renders: { unitCode, year: 2020, draftFormats: EAGER_DRAFT_DOCX ? ['pdf', 'docx'] : ['pdf'] } } : SHAPE;
       const handle = await client.workflow.start('benchFloorEvaluation', { workflowId, taskQueue, args: [shape] });
       await Promise.all(
         Array.from({ length: SHAPE.sections }, (_, k) => retry(() => client.workflow.getHandle(`${workflowId}/task/${k}`).executeUpdate(floorSubmitUpdate), `${workflowId} task ${k}`)),
@@ -297,10 +355,10 @@ async function main(): Promise<void> {
       await handle.result();
       floor.push(Date.now() - started);
     });
-    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts };
+    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts, loop: await loopDelay(worker, true) };
     clearInterval(sampler);
 
-    console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}), dev server with in-memory SQLite, ${os.cpus().length} cores`);
+    console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}; render threads ${process.env['SELFEVAL_RENDER_THREADS'] ?? 'default'}, drafts' DOCX ${EAGER_DRAFT_DOCX ? 'eager' : 'on request'}), dev server with in-memory SQLite, ${os.cpus().length} cores, load average before the runs ${loadBefore}`);
     console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS   CPU s: worker  temporal  driver  machine');
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && !Number.isNaN(x.p50))) {
       const c = s.cpu;
@@ -312,6 +370,13 @@ async function main(): Promise<void> {
     const perUnit = (c: CpuMark) => `worker ${((c.worker / N) * 1000).toFixed(0)} ms, Temporal ${((c.temporal / N) * 1000).toFixed(0)} ms`;
     console.log(`CPU per unit: cycle ${perUnit(realSummary.cpu)}; floor ${perUnit(floorSummary.cpu)} (machine: ${os.cpus().length} cores = ${os.cpus().length * 60} CPU s per minute)`);
     console.log(`Updates refused and retried (sent before their workflow existed): cycle ${realSummary.refused}, floor ${floorSummary.refused}`);
+    const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
+    if (opened.all.length) {
+      console.log(`cycle, start → first task open: p50 ${ms(quantile(opened.first, 0.5))}, p95 ${ms(quantile(opened.first, 0.95))}; start → all ${SHAPE.sections} tasks open: p50 ${ms(quantile(opened.all, 0.5))}, p95 ${ms(quantile(opened.all, 0.95))} (${opened.all.length} units)`);
+    }
+    for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && x.loop.samples > 0)) {
+      console.log(`worker event-loop delay, ${s.name}: p50 ${s.loop.p50.toFixed(1)} ms, p99 ${s.loop.p99.toFixed(1)} ms, max ${s.loop.max.toFixed(1)} ms (${s.loop.samples} samples)`);
+    }
     console.log(`ratio to the floor (wall time): ${(realSummary.wallMs / floorSummary.wallMs).toFixed(2)}; worker RSS when idle before the runs: ${(idleRss / 1048576).toFixed(0)} MB${heap > 0 ? `; V8 old space capped at ${heap} MB` : ''}`);
     await client.connection.close();
   } finally {
