@@ -47,6 +47,12 @@ const FLOOR_RENDERS = process.env['BENCH_FLOOR_RENDERS'] === '1';
 const EAGER_DRAFT_DOCX = process.env['SELFEVAL_DRAFT_DOCX'] === 'eager';
 const root = path.resolve(__dirname, '..');
 const taskQueue = 'bench-cycle';
+/**
+ * BENCH_SOLO=n (default 3): before the timed cycle, n more units go through the whole cycle one at a
+ * time on the otherwise idle worker, and their start → tasks open is printed (the first warms the
+ * worker; the rest are the warm-stack figure). Not part of the timed half's figures.
+ */
+const SOLO = Number(process.env['BENCH_SOLO'] ?? 3);
 
 /**
  * The real cycle's shape, counted from workflows/evaluation on the happy path (L: local activity,
@@ -206,7 +212,7 @@ function loopDelay(worker: ChildProcess, reset: boolean): Promise<LoopDelay> {
  * task-assigned notices (sent by the task's first workflow task, right after its row is written),
  * from Postgres's clock — the same machine's as the driver's start times.
  */
-async function tasksOpen(db: Db, starts: Map<string, number>): Promise<{ first: number[]; all: number[] }> {
+async function tasksOpen(db: Db, starts: Map<string, number>): Promise<{ first: number[]; all: number[]; byUnit: Map<string, { first: number; all?: number }> }> {
   const rows = await db
     .selectFrom('notifications')
     .select(['workflow_id', (eb) => eb.fn.min('created_at').as('at')])
@@ -221,11 +227,13 @@ async function tasksOpen(db: Db, starts: Map<string, number>): Promise<{ first: 
   }
   const first: number[] = [];
   const all: number[] = [];
-  for (const times of byUnit.values()) {
+  const perUnit = new Map<string, { first: number; all?: number }>();
+  for (const [unit, times] of byUnit) {
     first.push(Math.min(...times));
     if (times.length >= SHAPE.sections) all.push(Math.max(...times));
+    perUnit.set(unit, { first: Math.min(...times), ...(times.length >= SHAPE.sections ? { all: Math.max(...times) } : {}) });
   }
-  return { first, all };
+  return { first, all, byUnit: perUnit };
 }
 
 const quantile = (times: number[], q: number) => {
@@ -259,8 +267,9 @@ async function main(): Promise<void> {
     const submissions = [...seed.submissions, infosec];
     const selfAssessment = seed.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] }));
     const units = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
+    const soloUnits = ONLY === 'floor' ? [] : Array.from({ length: SOLO }, (_, i) => `bench-solo-${i}`);
     const t0 = Date.now();
-    for (const code of units) {
+    for (const code of [...units, ...soloUnits]) {
       const y = structuredClone(seed);
       y.unit.code = code;
       y.people = y.people.map((p) => ({ ...p, email: p.email.replace('@', `+${code}@`) }));
@@ -311,12 +320,9 @@ async function main(): Promise<void> {
     const real: number[] = [];
     const watcher = stageWatcher(db);
     stages = watcher;
-    peak = 0;
     const starts = new Map<string, number>();
-    await loopDelay(worker, true);
-    const realStart = Date.now();
-    const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
-    if (ONLY !== 'floor') await pool(units, CONCURRENCY, async (unitCode) => {
+    /** One unit's whole cycle, as its people would drive it; returns its duration. */
+    const cycle = async (unitCode: string): Promise<number> => {
       const started = Date.now();
       starts.set(unitCode, started);
       const { handle } = await startEvaluation(client, { unitCode, year: 2020, startedBy: 'bench', taskQueue });
@@ -331,8 +337,21 @@ async function main(): Promise<void> {
       const version = (await watcher.until(handle.workflowId, 'approving', 'report_version')).report_version!;
       await retry(() => handle.executeUpdate(approveUpdate, { args: [{ actor: 'bench', reportVersion: version }] }), `${unitCode} approve`);
       await handle.result();
-      real.push(Date.now() - started);
-    });
+      return Date.now() - started;
+    };
+    // Units alone on the idle worker first: start → tasks open on a warm stack.
+    for (const unitCode of soloUnits) await cycle(unitCode);
+    const solo = await tasksOpen(db, new Map(soloUnits.map((u) => [u, starts.get(u)!])));
+    peak = 0;
+    await loopDelay(worker, true);
+    const realStart = Date.now();
+    const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
+    if (ONLY !== 'floor') {
+      await pool(units, CONCURRENCY, async (unitCode) => {
+        real.push(await cycle(unitCode));
+      });
+    }
+    for (const u of soloUnits) starts.delete(u);
     const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts, loop: await loopDelay(worker, true) };
     failedAttempts = 0;
     const opened = await tasksOpen(db, starts);
@@ -371,6 +390,11 @@ async function main(): Promise<void> {
     console.log(`CPU per unit: cycle ${perUnit(realSummary.cpu)}; floor ${perUnit(floorSummary.cpu)} (machine: ${os.cpus().length} cores = ${os.cpus().length * 60} CPU s per minute)`);
     console.log(`Updates refused and retried (sent before their workflow existed): cycle ${realSummary.refused}, floor ${floorSummary.refused}`);
     const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
+    const soloTimes = soloUnits.map((u) => solo.byUnit.get(u)).filter((x) => x !== undefined);
+    if (soloTimes.length > 1) {
+      const list = (xs: Array<number | undefined>) => xs.map((x) => (x === undefined ? '—' : (x / 1000).toFixed(2))).join(', ');
+      console.log(`one unit at a time on the idle worker (the first warms it up): start → first task open ${list(soloTimes.map((t) => t.first))} s; → all ${SHAPE.sections} tasks open ${list(soloTimes.map((t) => t.all))} s`);
+    }
     if (opened.all.length) {
       console.log(`cycle, start → first task open: p50 ${ms(quantile(opened.first, 0.5))}, p95 ${ms(quantile(opened.first, 0.95))}; start → all ${SHAPE.sections} tasks open: p50 ${ms(quantile(opened.all, 0.5))}, p95 ${ms(quantile(opened.all, 0.95))} (${opened.all.length} units)`);
     }
