@@ -49,7 +49,7 @@ export interface OverviewRow {
   stage: EvaluationStage | null;
   /** The evaluation's due date, else the campaign's (civil date, Asia/Shanghai). */
   dueOn: string | null;
-  /** Not issued (or not accepted) and past its due date. */
+  /** Not issued (nor further in the review) and past its due date. */
   late: boolean;
   /** Section or self-assessment tasks still open past their due date, and those escalated. */
   overdueTasks: number;
@@ -62,7 +62,8 @@ export interface OverviewRow {
   blockingFindings: number;
   findingsAcknowledged: boolean;
   reportVersion: number | null;
-  issuedAt: Date | null;
+  /** ISO instant. */
+  issuedAt: string | null;
   /** Where the unit stands in the year's campaign and the review above it; `null`: not in a campaign. */
   review: CampaignUnitState | null;
   /** The published report version (not withdrawn). */
@@ -71,119 +72,235 @@ export interface OverviewRow {
   withheld: { count: number; outstandingFen: number; dueByHorizonFen: number; nextDueOn: string | null };
 }
 
-interface RawOverviewRow {
-  unit_code: string;
-  unit_name: string;
-  org_code: string;
-  org_name: string;
-  org_kind: OrganisationKind;
-  has_ledger: boolean;
-  stage: EvaluationStage | null;
-  due_on: string | null;
-  late: boolean;
-  overdue_tasks: number;
-  escalated_tasks: number;
-  total_cp: number | null;
-  final: boolean | null;
-  grade_code: string | null;
-  grade_zh: string | null;
-  blocking: number;
-  acknowledged: boolean;
-  report_version: number | null;
-  issued_at: Date | null;
-  review: CampaignUnitState | null;
-  published_version: number | null;
-  hb_count: number;
-  hb_outstanding: number;
-  hb_due: number;
-  hb_next: string | null;
+/** Where a unit-year stands, in process order: no ledger, not started, the evaluation's stages. */
+export const OVERVIEW_STAGES = ['no_ledger', 'not_started', 'opening', 'collecting', 'reviewing', 'returned', 'scoring', 'drafting', 'approving', 'issuing', 'issued'] as const;
+export type OverviewStage = (typeof OVERVIEW_STAGES)[number];
+export const REVIEW_STATES = ['none', 'joined', 'waiting_ledger', 'started', 'issued', 'in_review', 'returned', 'accepted'] as const satisfies ReadonlyArray<CampaignUnitState | 'none'>;
+export type ReviewFilter = (typeof REVIEW_STATES)[number];
+export const SORT_KEYS = ['unit', 'department', 'stage', 'due', 'total', 'blocking', 'withheld', 'review', 'late'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface OverviewFilter {
+  /** A department's code, or `-` for the units that report to the bureau directly. */
+  department?: string;
+  stage?: OverviewStage;
+  review?: ReviewFilter;
+  /** A grade code, or `none` for units without a final grade. */
+  grade?: string;
+  /** Late: past due and not issued, or with tasks open past their due date. */
+  late?: boolean;
+}
+
+export interface OverviewInput {
+  organisationId: number;
+  year: number;
+  now: Date;
+  /** Withheld amounts due on or before this civil date count as falling due. */
+  horizon: string;
+  filter?: OverviewFilter;
+  sort?: SortKey;
+  order?: 'asc' | 'desc';
+  /** Rows to return (`null`: every matching row) and rows to skip. */
+  limit?: number | null;
+  offset?: number;
+}
+
+export interface GradeCount {
+  code: string;
+  zh: string;
+  count: number;
+}
+
+export interface OverviewCounts {
+  units: number;
+  started: number;
+  issued: number;
+  late: number;
+  withBlocking: number;
+  accepted: number;
+  published: number;
+}
+
+export interface Overview {
+  /** The matching rows of the page asked for, sorted. */
+  rows: OverviewRow[];
+  /** How many rows match the filter (all pages). */
+  matching: number;
+  /** Over every unit in scope, and over the matching ones: counts and final grades (`ungraded`: no final grade yet). */
+  counts: OverviewCounts;
+  distribution: { grades: GradeCount[]; ungraded: number };
+  matchingDistribution: { grades: GradeCount[]; ungraded: number };
+  /** The departments in scope (for the filter). */
+  departments: Array<{ code: string; name: string }>;
 }
 
 const OPEN_TASK_STATES = ['open', 'draft', 'overdue', 'returned'] as const;
+/** The four standard grades, best first (a rule set's own codes follow, by name). */
+const GRADE_ORDER = ['excellent', 'good', 'fair', 'poor'];
+const STANDARD_GRADE_ZH: Record<string, string> = { excellent: '优', good: '良', fair: '中', poor: '差' };
+
+/** Sort expressions over the rows CTE, by key: only these strings ever reach the SQL text. */
+const SORT_SQL: Record<SortKey, string> = {
+  unit: 'r.unit_code',
+  department: "case when r.org_kind = 'department' then r.org_code end",
+  stage: `case when not r.has_ledger then 0 when r.stage is null then 1 else array_position(array[${OVERVIEW_STAGES.map((x) => `'${x}'`).join(',')}], r.stage) - 1 end`,
+  due: 'r.due_on',
+  total: 'r.total_cp',
+  blocking: 'case when r.acknowledged then 0 else r.blocking end',
+  withheld: 'r.hb_due',
+  review: "array_position(array['joined','waiting_ledger','started','issued','in_review','returned','accepted'], r.review)",
+  late: 'case when r.late then 1000 else 0 end + r.overdue_tasks',
+};
+
+function filterSql(f: OverviewFilter = {}) {
+  const parts = [sql`true`];
+  if (f.department !== undefined) parts.push(f.department === '-' ? sql`r.org_kind = 'bureau'` : sql`(r.org_kind = 'department' and r.org_code = ${f.department})`);
+  if (f.stage === 'no_ledger') parts.push(sql`not r.has_ledger`);
+  else if (f.stage === 'not_started') parts.push(sql`(r.has_ledger and r.stage is null)`);
+  else if (f.stage !== undefined) parts.push(sql`r.stage = ${f.stage}`);
+  if (f.review === 'none') parts.push(sql`r.review is null`);
+  else if (f.review !== undefined) parts.push(sql`r.review = ${f.review}`);
+  if (f.grade === 'none') parts.push(sql`r.grade_code is null`);
+  else if (f.grade !== undefined) parts.push(sql`r.grade_code = ${f.grade}`);
+  if (f.late !== undefined) parts.push(f.late ? sql`(r.late or r.overdue_tasks > 0)` : sql`not (r.late or r.overdue_tasks > 0)`);
+  return sql.join(parts, sql` and `);
+}
+
+interface RawOverview {
+  rows: OverviewRow[] | null;
+  matching: number;
+  counts: OverviewCounts;
+  grades: Array<{ code: string; zh: string; count: number }> | null;
+  ungraded: number;
+  matching_grades: Array<{ code: string; zh: string; count: number }> | null;
+  matching_ungraded: number;
+  departments: Array<{ code: string; name: string }> | null;
+}
+
+function distributionOf(grades: RawOverview['grades'], ungraded: number): { grades: GradeCount[]; ungraded: number } {
+  const by = new Map((grades ?? []).map((g) => [g.code, { code: g.code, zh: g.zh, count: Number(g.count) }]));
+  for (const code of GRADE_ORDER) if (!by.has(code)) by.set(code, { code, zh: STANDARD_GRADE_ZH[code]!, count: 0 });
+  const rank = (c: string) => (GRADE_ORDER.includes(c) ? GRADE_ORDER.indexOf(c) : GRADE_ORDER.length);
+  return { grades: [...by.values()].sort((a, b) => rank(a.code) - rank(b.code) || (a.zh < b.zh ? -1 : a.zh > b.zh ? 1 : 0)), ungraded: Number(ungraded) };
+}
 
 /**
- * Every unit under the organisation (a bureau: its own and its departments'; a department: its
- * own) for the year, in one statement: the unit-year, its evaluation (stage, due date, score,
- * findings), its open tasks past due, its place in the year's campaign, its publication and the
- * withheld amounts it still owes. `now` decides lateness; `horizon` (a civil date) which withheld
- * amounts count as falling due. Withheld amounts a workflow tracks are read from its progress row
- * (due dates moved by defects, partial releases); the others from the ledger (its stated due date).
+ * The year's overview of an organisation in one statement: every unit under it (a bureau: its own
+ * and its departments'; a department: its own) with its unit-year, its evaluation (stage, due date,
+ * score and blocking findings — plain columns generated from the score sheet and the findings, so
+ * no JSON document is read), its open tasks past due, its place in the year's campaign, its
+ * publication and the withheld amounts it still owes; filtered, sorted and paged in SQL, with the
+ * counts and the distribution of grades over every unit and over the matching ones. `now` decides
+ * lateness; `horizon` which withheld amounts count as falling due. Withheld amounts a workflow
+ * tracks are read from its progress row (due dates moved by defects, partial releases); the others
+ * from the ledger (their stated due date).
  */
-export async function overviewRows(db: Db, input: { organisationId: number; year: number; now: Date; horizon: string }): Promise<OverviewRow[]> {
+export async function overview(db: Db, input: OverviewInput): Promise<Overview> {
+  const r = (await overviewStatement(input).execute(db)).rows[0]!;
+  return {
+    rows: r.rows ?? [],
+    matching: Number(r.matching),
+    counts: r.counts,
+    distribution: distributionOf(r.grades, r.ungraded),
+    matchingDistribution: distributionOf(r.matching_grades, r.matching_ungraded),
+    departments: r.departments ?? [],
+  };
+}
+
+/** The overview's one statement (exported for EXPLAIN in the benchmark). */
+export function overviewStatement(input: OverviewInput) {
   const open = sql.join(OPEN_TASK_STATES.map((s) => sql.lit(s)));
-  const result = await sql<RawOverviewRow>`
-    select u.code as unit_code, u.name as unit_name, o.code as org_code, o.name as org_name, o.kind as org_kind,
-      uy.id is not null as has_ledger,
-      e.stage,
-      coalesce(to_char(e.due_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), to_char(cc.due_date, 'YYYY-MM-DD')) as due_on,
-      (coalesce(e.stage, '') <> 'issued' and coalesce(cc.state, '') not in ('issued', 'in_review', 'accepted')
-        and coalesce(e.due_at, (cc.due_date + time '18:00') at time zone 'Asia/Shanghai') < ${input.now}) as late,
-      coalesce(t.overdue, 0)::int as overdue_tasks,
-      coalesce(t.escalated, 0)::int as escalated_tasks,
-      (e.score ->> 'totalCp')::int as total_cp,
-      (e.score ->> 'final')::boolean as final,
-      e.score -> 'grade' ->> 'code' as grade_code,
-      e.score -> 'grade' ->> 'zh' as grade_zh,
-      coalesce(jsonb_array_length(jsonb_path_query_array(e.findings, '$.findings[*] ? (@.blocking == true)')), 0)::int as blocking,
-      e.acknowledged_at is not null as acknowledged,
-      e.report_version,
-      e.issued_at,
-      cc.state as review,
-      p.report_version as published_version,
-      coalesce(hb.n, 0)::int as hb_count,
-      coalesce(hb.outstanding, 0)::bigint as hb_outstanding,
-      coalesce(hb.due, 0)::bigint as hb_due,
-      to_char(hb.next_due, 'YYYY-MM-DD') as hb_next
-    from units u
-    join organisations o on o.id = u.organisation_id
-    left join unit_years uy on uy.unit_id = u.id and uy.year = ${input.year}
-    left join evaluations e on e.unit_year_id = uy.id
-    left join lateral (
-      select count(*) filter (where t.state in (${open}) and t.due_at < ${input.now}) as overdue,
-             count(*) filter (where t.state in (${open}) and t.escalated_at is not null) as escalated
-      from tasks t where t.evaluation_id = e.id
-    ) t on e.id is not null
-    left join lateral (
-      select cu.state, c.due_date from campaign_units cu join campaigns c on c.id = cu.campaign_id
-      where cu.unit_id = u.id and c.year = ${input.year}
-      order by c.id limit 1
-    ) cc on true
-    left join publications p on p.unit_year_id = uy.id and p.withdrawn_at is null
-    left join lateral (
-      select count(*) as n, sum(x.amount) as outstanding, sum(x.amount) filter (where x.due_on <= ${input.horizon}::date) as due, min(x.due_on) as next_due
+  const where = filterSql(input.filter);
+  const direction = input.order === 'desc' ? 'desc' : 'asc';
+  const orderBy = sql.raw(`${SORT_SQL[input.sort ?? 'unit']} ${direction} nulls last, r.unit_code`);
+  const limit = input.limit === null || input.limit === undefined ? sql`all` : sql`${input.limit}`;
+  return sql<RawOverview>`
+    with scope as materialized (select id, code, name, kind from organisations where id = ${input.organisationId} or parent_id = ${input.organisationId}),
+    su as materialized (select u.id, u.code, u.name, u.organisation_id from units u where u.organisation_id in (select id from scope)),
+    -- Withheld amounts still owed by the units in scope: tracked ones from their progress rows,
+    -- the others from the ledger.
+    hb as (
+      select x.unit_id, count(*) as n, sum(x.amount) as outstanding, sum(x.amount) filter (where x.due_on <= ${input.horizon}::date) as due, min(x.due_on) as next_due
       from (
-        select hp.held_fen + hp.payable_fen as amount, hp.next_due_on as due_on
-        from holdback_progress hp where hp.unit_code = u.code and hp.phase <> 'closed'
+        select su.id as unit_id, hp.held_fen + hp.payable_fen as amount, hp.next_due_on as due_on
+        from su join holdback_progress hp on hp.unit_code = su.code
+        where hp.phase <> 'closed'
         union all
-        select h.amount_fen, h.due_on
-        from unit_years hy join holdbacks h on h.unit_year_id = hy.id
-        where hy.unit_id = u.id and h.status not in ('released', 'forfeited')
-          and not exists (select 1 from holdback_progress q where q.unit_code = u.code and q.year = hy.year and q.holdback_code = h.code)
+        select su.id, h.amount_fen, h.due_on
+        from su join unit_years hy on hy.unit_id = su.id join holdbacks h on h.unit_year_id = hy.id
+        where h.status not in ('released', 'forfeited')
+          and not exists (select 1 from holdback_progress q where q.unit_code = su.code and q.year = hy.year and q.holdback_code = h.code)
       ) x
-    ) hb on true
-    where u.organisation_id in (select id from organisations where id = ${input.organisationId} or parent_id = ${input.organisationId})
-    order by u.code`.execute(db);
-  return result.rows.map((r) => ({
-    unitCode: r.unit_code,
-    unitName: r.unit_name,
-    department: r.org_kind === 'department' ? { code: r.org_code, name: r.org_name } : null,
-    hasLedger: r.has_ledger,
-    stage: r.stage,
-    dueOn: r.due_on,
-    late: r.late === true,
-    overdueTasks: r.overdue_tasks,
-    escalatedTasks: r.escalated_tasks,
-    totalCp: r.total_cp,
-    final: r.final === true,
-    grade: r.grade_code !== null && r.grade_zh !== null ? { code: r.grade_code, zh: r.grade_zh } : null,
-    blockingFindings: r.blocking,
-    findingsAcknowledged: r.acknowledged,
-    reportVersion: r.report_version,
-    issuedAt: r.issued_at,
-    review: r.review,
-    publishedVersion: r.published_version,
-    withheld: { count: r.hb_count, outstandingFen: Number(r.hb_outstanding), dueByHorizonFen: Number(r.hb_due), nextDueOn: r.hb_next },
-  }));
+      group by x.unit_id
+    ),
+    -- Where each unit stands in a campaign of the year (the first campaign, should there be two).
+    cc as (
+      select distinct on (cu.unit_id) cu.unit_id, cu.state, c.due_date
+      from campaigns c join campaign_units cu on cu.campaign_id = c.id
+      where c.year = ${input.year} and cu.unit_id in (select id from su)
+      order by cu.unit_id, c.id
+    ),
+    r as materialized (
+      select u.code as unit_code, u.name as unit_name, o.code as org_code, o.name as org_name, o.kind as org_kind,
+        uy.id is not null as has_ledger,
+        e.stage,
+        coalesce(to_char(e.due_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), to_char(cc.due_date, 'YYYY-MM-DD')) as due_on,
+        coalesce(coalesce(e.stage, '') <> 'issued' and coalesce(cc.state, '') not in ('issued', 'in_review', 'accepted')
+          and coalesce(e.due_at, (cc.due_date + time '18:00') at time zone 'Asia/Shanghai') < ${input.now}, false) as late,
+        coalesce(t.overdue, 0)::int as overdue_tasks,
+        coalesce(t.escalated, 0)::int as escalated_tasks,
+        e.score_total_cp as total_cp,
+        coalesce(e.score_final, false) as final,
+        e.score_grade_code as grade_code,
+        e.score_grade_zh as grade_zh,
+        coalesce(e.blocking_findings, 0) as blocking,
+        coalesce(e.acknowledged_at is not null, false) as acknowledged,
+        e.report_version,
+        e.issued_at,
+        cc.state as review,
+        p.report_version as published_version,
+        coalesce(hb.n, 0)::int as hb_count,
+        coalesce(hb.outstanding, 0)::bigint as hb_outstanding,
+        coalesce(hb.due, 0)::bigint as hb_due,
+        hb.next_due as hb_next
+      from su u
+      join scope o on o.id = u.organisation_id
+      left join unit_years uy on uy.unit_id = u.id and uy.year = ${input.year}
+      left join evaluations e on e.unit_year_id = uy.id
+      left join lateral (
+        -- Only tasks still open (a partial index holds just those).
+        select count(*) filter (where t.due_at < ${input.now}) as overdue, count(*) filter (where t.escalated_at is not null) as escalated
+        from tasks t where t.evaluation_id = e.id and t.state in (${open})
+      ) t on e.id is not null
+      left join cc on cc.unit_id = u.id
+      left join publications p on p.unit_year_id = uy.id and p.withdrawn_at is null
+      left join hb on hb.unit_id = u.id
+    ),
+    m as materialized (select * from r where ${where})
+    select
+      (select json_agg(json_build_object(
+          'unitCode', r.unit_code, 'unitName', r.unit_name,
+          'department', case when r.org_kind = 'department' then json_build_object('code', r.org_code, 'name', r.org_name) end,
+          'hasLedger', r.has_ledger, 'stage', r.stage, 'dueOn', r.due_on, 'late', r.late, 'overdueTasks', r.overdue_tasks, 'escalatedTasks', r.escalated_tasks,
+          'totalCp', r.total_cp, 'final', r.final,
+          'grade', case when r.grade_code is not null and r.grade_zh is not null then json_build_object('code', r.grade_code, 'zh', r.grade_zh) end,
+          'blockingFindings', r.blocking, 'findingsAcknowledged', r.acknowledged, 'reportVersion', r.report_version,
+          'issuedAt', to_char(r.issued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'review', r.review, 'publishedVersion', r.published_version,
+          'withheld', json_build_object('count', r.hb_count, 'outstandingFen', r.hb_outstanding, 'dueByHorizonFen', r.hb_due, 'nextDueOn', to_char(r.hb_next, 'YYYY-MM-DD'))
+        ) order by r.n)
+        from (select r.*, row_number() over (order by ${orderBy}) as n from m r order by ${orderBy} limit ${limit} offset ${input.offset ?? 0}) r) as rows,
+      (select count(*) from m)::int as matching,
+      (select json_build_object(
+          'units', count(*), 'started', count(*) filter (where r.stage is not null), 'issued', count(*) filter (where r.stage = 'issued'),
+          'late', count(*) filter (where r.late or r.overdue_tasks > 0), 'withBlocking', count(*) filter (where r.blocking > 0 and not r.acknowledged),
+          'accepted', count(*) filter (where r.review = 'accepted'), 'published', count(*) filter (where r.published_version is not null))
+        from r) as counts,
+      (select json_agg(json_build_object('code', g.code, 'zh', g.zh, 'count', g.n)) from (select r.grade_code as code, min(r.grade_zh) as zh, count(*) as n from r where r.final and r.grade_code is not null group by r.grade_code) g) as grades,
+      (select count(*) from r where not (r.final and r.grade_code is not null))::int as ungraded,
+      (select json_agg(json_build_object('code', g.code, 'zh', g.zh, 'count', g.n)) from (select r.grade_code as code, min(r.grade_zh) as zh, count(*) as n from m r where r.final and r.grade_code is not null group by r.grade_code) g) as matching_grades,
+      (select count(*) from m r where not (r.final and r.grade_code is not null))::int as matching_ungraded,
+      (select json_agg(json_build_object('code', s.code, 'name', s.name) order by s.code) from scope s where s.kind = 'department') as departments`;
 }
 
 /** The campaign a year's overview belongs to: the organisation's own, else its bureau's. */
@@ -332,4 +449,41 @@ export async function organisationAudit(db: Db, input: { codes: readonly string[
     .limit(input.limit)
     .execute();
   return rows;
+}
+
+/** The evaluation's score sheet (the self-score) of a unit-year, for the reviewer's forms; `null` before it is scored. */
+export async function scoreSheetOf(db: Db, unitCode: string, year: number): Promise<unknown> {
+  const row = await db
+    .selectFrom('evaluations as e')
+    .innerJoin('unit_years as uy', 'uy.id', 'e.unit_year_id')
+    .innerJoin('units as u', 'u.id', 'uy.unit_id')
+    .select('e.score')
+    .where('u.code', '=', unitCode)
+    .where('uy.year', '=', year)
+    .executeTakeFirst();
+  return row?.score ?? null;
+}
+
+/** The bureau a unit belongs to (directly, or through its department); `undefined` when it has none. */
+export async function bureauOfUnit(db: Db, unitCode: string): Promise<{ code: string; name: string } | undefined> {
+  const row = await db
+    .selectFrom('units as u')
+    .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .leftJoin('organisations as p', 'p.id', 'o.parent_id')
+    .select(['o.code', 'o.name', 'o.kind', 'p.code as parentCode', 'p.name as parentName'])
+    .where('u.code', '=', unitCode)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.kind === 'bureau') return { code: row.code, name: row.name };
+  return row.parentCode && row.parentName ? { code: row.parentCode, name: row.parentName } : undefined;
+}
+
+/** The years with a published (not withdrawn) report of a unit under the organisation, newest first. */
+export async function publishedYears(db: Db, organisationId: number): Promise<number[]> {
+  const r = await sql<{ year: number }>`
+    select distinct uy.year from publications p
+    join unit_years uy on uy.id = p.unit_year_id join units u on u.id = uy.unit_id
+    where p.withdrawn_at is null and u.organisation_id in (select id from organisations where id = ${organisationId} or parent_id = ${organisationId})
+    order by uy.year desc`.execute(db);
+  return r.rows.map((x) => x.year);
 }

@@ -1,131 +1,20 @@
 /**
  * The year's overview of a bureau or department, past the one SQL statement that reads it
- * (db/overview.repository.ts#overviewRows): filters (department, stage, review, grade, late),
- * sorting, the distribution of grades and the counts a page heads with, and the Excel export.
- * Pure over the rows, apart from the workbook.
+ * (db/overview.repository.ts#overview, which filters, sorts, pages and counts): where a row stands
+ * in words, and the Excel export.
  */
 import ExcelJS from 'exceljs';
-import type { OverviewRow } from '../../db/overview.repository';
+import { OVERVIEW_STAGES, type OverviewRow, type OverviewStage, REVIEW_STATES, SORT_KEYS } from '../../db/overview.repository';
 import type { CampaignUnitState } from '../../db/schema';
 import { formatWanYuan } from '../../domain/money';
 
-/** Where a unit-year stands, in process order: no ledger, not started, the evaluation's stages. */
-export const OVERVIEW_STAGES = ['no_ledger', 'not_started', 'opening', 'collecting', 'reviewing', 'returned', 'scoring', 'drafting', 'approving', 'issuing', 'issued'] as const;
-export type OverviewStage = (typeof OVERVIEW_STAGES)[number];
-export const REVIEW_STATES = ['none', 'joined', 'waiting_ledger', 'started', 'issued', 'in_review', 'returned', 'accepted'] as const satisfies ReadonlyArray<CampaignUnitState | 'none'>;
-export type ReviewFilter = (typeof REVIEW_STATES)[number];
-export const SORT_KEYS = ['unit', 'department', 'stage', 'due', 'total', 'blocking', 'withheld', 'review', 'late'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
-/** The four standard grades, best first (a rule set's own codes follow, by name). */
-const GRADE_ORDER = ['excellent', 'good', 'fair', 'poor'];
+export { OVERVIEW_STAGES, REVIEW_STATES, SORT_KEYS };
+export type { OverviewStage };
+export type { OverviewFilter, ReviewFilter, SortKey } from '../../db/overview.repository';
 
-export function stageOf(r: OverviewRow): OverviewStage {
+export function stageOf(r: Pick<OverviewRow, 'hasLedger' | 'stage'>): OverviewStage {
   if (!r.hasLedger) return 'no_ledger';
   return r.stage ?? 'not_started';
-}
-
-export interface OverviewFilter {
-  /** A department's code, or `-` for the units that report to the bureau directly. */
-  department?: string;
-  stage?: OverviewStage;
-  review?: ReviewFilter;
-  /** A grade code, or `none` for units without a final grade. */
-  grade?: string;
-  late?: boolean;
-}
-
-export function matches(r: OverviewRow, f: OverviewFilter): boolean {
-  if (f.department !== undefined && (f.department === '-' ? r.department !== null : r.department?.code !== f.department)) return false;
-  if (f.stage !== undefined && stageOf(r) !== f.stage) return false;
-  if (f.review !== undefined && (r.review ?? 'none') !== f.review) return false;
-  if (f.grade !== undefined && (f.grade === 'none' ? r.grade !== null : r.grade?.code !== f.grade)) return false;
-  if (f.late !== undefined && (r.late || r.overdueTasks > 0) !== f.late) return false;
-  return true;
-}
-
-const REVIEW_ORDER: ReadonlyArray<CampaignUnitState> = ['joined', 'waiting_ledger', 'started', 'issued', 'in_review', 'returned', 'accepted'];
-
-/** Compares two rows by a key; rows without a value sort last whichever the order; ties by unit code. */
-export function sortRows(rows: readonly OverviewRow[], key: SortKey, order: 'asc' | 'desc'): OverviewRow[] {
-  const value = (r: OverviewRow): string | number | null => {
-    switch (key) {
-      case 'unit':
-        return r.unitCode;
-      case 'department':
-        return r.department?.code ?? null;
-      case 'stage':
-        return OVERVIEW_STAGES.indexOf(stageOf(r));
-      case 'due':
-        return r.dueOn;
-      case 'total':
-        return r.totalCp;
-      case 'blocking':
-        return r.findingsAcknowledged ? 0 : r.blockingFindings;
-      case 'withheld':
-        return r.withheld.dueByHorizonFen;
-      case 'review':
-        return r.review === null ? null : REVIEW_ORDER.indexOf(r.review);
-      case 'late':
-        return (r.late ? 1000 : 0) + r.overdueTasks;
-    }
-  };
-  const sign = order === 'asc' ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = value(a);
-    const y = value(b);
-    if (x === null || y === null) {
-      if (x !== y) return x === null ? 1 : -1;
-    } else if (x !== y) {
-      return (x < y ? -1 : 1) * sign;
-    }
-    return a.unitCode < b.unitCode ? -1 : a.unitCode > b.unitCode ? 1 : 0;
-  });
-}
-
-export interface GradeCount {
-  code: string;
-  zh: string;
-  count: number;
-}
-
-/** Units by final grade, best first; `ungraded` counts units without a final grade yet. */
-export function gradeDistribution(rows: readonly OverviewRow[]): { grades: GradeCount[]; ungraded: number } {
-  const by = new Map<string, GradeCount>();
-  let ungraded = 0;
-  for (const r of rows) {
-    if (!r.grade || !r.final) {
-      ungraded++;
-      continue;
-    }
-    const g = by.get(r.grade.code) ?? { code: r.grade.code, zh: r.grade.zh, count: 0 };
-    g.count++;
-    by.set(r.grade.code, g);
-  }
-  for (const code of GRADE_ORDER) if (!by.has(code)) by.set(code, { code, zh: { excellent: '优', good: '良', fair: '中', poor: '差' }[code]!, count: 0 });
-  const rank = (c: string) => (GRADE_ORDER.includes(c) ? GRADE_ORDER.indexOf(c) : GRADE_ORDER.length);
-  return { grades: [...by.values()].sort((a, b) => rank(a.code) - rank(b.code) || a.zh.localeCompare(b.zh)), ungraded };
-}
-
-export interface OverviewCounts {
-  units: number;
-  started: number;
-  issued: number;
-  late: number;
-  withBlocking: number;
-  accepted: number;
-  published: number;
-}
-
-export function overviewCounts(rows: readonly OverviewRow[]): OverviewCounts {
-  return {
-    units: rows.length,
-    started: rows.filter((r) => r.stage !== null).length,
-    issued: rows.filter((r) => r.stage === 'issued').length,
-    late: rows.filter((r) => r.late || r.overdueTasks > 0).length,
-    withBlocking: rows.filter((r) => r.blockingFindings > 0 && !r.findingsAcknowledged).length,
-    accepted: rows.filter((r) => r.review === 'accepted').length,
-    published: rows.filter((r) => r.publishedVersion !== null).length,
-  };
 }
 
 const STAGE_ZH: Record<OverviewStage, string> = {

@@ -13,13 +13,13 @@
 import { z } from 'zod';
 import { grantOrganisationRole } from '../../db/organisations.repository';
 import {
-  campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overviewRows, revokeOrganisationRole, yearsUnder,
+  campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overview, type OverviewFilter, revokeOrganisationRole, yearsUnder,
 } from '../../db/overview.repository';
 import { addDays, civilDateOf } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
 import { bi } from '../../domain/validation';
 import { randomToken, tokenHash } from '../auth/passwords';
-import { gradeDistribution, matches, OVERVIEW_STAGES, type OverviewFilter, overviewCounts, overviewWorkbook, REVIEW_STATES, SORT_KEYS, sortRows } from '../bureau/overview';
+import { OVERVIEW_STAGES, overviewWorkbook, REVIEW_STATES, SORT_KEYS } from '../bureau/overview';
 import { importUnitListRows, readUnitList, writeUnitList } from '../bureau/unit-list';
 import { orgRoles, SIGNED_IN } from './access';
 import { RESET_LINK_TTL_MS } from './admin.routes';
@@ -69,21 +69,18 @@ function filterOf(q: OverviewQuery): OverviewFilter {
   };
 }
 
-/** The overview's rows for the organisation and year, filtered and sorted (one SQL statement). */
-async function overviewOf(ctx: HandlerContext, code: string, year: number, q: OverviewQuery) {
+/** The overview of the organisation and year, filtered, sorted and paged (one SQL statement). */
+async function overviewOf(ctx: HandlerContext, code: string, year: number, q: OverviewQuery, page: { limit: number | null; offset: number }) {
   const org = await orgOrThrow(ctx, code);
   const now = nowOf(ctx);
   const today = civilDateOf(now.getTime());
   const horizon = addDays(today, q.horizonDays);
-  const [all, campaign] = await Promise.all([
-    overviewRows(ctx.deps.db, { organisationId: org.id, year, now, horizon }),
+  const [result, campaign] = await Promise.all([
+    overview(ctx.deps.db, { organisationId: org.id, year, now, horizon, filter: filterOf(q), sort: q.sort, order: q.order, ...page }),
     campaignOfYear(ctx.deps.db, [org.id, ...(org.parentId !== null ? [org.parentId] : [])], year),
   ]);
-  const filtered = sortRows(all.filter((r) => matches(r, filterOf(q))), q.sort, q.order);
-  return { org, all, filtered, campaign, today, horizon };
+  return { org, result, campaign, today, horizon };
 }
-
-const rowJson = (r: Awaited<ReturnType<typeof overviewRows>>[number]) => ({ ...r, issuedAt: r.issuedAt ? r.issuedAt.toISOString() : null });
 
 const unitListBody = z.object({ fileName: z.string().trim().min(1).max(200), contentBase64: z.string().min(1).max(LARGE_BODY_LIMIT) }).strict();
 const officerBody = z
@@ -131,18 +128,16 @@ export const overviewRoutes: RouteDef[] = [
     async handler(ctx) {
       const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
       const q = ctx.request.query as OverviewQuery;
-      const { org, all, filtered, campaign, today, horizon } = await overviewOf(ctx, code, year, q);
-      const departments = new Map<string, string>();
-      for (const r of all) if (r.department) departments.set(r.department.code, r.department.name);
+      const { org, result, campaign, today, horizon } = await overviewOf(ctx, code, year, q, { limit: q.limit, offset: q.offset });
       return {
         organisation: { code: org.code, name: org.name, kind: org.kind, parent: org.parent ? { code: org.parent.code, name: org.parent.name } : null },
         year, today, horizon,
         campaign: campaign ? { ...campaign, createdAt: campaign.createdAt.toISOString() } : null,
-        departments: [...departments.entries()].map(([c, name]) => ({ code: c, name })).sort((a, b) => (a.code < b.code ? -1 : 1)),
-        counts: overviewCounts(all),
-        distribution: gradeDistribution(all),
-        filtered: { total: filtered.length, distribution: gradeDistribution(filtered) },
-        rows: filtered.slice(q.offset, q.offset + q.limit).map(rowJson),
+        departments: result.departments,
+        counts: result.counts,
+        distribution: result.distribution,
+        filtered: { total: result.matching, distribution: result.matchingDistribution },
+        rows: result.rows,
         offset: q.offset, limit: q.limit,
       };
     },
@@ -153,13 +148,13 @@ export const overviewRoutes: RouteDef[] = [
     async handler(ctx) {
       const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
       const q = ctx.request.query as OverviewQuery;
-      const { org, filtered, horizon } = await overviewOf(ctx, code, year, q);
+      const { org, result, horizon } = await overviewOf(ctx, code, year, q, { limit: null, offset: 0 });
       const f = filterOf(q);
       const filterText = [
         f.department ? `主管部门 ${f.department === '-' ? '（直属）' : f.department}` : '', f.stage ? `阶段 ${f.stage}` : '', f.review ? `复核 ${f.review}` : '', f.grade ? `等级 ${f.grade}` : '',
         f.late === undefined ? '' : f.late ? '逾期' : '未逾期',
       ].filter(Boolean).join('，');
-      const bytes = await overviewWorkbook({ organisationName: org.name, year, rows: filtered, filterText, horizon, generatedAt: nowOf(ctx).toISOString() });
+      const bytes = await overviewWorkbook({ organisationName: org.name, year, rows: result.rows, filterText, horizon, generatedAt: nowOf(ctx).toISOString() });
       const name = `overview-${org.code}-${year}.xlsx`;
       return ctx.reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="${name}"`).send(bytes);
     },

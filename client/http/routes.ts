@@ -29,7 +29,7 @@ import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType, taskQueue as d
 import { ensureYearlySchedule, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
-import { ANY_UNIT_ROLE, hasUnitRole, PUBLIC, SIGNED_IN, taskAccess, unitRoles } from './access';
+import { ANY_UNIT_ROLE, hasUnitRole, ORG_OFFICERS, PUBLIC, SIGNED_IN, taskAccess, unitOrOrgRoles, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
 import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
 import { ruleSetRoutes } from './rule-sets.routes';
@@ -46,6 +46,9 @@ function dueInstant(ctx: HandlerContext, dueDate: string): string {
 }
 
 const okSchema = z.object({ ok: z.literal(true) });
+
+/** Reads a department's or the bureau's officers share with the unit's people (the overview links to them); drafts stay the unit's. */
+const UNIT_OR_ORG_READERS = unitOrOrgRoles(['finance_officer', 'unit_head', 'section_head', 'admin'], ORG_OFFICERS);
 
 export const apiRoutes: RouteDef[] = [
   // ── Accounts ──────────────────────────────────────────────────────────────────────────────
@@ -90,7 +93,7 @@ export const apiRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/api/units/:unit', tag: 'units', summary: 'A unit with its sections and years', access: ANY_UNIT_ROLE, schema: { params: unitParams },
+    method: 'GET', url: '/api/units/:unit', tag: 'units', summary: 'A unit with its sections and years', access: UNIT_OR_ORG_READERS, schema: { params: unitParams },
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
       const row = await ctx.deps.db.selectFrom('units').select(['id', 'code', 'name', 'level', 'staff_quota']).where('code', '=', unit).executeTakeFirstOrThrow();
@@ -198,7 +201,7 @@ export const apiRoutes: RouteDef[] = [
   },
   {
     method: 'GET', url: '/api/units/:unit/years/:year/evaluation', tag: 'evaluation', summary: 'The evaluation: stage, each task with its state and due date, findings, score, report version',
-    access: ANY_UNIT_ROLE, schema: { params: unitYearParams },
+    access: UNIT_OR_ORG_READERS, schema: { params: unitYearParams },
     async handler(ctx) {
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
       const id = evaluationId(unit, year);
@@ -379,7 +382,7 @@ export const apiRoutes: RouteDef[] = [
 
   // ── Reports ───────────────────────────────────────────────────────────────────────────────
   {
-    method: 'GET', url: '/api/units/:unit/years/:year/reports', tag: 'reports', summary: 'Report versions (section heads see the issued one only)', access: ANY_UNIT_ROLE, schema: { params: unitYearParams },
+    method: 'GET', url: '/api/units/:unit/years/:year/reports', tag: 'reports', summary: 'Report versions (section heads and the officers above the unit see the issued ones only)', access: UNIT_OR_ORG_READERS, schema: { params: unitYearParams },
     async handler(ctx) {
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
       const keys = await unitYearOrThrow(ctx, unit, year);
@@ -391,7 +394,7 @@ export const apiRoutes: RouteDef[] = [
   {
     method: 'GET', url: '/api/units/:unit/years/:year/reports/:version/:format', tag: 'reports',
     summary: 'Download a report version (pdf or docx), verified against its sha256; a draft’s DOCX is rendered by the worker on its first download',
-    access: ANY_UNIT_ROLE, schema: { params: unitYearParams.extend({ version: z.coerce.number().int().positive(), format: z.enum(['pdf', 'docx']) }) },
+    access: UNIT_OR_ORG_READERS, schema: { params: unitYearParams.extend({ version: z.coerce.number().int().positive(), format: z.enum(['pdf', 'docx']) }) },
     async handler(ctx) {
       const { unit, year, version, format } = params<{ unit: string; year: number; version: number; format: 'pdf' | 'docx' }>(ctx.request);
       const keys = await unitYearOrThrow(ctx, unit, year);

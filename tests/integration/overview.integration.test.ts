@@ -9,7 +9,8 @@
  *   the expected units; the grade distribution counts final grades only; a department officer
  *   sees its own units only (and not the other department's overview); the Excel export has the
  *   filtered rows; the unit list is refused with every bad row and imported once; officers are
- *   granted (with a one-time link) and revoked, audited; the last bureau officer stays.
+ *   granted (with a one-time link) and revoked, audited; the last bureau officer stays; the officers
+ *   above a unit read its unit page, status and issued reports, never a draft.
  */
 import { Client, Connection } from '@temporalio/client';
 import ExcelJS from 'exceljs';
@@ -20,6 +21,7 @@ import { type UnitListEntry, writeUnitList } from '../../client/bureau/unit-list
 import { buildServer } from '../../client/http/server';
 import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
 import { importUnitYear } from '../../db/ledger.repository';
+import { analyseStored } from '../../db/scoring.repository';
 import { storeReport } from '../../db/reports.repository';
 import { hashPassword } from '../../client/auth/passwords';
 import { seedUnitYear } from '../fixtures/seed';
@@ -83,7 +85,10 @@ describe('the bureau’s overview, organisation administration and published rep
     const evaluation = async (uy: number, code: string, values: Record<string, unknown>) =>
       Number((await db.insertInto('evaluations').values({ unit_year_id: uy, workflow_id: `evaluation/${code}/2020`, started_by: 'test', snapshot_sha256: 'x', stage: 'collecting', due_at: new Date(now + 10 * day), ...values } as never).returning('id').executeTakeFirstOrThrow()).id);
     // The seed unit: issued, 86.00 良, two blocking findings acknowledged, report v2 issued.
-    await evaluation(seedUy, SEED, { stage: 'issued', due_at: new Date(now - 5 * day), score: score(8600, ['good', '良']), findings: findings(2), acknowledged_at: new Date(), report_version: 2, issued_at: new Date() });
+    // Its real score sheet (86.00, 良; 预算完成率 0.00 of 5).
+    const sheet = (await analyseStored(db, SEED, 2020))!.analysis.score;
+    expect([sheet.totalCp, sheet.grade?.zh, sheet.indicators.find((i) => i.id === 'budget_completion_rate')?.pointsCp]).toEqual([8600, '良', 0]);
+    await evaluation(seedUy, SEED, { stage: 'issued', due_at: new Date(now - 5 * day), score: JSON.stringify(sheet), findings: findings(2), acknowledged_at: new Date(), report_version: 2, issued_at: new Date() });
     // 政务服务中心: collecting, past due, with a section task overdue and escalated.
     const late = await evaluation(service, 'u-service', { stage: 'collecting', due_at: new Date(now - 2 * day) });
     await db.insertInto('tasks').values({ evaluation_id: late, unit_id: await unitId('u-service'), section_id: null, kind: 'self_assessment', workflow_id: 'evaluation/u-service/2020/self-assessment', run: 1, state: 'overdue', due_at: new Date(now - 2 * day), escalated_at: new Date() }).execute();
@@ -110,7 +115,7 @@ describe('the bureau’s overview, organisation administration and published rep
     await db.insertInto('publications').values({ unit_year_id: seedUy, report_version: 2, published_by: 'officer@bureau.test' }).execute();
     await storeReport(db, { unitYearId: cdc, kind: 'issued', contentSha256: 'c1', pdf: Buffer.from('%PDF-cdc'), docx: Buffer.from('PK'), template: 't', createdBy: 'test' });
     await db.insertInto('publications').values({ unit_year_id: cdc, report_version: 1, published_by: 'officer@bureau.test', withdrawn_at: new Date(), withdrawn_by: 'officer@bureau.test', withdrawn_reason: '数据有误' }).execute();
-    await db.insertInto('review_decisions').values({ unit_year_id: seedUy, report_version: 2, level: 'bureau', decision: 'adjust', actor: 'officer@bureau.test', adjustments: JSON.stringify([{ indicator: 'budget_completion_rate', pointsCp: 200, reason: '复核' }]) }).execute();
+    await db.insertInto('review_decisions').values({ unit_year_id: seedUy, report_version: 2, level: 'bureau', decision: 'adjust', actor: 'officer@bureau.test', adjustments: JSON.stringify([{ indicator: 'budget_completion_rate', pointsCp: 200, selfCp: 0, reason: '复核：预算调整经批准' }]) }).execute();
 
     temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'overview-test-no-such-namespace' });
     app = await buildServer({ db, temporal, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
@@ -227,6 +232,26 @@ describe('the bureau’s overview, organisation administration and published rep
     const actions = (await database.db.selectFrom('audit_log').select(['action', 'actor']).where('subject', '=', 'user/new@health.test').orderBy('id').execute()).map((a) => `${a.action} by ${a.actor}`);
     expect(actions).toEqual(['organisation_role.grant by officer@bureau.test', 'account.reset_link by officer@bureau.test', 'organisation_role.revoke by officer@bureau.test']);
   });
+  it('lets the officers above a unit read its unit page, evaluation status and issued reports — never a draft — and nobody else', async () => {
+    const base = `/api/units/${SEED}`;
+    for (const p of [approval, bureau]) {
+      expect((await get(p, base)).statusCode).toBe(200);
+      const status = await get(p, `${base}/years/2020/evaluation`);
+      expect(status.statusCode, status.body).toBe(200);
+      expect(status.json()).toMatchObject({ stage: 'issued', reportVersion: 2 });
+      const reports = await get(p, `${base}/years/2020/reports`);
+      expect(reports.json<{ reports: Array<{ version: number; kind: string }> }>().reports.map((r) => [r.version, r.kind])).toEqual([[2, 'issued']]);
+      expect((await get(p, `${base}/years/2020/reports/2/pdf`)).rawPayload.toString()).toBe('%PDF-issued-v2');
+      expect((await get(p, `${base}/years/2020/reports/1/pdf`)).statusCode).toBe(403);
+      // What stays the unit's: its analysis and ledger.
+      expect((await get(p, `${base}/years/2020/analysis`)).statusCode).toBe(403);
+    }
+    // The unit's own people see the draft too.
+    expect((await get(unitFinance, `${base}/years/2020/reports`)).json<{ reports: unknown[] }>().reports).toHaveLength(2);
+    // Another department's officer: the unit does not exist for them.
+    for (const url of [base, `${base}/years/2020/evaluation`, `${base}/years/2020/reports`, `${base}/years/2020/reports/2/pdf`]) expect((await get(health, url)).statusCode, url).toBe(404);
+  });
+
   it('renders the overview and organisation pages (a department officer reads, a bureau officer manages)', async () => {
     const page = async (p: Persona, url: string) => {
       const r = await get(p, url);

@@ -13,7 +13,7 @@ import { formatDate, formatPoints, formatWan, formatWanNumber, type Lang, type M
 import { pageHead, type Viewer } from '../layout';
 import { gradeName } from './parts';
 
-export type OverviewRowJson = Omit<OverviewRow, 'issuedAt'> & { issuedAt: string | null };
+export type OverviewRowJson = OverviewRow;
 
 export interface OverviewAnswer {
   organisation: { code: string; name: string; kind: 'bureau' | 'department'; parent: { code: string; name: string } | null };
@@ -56,7 +56,7 @@ export function reviewChip(L: Lang, state: string | null): Html {
 }
 
 function overviewStageChip(L: Lang, r: OverviewRowJson): Html {
-  const s = stageOf({ ...r, issuedAt: null });
+  const s = stageOf(r);
   if (s === 'no_ledger' || s === 'not_started') return html`<span class="chip chip-draft" data-stage="${s}">${t(L, `ov.stage.${s}`)}</span>`;
   return html`<span class="chip chip-stage${s === 'issued' ? ' chip-issued' : ''}" data-stage="${s}">${t(L, `stage.${s}` as MessageKey)}</span>`;
 }
