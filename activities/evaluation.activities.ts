@@ -21,6 +21,7 @@ import {
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage } from '../db/schema';
+import { campaignOfUnitYear, setCampaignUnitState } from '../db/campaigns.repository';
 import type { EvaluationOptions, EvaluationReminderTopic, ReturnedReason } from '../workflows/evaluation/contract';
 import type { ActivityDeps } from '.';
 import { createHash } from 'node:crypto';
@@ -96,10 +97,13 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       // The rule set (latest version of the unit-year's choice) and report outline the evaluation is
       // scored and reported under, recorded here once: adding a newer version later changes neither.
       const catalog = await ruleSetCatalog(db);
+      // A unit-year a bureau's campaign covers is evaluated under the campaign's rule set version and outline.
+      const campaign = await campaignOfUnitYear(db, input.unitCode, input.year);
       const pinned = await pinEvaluationChoices(db, {
         workflowId: input.workflowId, unitId: k.unitId, actor: input.startedBy,
-        ruleSet: (({ id, version }) => ({ id, version }))(ruleSetOf(unitYear, catalog)), outline: outlineFor(unitYear.outline).id,
+        ruleSet: campaign ? campaign.ruleSet : (({ id, version }) => ({ id, version }))(ruleSetOf(unitYear, catalog)), outline: campaign?.outline || outlineFor(unitYear.outline).id,
       });
+      if (campaign) await setCampaignUnitState(db, { unitCode: input.unitCode, year: input.year, state: 'started' });
       const ruleSet = catalog(pinned.ruleSet.id, pinned.ruleSet.version) ?? ruleSetOf(unitYear, catalog);
       const sections = unitYear.unit.sections;
       const financeScope = assessmentScope(ruleSet, sections, { kind: 'finance_officer' });
@@ -122,6 +126,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         calendarWarnings,
         /** Task workflow id → the last run an earlier (failed) run of this evaluation gave it. */
         priorRuns,
+        /** The campaign covering the unit-year (its report is reviewed above the unit after the issue), or null. */
+        campaign: campaign ? { workflowId: campaign.workflowId } : null,
       };
     },
 
@@ -152,19 +158,27 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       });
     },
 
-    /** Opens the finance officer's self-assessment task row and tells them. Idempotent per (workflow, run). */
-    async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; restarted?: boolean }) {
+    /**
+     * Opens the finance officer's self-assessment task row and tells them. Idempotent per (workflow, run).
+     * A run a reviewer above the unit reopened says which indicators and why.
+     */
+    async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; restarted?: boolean; returned?: { reason: string; indicators: string[] } }) {
       const k = await keys(input.unitCode, input.year);
       const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
       if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
-      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.restarted ? { restarted: true } : {}) });
+      await openTaskRow(db, {
+        evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt,
+        ...(input.restarted ? { restarted: true } : {}), ...(input.returned ? { returnedReason: input.returned.reason } : {}),
+      });
       await deps.notifier.notify({
         dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
         unitCode: input.unitCode,
-        kind: 'task_assigned',
+        kind: input.returned ? 'task_returned' : 'task_assigned',
         audience: { roles: ['finance_officer'] },
-        subject: `${input.year}年度绩效自评：请完成单位自评打分`,
-        body: `${input.restarted ? '本年度绩效自评已重新启动。' : ''}请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。${calendarParagraph(input.dueAt)}`,
+        subject: input.returned ? `${input.year}年度绩效自评：复核退回，请重新评价${input.returned.indicators.length}项指标` : `${input.year}年度绩效自评：请完成单位自评打分`,
+        body: input.returned
+          ? `复核意见：${sentence(input.returned.reason)}请于${dateText(input.dueAt)}前重新评价（或说明）退回的指标后提交，其他指标保持原自评不变。${calendarParagraph(input.dueAt)}`
+          : `${input.restarted ? '本年度绩效自评已重新启动。' : ''}请于${dateText(input.dueAt)}前完成定性指标的自评（评价档次、得分、扣分原因和佐证材料）及满意度调查数据，可在各科室填报期间同时进行。${calendarParagraph(input.dueAt)}`,
         link: assessmentLink(input.unitCode, input.year),
         workflowId: input.taskWorkflowId,
         robots: false,
@@ -223,10 +237,11 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     },
 
     /** The submitted self-assessment replaces the stored one (already checked by the task's validator). */
-    async recordSelfAssessment(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; actor: string; entries: SelfAssessmentEntry[]; at: string }) {
+    /** Stores the submitted self-assessment (all of it; or, `replaceOnly`, the entries given — a run a reviewer reopened). */
+    async recordSelfAssessment(input: { taskWorkflowId: string; unitCode: string; year: number; run: number; actor: string; entries: SelfAssessmentEntry[]; at: string; replaceOnly?: boolean }) {
       const k = await keys(input.unitCode, input.year);
       const user = await db.selectFrom('users').select('id').where('email', '=', input.actor).executeTakeFirst();
-      await saveSelfAssessment(db, { unitYearId: k.unitYearId, unitId: k.unitId, entries: input.entries, userId: user?.id ?? null, actor: input.actor, dedupeKey: `${input.taskWorkflowId}|run${input.run}|save` });
+      await saveSelfAssessment(db, { unitYearId: k.unitYearId, unitId: k.unitId, entries: input.entries, userId: user?.id ?? null, actor: input.actor, dedupeKey: `${input.taskWorkflowId}|run${input.run}|save`, ...(input.replaceOnly ? { replaceOnly: true } : {}) });
       await updateTaskRow(db, input.taskWorkflowId, input.run, { state: 'submitted', submitted_by: input.actor, submitted_at: input.at });
       await audit(db, { actor: input.actor, unitId: k.unitId, action: 'task.submit', subject: input.taskWorkflowId, details: { run: input.run, indicators: input.entries.map((e) => e.indicator) }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|submit` });
     },

@@ -6,12 +6,14 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import type { WorkingDayCalendar } from '../domain/calendar/working-days';
 import { createBenchActivities } from './bench.activities';
+import { createCampaignActivities } from './campaign.activities';
 import { createEvaluationActivities } from './evaluation.activities';
 import { createHoldbackActivities } from './holdbacks.activities';
 import type { Notifier } from './notifications/notifier';
 import type { ReportFontPaths } from './report/fonts';
 import type { RenderPool } from './report/render-pool';
 import { createReportActivities } from './reports.activities';
+import { createReviewActivities } from './review.activities';
 import { createSmokeActivities } from './smoke.activities';
 
 export interface ActivityDeps {
@@ -48,6 +50,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createEvaluationActivities(deps),
     ...createHoldbackActivities(deps),
     ...createReportActivities(deps),
+    ...createCampaignActivities(deps),
+    ...createReviewActivities(deps),
   };
 }
 

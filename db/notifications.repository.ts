@@ -19,6 +19,7 @@ export interface Audience {
   roles?: Role[];
   /** Section heads of this section only. */
   section?: string;
+  /** These people, whatever their roles (a department's or the bureau's officers, who have none in the unit). */
   userIds?: number[];
 }
 
@@ -26,23 +27,26 @@ export async function unitIdOf(db: Db, unitCode: string): Promise<number | undef
   return (await db.selectFrom('units').select('id').where('code', '=', unitCode).executeTakeFirst())?.id;
 }
 
-/** Users of a unit with any of the roles (section heads only of `section` when given), plus explicit ids. */
-export async function recipientsFor(db: Db, unitId: number, audience: Audience): Promise<Recipient[]> {
-  const rows = await db
-    .selectFrom('user_roles')
-    .innerJoin('users', 'users.id', 'user_roles.user_id')
-    .leftJoin('sections', 'sections.id', 'user_roles.section_id')
-    .select(['users.id as userId', 'users.email', 'users.name', 'user_roles.role', 'sections.code as section'])
-    .where('user_roles.unit_id', '=', unitId)
-    .orderBy('users.id')
-    .execute();
-  const wanted = rows.filter(
-    (r) =>
-      (audience.userIds ?? []).includes(r.userId) ||
-      ((audience.roles ?? []).includes(r.role) && (r.role !== 'section_head' || audience.section === undefined || r.section === audience.section)),
-  );
+/**
+ * Users of a unit with any of the roles (section heads only of `section` when given), plus the
+ * people named by id (with or without a role in the unit). Without a unit: the named people only.
+ */
+export async function recipientsFor(db: Db, unitId: number | null, audience: Audience): Promise<Recipient[]> {
+  const rows =
+    unitId === null || !(audience.roles ?? []).length
+      ? []
+      : await db
+          .selectFrom('user_roles')
+          .innerJoin('users', 'users.id', 'user_roles.user_id')
+          .leftJoin('sections', 'sections.id', 'user_roles.section_id')
+          .select(['users.id as userId', 'users.email', 'users.name', 'user_roles.role', 'sections.code as section'])
+          .where('user_roles.unit_id', '=', unitId)
+          .orderBy('users.id')
+          .execute();
+  const wanted = rows.filter((r) => (audience.roles ?? []).includes(r.role) && (r.role !== 'section_head' || audience.section === undefined || r.section === audience.section));
+  const named = (audience.userIds ?? []).length ? await db.selectFrom('users').select(['id as userId', 'email', 'name']).where('id', 'in', audience.userIds!).orderBy('id').execute() : [];
   const seen = new Map<number, Recipient>();
-  for (const r of wanted) seen.set(r.userId, { userId: r.userId, email: r.email, name: r.name });
+  for (const r of [...wanted, ...named].sort((a, b) => a.userId - b.userId)) seen.set(r.userId, { userId: r.userId, email: r.email, name: r.name });
   return [...seen.values()];
 }
 
@@ -59,7 +63,8 @@ export async function unitChannels(db: Db, unitId: number): Promise<ChannelRow[]
 
 export interface NewNotification {
   dedupeKey: string;
-  unitId: number;
+  /** `null`: a message to named people about several units (an organisation's officers). */
+  unitId: number | null;
   kind: string;
   channel: NotificationChannel;
   recipientUserId?: number;

@@ -164,3 +164,54 @@ export async function importUnitList(db: Db, input: { bureauCode: string; rows: 
   });
   return { departmentsCreated, unitsCreated, unitsAssigned };
 }
+
+// ── Review levels above a unit ─────────────────────────────────────────────────────────────
+
+export type ReviewLevel = 'department' | 'bureau';
+
+export interface ReviewLevelOrg {
+  level: ReviewLevel;
+  organisationId: number;
+  organisationCode: string;
+  organisationName: string;
+}
+
+/**
+ * Who reviews a unit's issued report, in order: its 主管部门 (when it reports to one), then the
+ * bureau above it. A unit that reports to the bureau directly has the bureau only; one assigned to
+ * no organisation has nobody.
+ */
+export async function reviewLevelsOfUnit(db: Db, unitCode: string): Promise<ReviewLevelOrg[]> {
+  const row = await db
+    .selectFrom('units')
+    .innerJoin('organisations as o', 'o.id', 'units.organisation_id')
+    .leftJoin('organisations as p', 'p.id', 'o.parent_id')
+    .select(['o.id', 'o.code', 'o.name', 'o.kind', 'p.id as parentId', 'p.code as parentCode', 'p.name as parentName'])
+    .where('units.code', '=', unitCode)
+    .executeTakeFirst();
+  if (!row) return [];
+  if (row.kind === 'bureau') return [{ level: 'bureau', organisationId: Number(row.id), organisationCode: row.code, organisationName: row.name }];
+  return [
+    { level: 'department', organisationId: Number(row.id), organisationCode: row.code, organisationName: row.name },
+    { level: 'bureau', organisationId: Number(row.parentId), organisationCode: row.parentCode!, organisationName: row.parentName! },
+  ];
+}
+
+/** The levels at which a person may decide on a unit's report: department officer of its department, bureau officer of its bureau. */
+export async function reviewLevelsOf(db: Db, grants: readonly OrgRoleGrant[], unitCode: string): Promise<ReviewLevel[]> {
+  const levels = await reviewLevelsOfUnit(db, unitCode);
+  return levels.filter((l) => grants.some((g) => g.organisationId === l.organisationId && g.role === (l.level === 'department' ? 'department_officer' : 'bureau_officer'))).map((l) => l.level);
+}
+
+/** The people holding a role in an organisation (the officers a message to it goes to). */
+export async function officersOf(db: Db, organisationId: number, role: OrganisationRole): Promise<number[]> {
+  const rows = await db.selectFrom('organisation_roles').select('user_id').where('organisation_id', '=', organisationId).where('role', '=', role).orderBy('user_id').execute();
+  return rows.map((r) => Number(r.user_id));
+}
+
+/** Units among `codes` that are not under the organisation (or do not exist). */
+export async function unitsNotUnder(db: Db, organisationId: number, codes: readonly string[]): Promise<string[]> {
+  if (!codes.length) return [];
+  const under = new Set((await unitsUnder(db, organisationId)).map((u) => u.code));
+  return codes.filter((c) => !under.has(c));
+}

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../domain/errors';
 import type { Db } from './connection';
+import { returnedByReview } from './reviews.repository';
 
 export type ReportKind = 'draft' | 'issued';
 export type ReportFormat = 'pdf' | 'docx';
@@ -57,7 +58,8 @@ export interface NewReport {
  * Stores a render as the next version. Idempotent: if the latest version has the same kind and
  * content (and is newer than the version the render supersedes, if any), that version is returned
  * and nothing is written (a retried render stores once). Refuses anything after the unit-year's
- * report was issued.
+ * report was issued — unless a reviewer above the unit returned that issued version (then the
+ * revision's drafts and its issue are new versions; every issued version stays frozen).
  */
 export async function storeReport(db: Db, report: NewReport): Promise<{ version: ReportVersion; created: boolean }> {
   return db.transaction().execute(async (trx) => {
@@ -65,7 +67,10 @@ export async function storeReport(db: Db, report: NewReport): Promise<{ version:
     const latest = await trx.selectFrom('reports').select(columns).where('unit_year_id', '=', report.unitYearId).orderBy('version', 'desc').limit(1).executeTakeFirst();
     if (latest?.kind === 'issued') {
       if (report.kind === 'issued' && latest.content_sha256 === report.contentSha256) return { version: toVersion(latest), created: false };
-      throw new AppError('conflict', `报告已于第${latest.version}版签发，不能再生成新版本`, `the report was issued as version ${latest.version}; no further versions`);
+      // A reviewer above the unit returned the issued version: its revision is stored as new versions (the issued one stays, frozen).
+      if (!(await returnedByReview(trx, report.unitYearId, latest.version))) {
+        throw new AppError('conflict', `报告已于第${latest.version}版签发，不能再生成新版本`, `the report was issued as version ${latest.version}; no further versions`);
+      }
     }
     if (latest && latest.kind === report.kind && latest.content_sha256 === report.contentSha256 && (report.supersedes === undefined || latest.version > report.supersedes)) {
       return { version: toVersion(latest), created: false };
@@ -99,8 +104,9 @@ export async function listReports(db: Db, unitYearId: number): Promise<ReportVer
   return rows.map(toVersion);
 }
 
+/** The issued version — the latest one, when a reviewer's return had the report revised and issued again. */
 export async function issuedReport(db: Db, unitYearId: number): Promise<ReportVersion | undefined> {
-  const row = await db.selectFrom('reports').select(columns).where('unit_year_id', '=', unitYearId).where('kind', '=', 'issued').executeTakeFirst();
+  const row = await db.selectFrom('reports').select(columns).where('unit_year_id', '=', unitYearId).where('kind', '=', 'issued').orderBy('version', 'desc').limit(1).executeTakeFirst();
   return row && toVersion(row);
 }
 

@@ -244,7 +244,8 @@ export type NotificationStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'un
 export interface NotificationsTable {
   id: Generated<number>;
   dedupe_key: string;
-  unit_id: number;
+  /** The unit the message is about; `null` for a message to an organisation's officers about several units. */
+  unit_id: number | null;
   kind: string;
   channel: NotificationChannel;
   recipient_user_id: number | null;
@@ -528,7 +529,13 @@ export interface CampaignsTable {
   workflow_id: string;
   created_by: string;
   created_at: DefaultTimestamp;
+  /** The sections' due date the campaign gave its units' evaluations. */
+  task_due_date: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When every unit's report was accepted and the campaign ended. */
+  closed_at: NullableTimestamp;
 }
+
+export type ReviewLevel = 'department' | 'bureau';
 
 export interface CampaignUnitsTable {
   campaign_id: number;
@@ -537,6 +544,10 @@ export interface CampaignUnitsTable {
   starter_workflow_id: string | null;
   joined_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** The level whose decision the issued report waits for (states issued, in_review). */
+  review_level: ColumnType<ReviewLevel | null, ReviewLevel | null | undefined, ReviewLevel | null>;
+  /** The issued version under review (or accepted). */
+  report_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ReviewDecisionsTable {

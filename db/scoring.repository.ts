@@ -98,10 +98,14 @@ export async function storedSelfAssessment(db: Db, unitYearId: number): Promise<
  * Replaces the finance officer's entries with `entries` (already checked), in one transaction:
  * an indicator left out is cleared (the file's entry, if any, shows again).
  */
-export async function saveSelfAssessment(db: Db, input: { unitYearId: number; unitId: number; entries: readonly SelfAssessmentEntry[]; userId: number | null; actor: string; dedupeKey?: string }): Promise<void> {
+export async function saveSelfAssessment(
+  db: Db,
+  input: { unitYearId: number; unitId: number; entries: readonly SelfAssessmentEntry[]; userId: number | null; actor: string; dedupeKey?: string; /** Replace only the indicators given, keep the rest. */ replaceOnly?: boolean },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`self-assessment:${input.unitYearId}`}))`.execute(trx);
-    await trx.deleteFrom('self_assessments').where('unit_year_id', '=', input.unitYearId).execute();
+    if (!input.replaceOnly) await trx.deleteFrom('self_assessments').where('unit_year_id', '=', input.unitYearId).execute();
+    else if (input.entries.length) await trx.deleteFrom('self_assessments').where('unit_year_id', '=', input.unitYearId).where('indicator', 'in', input.entries.map((e) => e.indicator)).execute();
     if (input.entries.length) {
       await trx
         .insertInto('self_assessments')

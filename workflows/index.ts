@@ -4,6 +4,8 @@ export { annualEvaluation } from './evaluation/annual-evaluation.workflow';
 export { sectionTask } from './evaluation/section-task.workflow';
 export { selfAssessmentTask } from './evaluation/self-assessment-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
+export { campaign } from './campaign/campaign.workflow';
+export { unitReview } from './review/review.workflow';
 export { holdback } from './holdback/holdback.workflow';
 export { reportPreview } from './preview/report-preview.workflow';
 export { draftDocx } from './report-docx/report-docx.workflow';

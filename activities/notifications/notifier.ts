@@ -14,7 +14,11 @@ import {
 export interface NotifyRequest {
   /** Stable per (workflow, reminder): e.g. `evaluation/u/2020/task/general|before-3`. */
   dedupeKey: string;
-  unitCode: string;
+  /**
+   * The unit the message is about (its people by role, its robot channels). Absent: a message to
+   * the people named in `audience.userIds` about several units (a department's or the bureau's officers).
+   */
+  unitCode?: string;
   kind: string;
   audience: Audience;
   subject: string;
@@ -98,10 +102,10 @@ export function createNotifier(deps: NotifierDeps) {
 
   return {
     async notify(request: NotifyRequest): Promise<NotifyResult> {
-      const unitId = await unitIdOf(deps.db, request.unitCode);
+      const unitId = request.unitCode === undefined ? null : await unitIdOf(deps.db, request.unitCode);
       if (unitId === undefined) throw new Error(`unknown unit ${request.unitCode}`);
       const recipients = await recipientsFor(deps.db, unitId, request.audience);
-      const channels = request.robots === false ? [] : await unitChannels(deps.db, unitId);
+      const channels = request.robots === false || unitId === null ? [] : await unitChannels(deps.db, unitId);
       const base = { unitId, kind: request.kind, subject: request.subject, body: request.body, ...(request.link ? { link: request.link } : {}), ...(request.workflowId ? { workflowId: request.workflowId } : {}) };
       const messages: NewNotification[] = [];
       for (const r of recipients) {

@@ -20,6 +20,7 @@ import * as evaluationOutline from './2026-12-06T22-00_evaluation-outline';
 import * as reportPreviews from './2026-12-06T23-00_report-previews';
 import * as bureau from './2026-12-07T00-00_bureau';
 import * as draftDocxOnRequest from './2026-12-07T10-00_draft-docx-on-request';
+import * as campaignReview from './2026-12-07T12-00_campaign-review';
 import * as overviewColumns from './2026-12-07T14-00_overview-columns';
 
 export const migrations: Record<string, Migration> = {
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06T23-00_report-previews': reportPreviews,
   '2026-12-07T00-00_bureau': bureau,
   '2026-12-07T10-00_draft-docx-on-request': draftDocxOnRequest,
+  '2026-12-07T12-00_campaign-review': campaignReview,
   '2026-12-07T14-00_overview-columns': overviewColumns,
 };

@@ -31,9 +31,12 @@ import {
   extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, resubmitArgsSchema, resubmitUpdate,
   returnArgsSchema, type ReturnedReason, returnSubmissionUpdate, type SectionStatus, type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate,
   LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, SELF_ASSESSMENT_TASK, type SelfAssessmentStatus, selfAssessmentTaskId,
+  CAMPAIGN_REVIEW_PATCH, type ReviewReturn, reviewReturnedSignal,
 } from './contract';
 import type { sectionTask } from './section-task.workflow';
 import type { selfAssessmentTask } from './self-assessment-task.workflow';
+import { reportReissuedSignal, reviewId, unitReviewWorkflowType } from '../review/contract';
+import type { unitReview } from '../review/review.workflow';
 
 const remoteActs = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -106,6 +109,12 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
   const acknowledged = new Set<string>();
   let waiting: EvaluationStatus['waiting'] = null;
   let calendarWarnings: CalendarWarning[] = [];
+  // Since CAMPAIGN_REVIEW_PATCH (campaign evaluations): the review above the unit after the issue.
+  let review: NonNullable<EvaluationStatus['review']> | null = null;
+  let reviewReturned: ReviewReturn | undefined;
+  let reviewAccepted = false;
+  let reviewFailed: string | undefined;
+  let assessmentReturn: ReviewReturn['selfAssessment'] = null;
   const addWarnings = (list: readonly CalendarWarning[] | undefined) => {
     const byYear = new Map(calendarWarnings.map((w) => [w.year, w]));
     for (const w of list ?? []) if (!byYear.has(w.year)) byYear.set(w.year, w);
@@ -127,7 +136,13 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     issued,
     ...(v2 ? { returned: returned && { ...returned }, drafts: drafts.map((d) => ({ ...d })), waiting: waiting && { ...waiting } } : {}),
     calendarWarnings: [...calendarWarnings],
+    ...(review ? { review: { ...review } } : {}),
   }));
+
+  // A reviewer above the unit returned the issued report (sent by the review, which validated it).
+  setHandler(reviewReturnedSignal, (r) => {
+    if (review?.state === 'in_review' && reviewReturned === undefined) reviewReturned = r;
+  });
 
   setHandler(
     proceedWithoutUpdate,
@@ -293,6 +308,8 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     return opened.ruleSet && scope.length ? { assessment: { ruleSet: opened.ruleSet, scope } } : {};
   };
   await remoteActs.ensureHoldbackWorkflows({ unitCode: input.unitCode, year: input.year });
+  // A unit-year a campaign covers is reviewed above the unit after its issue (runs from before the patch, and other evaluations, never ask).
+  const reviewed = v2 && Boolean(opened.campaign) && patched(CAMPAIGN_REVIEW_PATCH);
 
   const results = new Map<string, SectionTaskResult>();
   const startTask = async (s: SectionStatus, returnedReason?: string, restarted = false) => {
@@ -330,31 +347,46 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
         results.delete(r.section);
         await startTask(s, r.reason);
       }
+      // Indicators a reviewer above the unit returned: the self-assessment opens again for those (campaign evaluations).
+      if (assessmentReturn && opened.ruleSet && opened.financeScope) {
+        const back = assessmentReturn;
+        assessmentReturn = null;
+        await startSelfAssessment(opened.ruleSet, opened.financeScope, back.dueAt, { reason: back.reason, indicators: back.indicators });
+      }
       await condition(() => returns.length > 0 || ([...sections.values()].every((s) => s.state === 'submitted' || s.state === 'skipped') && (selfAssessment === null || selfAssessment.state === 'submitted')));
       if (returns.length === 0) return;
     }
   };
 
-  // A task whose first run here is not its first (a restarted evaluation) opens afresh, not as returned.
-  for (const s of sections.values()) await startTask(s, undefined, s.run > 1);
-  // The finance officer's self-assessment, beside the sections (evaluations started before it have none).
-  if (patched(SELF_ASSESSMENT_PATCH) && opened.ruleSet && opened.financeScope && opened.financeMustAssess) {
-    const status: SelfAssessmentStatus = { state: 'open', dueAt: opened.dueAt, workflowId: selfAssessmentTaskId(input.unitCode, input.year) };
+  // The finance officer's self-assessment task: its first run beside the sections, and (campaign
+  // evaluations) a later run for the indicators a reviewer returned.
+  let assessmentRun = 0;
+  const startSelfAssessment = async (ruleSet: NonNullable<typeof opened.ruleSet>, scope: string[], dueAt: string, returned?: { reason: string; indicators: string[] }) => {
+    const status: SelfAssessmentStatus = { state: 'open', dueAt, workflowId: selfAssessmentTaskId(input.unitCode, input.year) };
     selfAssessment = status;
+    assessmentRun = assessmentRun === 0 ? firstRun(status.workflowId) : assessmentRun + 1;
+    const run = assessmentRun;
     const handle = await startChild<typeof selfAssessmentTask>('selfAssessmentTask', {
       workflowId: status.workflowId,
       args: [{
-        evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: firstRun(status.workflowId), dueAt: opened.dueAt, escalateAfterWorkingDays, reminderTime,
-        assessment: { ruleSet: opened.ruleSet, scope: opened.financeScope },
-        ...(firstRun(status.workflowId) > 1 ? { restarted: true } : {}),
+        evaluationWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run, dueAt, escalateAfterWorkingDays, reminderTime,
+        assessment: { ruleSet, scope },
+        ...(run > 1 && !returned ? { restarted: true } : {}),
+        ...(returned ? { returned } : {}),
       }],
     });
     void handle.result().then((r) => {
-      if (r.outcome.kind === 'submitted') {
+      if (r.outcome.kind === 'submitted' && assessmentRun === run) {
         status.state = 'submitted';
         status.submittedBy = r.outcome.by;
       }
     });
+  };
+  // A task whose first run here is not its first (a restarted evaluation) opens afresh, not as returned.
+  for (const s of sections.values()) await startTask(s, undefined, s.run > 1);
+  // The finance officer's self-assessment, beside the sections (evaluations started before it have none).
+  if (patched(SELF_ASSESSMENT_PATCH) && opened.ruleSet && opened.financeScope && opened.financeMustAssess) {
+    await startSelfAssessment(opened.ruleSet, opened.financeScope, opened.dueAt);
   }
   await collect();
 
@@ -448,6 +480,52 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
     }
   };
 
+  /**
+   * Campaign evaluations: the issued version goes to review above the unit (the review is started
+   * at the first issue, and told of each revision), and the evaluation waits for its outcome. A
+   * return reopens exactly what the reviewer named — the sections (a new task run with the comment)
+   * and the indicators the finance officer values (a new self-assessment run for those) — with
+   * the revision's due date, and answers true: the evaluation collects, reconciles, scores, drafts
+   * and issues again. The last level's acceptance answers false: the evaluation ends.
+   */
+  let reviewHandle: ChildWorkflowHandle<typeof unitReview> | undefined;
+  const underReview = async (version: number): Promise<boolean> => {
+    if (!reviewHandle) {
+      review = { workflowId: reviewId(input.unitCode, input.year), state: 'in_review', returns: 0, lastReturn: null };
+      reviewHandle = await startChild<typeof unitReview>(unitReviewWorkflowType, {
+        workflowId: review.workflowId,
+        args: [{ unitCode: input.unitCode, year: input.year, evaluationWorkflowId: workflowId, reportVersion: version }],
+      });
+      reviewHandle.result().then(
+        () => void (reviewAccepted = true),
+        (e: unknown) => void (reviewFailed = e instanceof Error ? e.message : String(e)),
+      );
+    } else {
+      review!.state = 'in_review';
+      await reviewHandle.signal(reportReissuedSignal, { reportVersion: version });
+    }
+    await condition(() => reviewReturned !== undefined || reviewAccepted || reviewFailed !== undefined);
+    if (reviewReturned) {
+      const back = reviewReturned;
+      reviewReturned = undefined;
+      review = { ...review!, state: 'returned', returns: review!.returns + 1, lastReturn: back };
+      for (const r of back.sections) {
+        const s = sections.get(r.section);
+        if (!s) continue;
+        s.state = 'returned';
+        s.run += 1;
+        s.dueAt = back.dueAt;
+        returns.push({ section: r.section, reason: r.reason, actor: back.by });
+      }
+      if (back.selfAssessment) assessmentReturn = back.selfAssessment;
+      await collect();
+      return true;
+    }
+    if (reviewFailed !== undefined) throw ApplicationFailure.nonRetryable(`复核流程失败 / the review failed: ${reviewFailed}`, 'review_failed');
+    review = { ...review!, state: 'accepted' };
+    return false;
+  };
+
   for (;;) {
     stage = 'reviewing';
     await acts.setEvaluationStage({ workflowId, stage: 'reviewing' });
@@ -504,6 +582,11 @@ export async function annualEvaluation(input: AnnualEvaluationInput): Promise<An
         stage = 'issued';
         await acts.setEvaluationStage({ workflowId, stage: 'issued' });
         await notify.notifyEvaluation({ workflowId, unitCode: input.unitCode, year: input.year, event: 'issued', key: result.pdfSha256, blocking: 0 });
+        // A campaign's unit-year: the issued report goes to review above the unit; a return reopens what it names.
+        if (reviewed && (await underReview(result.version))) {
+          round += 1;
+          continue;
+        }
         await condition(allHandlersFinished);
         return { reportVersion: result.version, pdfSha256: result.pdfSha256, issuedAt: issued.at };
       }

@@ -57,6 +57,16 @@ export const APPROVAL_PATCH = 'evaluation-approval-v2';
  * Runs from before it start at once (and the evaluation fails without a ledger).
  */
 export const STARTER_WAITS_PATCH = 'starter-waits-for-ledger';
+/**
+ * Review above the unit (2026-12): an evaluation whose unit-year a bureau's campaign covers does
+ * not end when its report is issued. It starts the report's review (`review/<unit>/<year>`, a child)
+ * and waits: a reviewer's return reopens exactly what was returned — the returned sections get a
+ * new task run with the comment, returned indicators reopen the self-assessment for those only —
+ * and the revision is drafted, approved and issued as a new frozen version, which goes back to
+ * review; the bureau's acceptance ends the evaluation. Evaluations of no campaign, and every run
+ * from before it, end at the issue as before (they never reach the patch).
+ */
+export const CAMPAIGN_REVIEW_PATCH = 'evaluation-campaign-review';
 
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
 
@@ -123,6 +133,12 @@ export interface SelfAssessmentTaskInput {
   assessment: AssessmentScope;
   /** The first run of a restarted evaluation (its earlier run failed). */
   restarted?: boolean;
+  /**
+   * A run reopened by a reviewer above the unit (campaign evaluations): only these indicators
+   * must be valued again (entries for the others may be given and replace the stored ones), with
+   * the reviewer's comment as the reason.
+   */
+  returned?: { reason: string; indicators: string[] };
 }
 
 export type SectionTaskOutcome = { kind: 'submitted'; by: string; at: string } | { kind: 'closed'; reason: string; by: string };
@@ -222,6 +238,32 @@ export type ResubmitArgs = z.infer<typeof resubmitArgsSchema>;
  */
 export const resubmitUpdate = defineUpdate<{ ok: true; round: number }, [ResubmitArgs]>('evaluation.resubmit');
 
+/** A comment of a reviewer above the unit on one section or one indicator. */
+export interface ReviewComment {
+  section?: string;
+  indicator?: string;
+  text: string;
+}
+
+/**
+ * A reviewer above the unit returned the issued report (campaign evaluations, since
+ * CAMPAIGN_REVIEW_PATCH): what reopens, worked out by the review from the comments — each returned
+ * section (a section's own comments and those on indicators it assesses) and the indicators the
+ * finance officer values again. Sent by the review workflow, which validated it.
+ */
+export interface ReviewReturn {
+  level: 'department' | 'bureau';
+  by: string;
+  at: string;
+  reportVersion: number;
+  comments: ReviewComment[];
+  /** The reopened tasks' due date (the revision's), as the workflow's instant. */
+  dueAt: string;
+  sections: Array<{ section: string; reason: string }>;
+  selfAssessment: { indicators: string[]; reason: string; dueAt: string } | null;
+}
+export const reviewReturnedSignal = defineSignal<[ReviewReturn]>('evaluation.reviewReturned');
+
 export type EvaluationStage = 'opening' | 'collecting' | 'reviewing' | 'returned' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
 
 /** Whom a waiting evaluation reminds: the unit head to approve, the finance officer to acknowledge findings or to correct a returned draft. */
@@ -295,6 +337,12 @@ export interface EvaluationStatus {
    * dates were counted with the weekday rule (shown on the dashboard with how to add the data).
    */
   calendarWarnings?: CalendarWarning[];
+  /**
+   * Campaign evaluations (since CAMPAIGN_REVIEW_PATCH), once issued: the review above the unit —
+   * its workflow, whether the issued report is with the reviewers, returned to the unit or
+   * accepted, how often it was returned, and the last return.
+   */
+  review?: { workflowId: string; state: 'in_review' | 'returned' | 'accepted'; returns: number; lastReturn: ReviewReturn | null } | null;
 }
 export const evaluationStatusQuery = defineQuery<EvaluationStatus>('evaluation.status');
 

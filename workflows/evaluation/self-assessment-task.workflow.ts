@@ -48,7 +48,8 @@ export async function selfAssessmentTask(input: SelfAssessmentTaskInput): Promis
       const at = new Date().toISOString();
       // Stored as the schema reads them (points as text, evidence lists present): the validator accepted exactly this.
       const { entries } = submitSelfAssessmentArgsSchema.parse(args);
-      await acts.recordSelfAssessment({ taskWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: input.run, actor: args.actor, entries, at });
+      // A run a reviewer reopened replaces the entries it is given and keeps the others.
+      await acts.recordSelfAssessment({ taskWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: input.run, actor: args.actor, entries, at, ...(input.returned ? { replaceOnly: true } : {}) });
       submitted = { by: args.actor, at };
       return { accepted: true as const, submittedAt: at };
     },
@@ -58,8 +59,16 @@ export async function selfAssessmentTask(input: SelfAssessmentTaskInput): Promis
         if (closed) throw ApplicationFailure.nonRetryable('任务已关闭 / the task is closed', 'task_closed');
         const parsed = submitSelfAssessmentArgsSchema.safeParse(args);
         const problems = parsed.success
-          ? checkSelfAssessment(input.assessment.ruleSet, parsed.data.entries, { path: 'entries', scope: input.assessment.scope, complete: true })
+          ? checkSelfAssessment(input.assessment.ruleSet, parsed.data.entries, { path: 'entries', scope: input.assessment.scope, complete: !input.returned })
           : problemsFromZod(parsed.error, args);
+        // A run a reviewer reopened: every returned indicator is valued again (the others may be left as they are).
+        if (parsed.success && input.returned) {
+          for (const id of input.returned.indicators) {
+            if (parsed.data.entries.some((e) => e.indicator === id)) continue;
+            const name = input.assessment.ruleSet.indicators.find((i) => i.id === id)?.level3 ?? id;
+            problems.push({ path: 'entries', code: 'returned_indicator_missing', zh: `复核退回了指标“${name}”，请重新评价或说明`, en: `the reviewer returned the indicator "${name}": value or explain it again` });
+          }
+        }
         if (problems.length) {
           throw ApplicationFailure.nonRetryable(`自评内容有误 / invalid self-assessment: ${problems.map((p) => `${p.path}: ${p.en}`).join('; ')}`, INVALID_MESSAGE, ...problems);
         }
@@ -84,7 +93,10 @@ export async function selfAssessmentTask(input: SelfAssessmentTaskInput): Promis
   }));
 
   const task = { taskWorkflowId: workflowId, unitCode: input.unitCode, year: input.year, run: input.run };
-  await acts.openAssessmentTask({ ...task, evaluationWorkflowId: input.evaluationWorkflowId, dueAt: state.dueAt, ...(input.restarted ? { restarted: true } : {}) });
+  await acts.openAssessmentTask({
+    ...task, evaluationWorkflowId: input.evaluationWorkflowId, dueAt: state.dueAt, ...(input.restarted ? { restarted: true } : {}),
+    ...(input.returned ? { returned: input.returned } : {}),
+  });
   await runReminders(state, {
     plan: (dueAt) => acts.planTaskReminders({ dueAt, now: new Date().toISOString(), escalateAfterWorkingDays: input.escalateAfterWorkingDays, reminderTime: input.reminderTime }),
     moveDue: (moved) => acts.updateAssessmentTaskDue({ ...task, dueAt: moved.dueAt, actor: moved.actor, ...(moved.reason ? { reason: moved.reason } : {}) }),

@@ -1,6 +1,7 @@
 /**
- * Started by each unit's yearly Schedule: works out which year to evaluate (the year just
- * closed, by the Asia/Shanghai calendar — in an activity) and starts that year's evaluation,
+ * Started by each unit's yearly Schedule, or by a bureau's campaign for a year it names: works out
+ * which year to evaluate (the year given, else the year just closed, by the Asia/Shanghai calendar —
+ * in an activity) and starts that year's evaluation,
  * unless it already runs or ran. The evaluation outlives this short workflow.
  *
  * Since STARTER_WAITS_PATCH: when the year's ledger has not been imported yet, the starter waits
@@ -25,6 +26,12 @@ const LEDGER_POLL_MS = 60 * 60 * 1000;
 
 export interface YearlyStarterInput {
   unitCode: string;
+  /**
+   * The year to evaluate (a campaign names it); absent: the year just closed, worked out when the
+   * starter runs (a yearly Schedule). Deciding on the input, which the history records, keeps runs
+   * started without it replaying as before.
+   */
+  year?: number;
   startedBy: string;
   options?: EvaluationOptions;
   /** Carried over when a long wait for the ledger continues as new. */
@@ -32,10 +39,10 @@ export interface YearlyStarterInput {
 }
 
 export async function yearlyEvaluationStarter(input: YearlyStarterInput): Promise<{ year: number; workflowId: string; started: boolean }> {
-  const status: YearlyStarterStatus = { year: input.waiting?.year ?? null, waitingForLedger: null };
+  const status: YearlyStarterStatus = { year: input.waiting?.year ?? input.year ?? null, waitingForLedger: null };
   setHandler(yearlyStarterStatusQuery, () => ({ ...status, waitingForLedger: status.waitingForLedger && { ...status.waitingForLedger } }));
 
-  const { year } = input.waiting ? { year: input.waiting.year } : await acts.evaluationYear({ now: new Date().toISOString() });
+  const { year } = input.waiting ? { year: input.waiting.year } : input.year !== undefined ? { year: input.year } : await acts.evaluationYear({ now: new Date().toISOString() });
   status.year = year;
   // Runs from before the patch start at once (their histories say so).
   if (input.waiting || patched(STARTER_WAITS_PATCH)) await waitForLedger(input, year, status);
