@@ -35,6 +35,7 @@ import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type Rout
 import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
 import { adminRoutes } from './admin.routes';
+import { bureauRoutes } from './bureau.routes';
 import { overviewRoutes } from './overview.routes';
 
 export type { HandlerContext, RouteDef } from './route-kit';
@@ -158,6 +159,7 @@ export const apiRoutes: RouteDef[] = [
   ...scoringRoutes,
   ...adminRoutes,
   ...ruleSetRoutes,
+  ...bureauRoutes,
   ...overviewRoutes,
 
   // ── Evaluation ────────────────────────────────────────────────────────────────────────────

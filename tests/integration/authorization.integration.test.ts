@@ -2,6 +2,12 @@
  * Every API route × every role (and a user of another unit, and nobody): the set of personas a
  * route lets through is asserted exactly, from a table written here by hand — not from the
  * routes' own declarations. A route added without a line in this table fails the test.
+ *
+ * Above the units: the seed unit reports to a department (authz-dept) of a bureau (authz-finance);
+ * another-unit to another department (authz-other-dept) of the same bureau. The bureau's officer
+ * reaches both departments and every unit; the department's officer its own department and the
+ * seed unit; the other department's officer neither (it exists for them as little as another
+ * unit does for a unit's staff). `:org` is the seed unit's department.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -11,15 +17,19 @@ import { apiRoutes } from '../../client/http/routes';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { storeReport } from '../../db/reports.repository';
-import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { hashPassword } from '../../client/auth/passwords';
+import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
+import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
 
-const personas = ['anonymous', 'finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit'] as const;
+const personas = ['anonymous', 'finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit', 'bureauOfficer', 'deptOfficer', 'otherDeptOfficer'] as const;
 type PersonaName = (typeof personas)[number];
 
-const ALL_SIGNED_IN: PersonaName[] = ['finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit'];
+const ALL_SIGNED_IN: PersonaName[] = ['finance', 'unitHead', 'admin', 'headGeneral', 'headProjects', 'otherUnit', 'bureauOfficer', 'deptOfficer', 'otherDeptOfficer'];
 const UNIT_MEMBERS: PersonaName[] = ['finance', 'unitHead', 'admin', 'headGeneral', 'headProjects'];
+/** The officers above the seed unit: its department's and the bureau's (not another department's). */
+const ABOVE: PersonaName[] = ['bureauOfficer', 'deptOfficer'];
 
 /** Who gets past authorization, route by route. */
 const expected: Record<string, PersonaName[]> = {
@@ -28,7 +38,7 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/me': ALL_SIGNED_IN,
   'POST /api/tokens': ALL_SIGNED_IN,
   'GET /api/units': ALL_SIGNED_IN,
-  'GET /api/units/:unit': UNIT_MEMBERS,
+  'GET /api/units/:unit': [...UNIT_MEMBERS, ...ABOVE],
   'POST /api/units/:unit/ledger': ['finance', 'admin'],
   'GET /api/units/:unit/years/:year/ledger': ['finance', 'unitHead', 'admin'],
   'GET /api/units/:unit/years/:year/analysis': ['finance', 'unitHead', 'admin'],
@@ -54,7 +64,7 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/units/:unit/years/:year/report-preview/:preview': ['finance', 'unitHead', 'admin'],
   'POST /api/units/:unit/years/:year/evaluation': ['finance'],
   'PUT /api/units/:unit/schedule': ['finance', 'admin'],
-  'GET /api/units/:unit/years/:year/evaluation': UNIT_MEMBERS,
+  'GET /api/units/:unit/years/:year/evaluation': [...UNIT_MEMBERS, ...ABOVE],
   'POST /api/units/:unit/years/:year/evaluation/proceed-without': ['finance'],
   'POST /api/units/:unit/years/:year/evaluation/return': ['finance'],
   'POST /api/units/:unit/years/:year/evaluation/acknowledge': ['finance'],
@@ -97,18 +107,30 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/admin/units/:unit/channels/:channel/test': ['admin'],
   'PUT /api/admin/units/:unit/channels/:channel': ['admin'],
   'GET /api/admin/units/:unit/audit': ['admin'],
-  'GET /api/units/:unit/years/:year/reports': UNIT_MEMBERS,
-  'GET /api/units/:unit/years/:year/reports/:version/:format': UNIT_MEMBERS,
+  'GET /api/units/:unit/years/:year/reports': [...UNIT_MEMBERS, ...ABOVE],
+  'GET /api/units/:unit/years/:year/reports/:version/:format': [...UNIT_MEMBERS, ...ABOVE],
   // The bureau's side (overview.routes.ts): the officers of the organisation (or the bureau above
   // it) only — no unit persona reaches an organisation.
   'GET /api/me/organisations': ALL_SIGNED_IN,
-  'GET /api/organisations/:org/years/:year/overview': [],
-  'GET /api/organisations/:org/years/:year/overview/export': [],
-  'GET /api/organisations/:org/admin': [],
-  'GET /api/organisations/:org/admin/unit-list': [],
-  'POST /api/organisations/:org/admin/unit-list': [],
-  'POST /api/organisations/:org/admin/officers': [],
-  'POST /api/organisations/:org/admin/officers/:user/revoke': [],
+  'GET /api/organisations/:org/years/:year/overview': ABOVE,
+  'GET /api/organisations/:org/years/:year/overview/export': ABOVE,
+  'GET /api/organisations/:org/admin': ABOVE,
+  'GET /api/organisations/:org/admin/unit-list': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/unit-list': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/officers': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/officers/:user/revoke': ['bureauOfficer'],
+  // Campaigns (bureau.routes.ts): the bureau issues and adds units; a department follows its own units.
+  'POST /api/organisations/:org/campaigns': ['bureauOfficer'],
+  'GET /api/organisations/:org/campaigns/:year': ABOVE,
+  'POST /api/organisations/:org/campaigns/:year/units': ['bureauOfficer'],
+  // Review above the unit: the unit reads its review; each level decides (at its own level — the
+  // workflow refuses another); only the bureau publishes and withdraws.
+  'GET /api/units/:unit/years/:year/review': ['finance', 'unitHead', 'admin', ...ABOVE],
+  'POST /api/units/:unit/years/:year/review/accept': ABOVE,
+  'POST /api/units/:unit/years/:year/review/return': ABOVE,
+  'POST /api/units/:unit/years/:year/review/adjust': ABOVE,
+  'POST /api/units/:unit/years/:year/publication': ['bureauOfficer'],
+  'POST /api/units/:unit/years/:year/publication/withdraw': ['bureauOfficer'],
   'GET /api/notifications': ALL_SIGNED_IN,
   'POST /api/notifications/:id/read': ALL_SIGNED_IN,
 };
@@ -138,8 +160,18 @@ describe('authorization: every route × every role', () => {
     await addUser(database.db, 'general@authz.test', unit, 'section_head', 'general');
     await addUser(database.db, 'projects@authz.test', unit, 'section_head', 'projects');
     await addUser(database.db, 'finance@other.test', 'another-unit', 'finance_officer');
+    await ensureOrganisation(database.db, { code: 'authz-finance', name: '财政局', kind: 'bureau', actor: 'test' });
+    await importUnitList(database.db, {
+      bureauCode: 'authz-finance', actor: 'test',
+      rows: [{ departmentCode: 'authz-dept', departmentName: '主管部门', unitCode: unit, unitName: '本单位' }, { departmentCode: 'authz-other-dept', departmentName: '另一主管部门', unitCode: 'another-unit', unitName: '另一单位' }],
+    });
+    const passwordHash = await hashPassword(PASSWORD);
+    for (const [email, organisationCode, role] of [['bureau@authz.test', 'authz-finance', 'bureau_officer'], ['dept@authz.test', 'authz-dept', 'department_officer'], ['other-dept@authz.test', 'authz-other-dept', 'department_officer']] as const) {
+      await grantOrganisationRole(database.db, { email, name: email, organisationCode, role, passwordHash, actor: 'test' });
+    }
     const emails: Record<Exclude<PersonaName, 'anonymous'>, string> = {
       finance: 'finance@authz.test', unitHead: 'head@authz.test', admin: 'admin@authz.test', headGeneral: 'general@authz.test', headProjects: 'projects@authz.test', otherUnit: 'finance@other.test',
+      bureauOfficer: 'bureau@authz.test', deptOfficer: 'dept@authz.test', otherDeptOfficer: 'other-dept@authz.test',
     };
     for (const [name, email] of Object.entries(emails)) signedIn[name as PersonaName] = await signIn(app, email);
 
@@ -164,6 +196,7 @@ describe('authorization: every route × every role', () => {
   it.each(apiRoutes.map((r) => [`${r.method} ${r.url}`, r] as const))('%s', async (key, route) => {
     const url = route.url
       .replace(':unit', 'yiyang-smart-city')
+      .replace(':org', 'authz-dept')
       .replace(':year', '2020')
       .replace(':task', String(taskId))
       .replace(':version', '1')
