@@ -6,14 +6,20 @@
  *                                Excel export; the organisation's departments, units and officers;
  *   a bureau officer             imports the bureau's unit list (单位名单, Excel; every problem with
  *                                its row), grants and revokes bureau and department officers (a new
- *                                officer gets a one-time link to set a password) — all audited.
+ *                                officer gets a one-time link to set a password) — all audited;
+ *   anyone, signed in or not     the published reports (预决算公开, published by bureau.routes.ts):
+ *                                an index per bureau (or department) and year, and per unit-year its
+ *                                report PDF, score and reviewed score, and 基础数据表 — only
+ *                                published, not withdrawn, accepted reports.
  *
  * Campaigns, reviews and publishing themselves are bureau.routes.ts.
  */
 import { z } from 'zod';
 import { grantOrganisationRole } from '../../db/organisations.repository';
+import { reportFile } from '../../db/reports.repository';
+import { publishedReportsOf, publishedUnitYear } from '../../db/reviews.repository';
 import {
-  campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overview, type OverviewFilter, revokeOrganisationRole, yearsUnder,
+  bureauOfUnit, campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overview, type OverviewFilter, publishedYears, revokeOrganisationRole, yearsUnder,
 } from '../../db/overview.repository';
 import { addDays, civilDateOf } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
@@ -21,7 +27,7 @@ import { bi } from '../../domain/validation';
 import { randomToken, tokenHash } from '../auth/passwords';
 import { OVERVIEW_STAGES, overviewWorkbook, REVIEW_STATES, SORT_KEYS } from '../bureau/overview';
 import { importUnitListRows, readUnitList, writeUnitList } from '../bureau/unit-list';
-import { orgRoles, SIGNED_IN } from './access';
+import { orgRoles, PUBLIC, SIGNED_IN } from './access';
 import { RESET_LINK_TTL_MS } from './admin.routes';
 import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef } from './route-kit';
 
@@ -252,4 +258,58 @@ export const overviewRoutes: RouteDef[] = [
       return revoked;
     },
   },
+  // ── Published reports (预决算公开): no sign-in ───────────────────────────────────────────
+  {
+    method: 'GET', url: '/api/public/organisations/:org/years/:year', tag: 'public',
+    summary: 'The published self-evaluation reports of a year under a bureau (or one of its departments), with the self-score and the reviewed score (no sign-in)',
+    access: PUBLIC, schema: { params: orgYearParams },
+    async handler(ctx) {
+      const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
+      const org = await organisationWithParent(ctx.deps.db, code);
+      if (!org) throw new AppError('not_found', `没有机构 ${code}`, `no organisation ${code}`);
+      const bureau = org.kind === 'bureau' ? org : org.parent!;
+      const all = await publishedReportsOf(ctx.deps.db, bureau.code, year);
+      return {
+        organisation: { code: org.code, name: org.name, kind: org.kind, bureau: { code: bureau.code, name: bureau.name } },
+        year, years: await publishedYears(ctx.deps.db, org.id),
+        reports: org.kind === 'bureau' ? all : all.filter((r) => r.department?.code === org.code),
+      };
+    },
+  },
+  {
+    method: 'GET', url: '/api/public/organisations/:org/years/:year/units/:unit', tag: 'public',
+    summary: 'One published unit-year (no sign-in): the report version and its sha256, the self-score and the reviewed score with every adjusted indicator and its reason, and the 基础数据表',
+    access: PUBLIC, schema: { params: orgYearParams.extend({ unit: z.string().min(1).max(64) }) },
+    async handler(ctx) {
+      const { org: code, year, unit } = params<{ org: string; year: number; unit: string }>(ctx.request);
+      const found = await publishedUnder(ctx, code, unit, year);
+      const { unitYearId: _id, ...rest } = found.published;
+      return { organisation: found.organisation, ...rest };
+    },
+  },
+  {
+    method: 'GET', url: '/api/public/organisations/:org/years/:year/units/:unit/report.pdf', tag: 'public', summary: 'The published report’s PDF (no sign-in), verified against its sha256',
+    access: PUBLIC, schema: { params: orgYearParams.extend({ unit: z.string().min(1).max(64) }) },
+    async handler(ctx) {
+      const { org: code, year, unit } = params<{ org: string; year: number; unit: string }>(ctx.request);
+      const { published } = await publishedUnder(ctx, code, unit, year);
+      const file = await reportFile(ctx.deps.db, published.unitYearId, published.reportVersion, 'pdf');
+      return ctx.reply
+        .header('content-type', 'application/pdf')
+        .header('x-content-sha256', file.sha256)
+        .header('content-disposition', `inline; filename="${unit}-${year}-v${published.reportVersion}.pdf"`)
+        .header('cache-control', 'no-cache')
+        .send(file.bytes);
+    },
+  },
 ];
+
+/** A published unit-year under the organisation named (the unit's bureau, or its own department); refused alike when not published, withdrawn or elsewhere. */
+async function publishedUnder(ctx: HandlerContext, code: string, unit: string, year: number) {
+  const notPublished = () => new AppError('not_found', `${unit} ${year} 年度的自评报告未公开`, `the ${year} report of ${unit} is not published`);
+  const [org, published, bureau] = await Promise.all([organisationWithParent(ctx.deps.db, code), publishedUnitYear(ctx.deps.db, unit, year), bureauOfUnit(ctx.deps.db, unit)]);
+  if (!org || !published) throw notPublished();
+  const under = org.kind === 'bureau' ? bureau?.code === org.code : published.department?.code === org.code;
+  if (!under) throw notPublished();
+  return { organisation: { code: org.code, name: org.name, kind: org.kind, bureau: bureau! }, published };
+}

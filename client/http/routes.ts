@@ -8,7 +8,7 @@ import { evaluationSummary, saveDraft } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
 import { auditAdmin } from '../../db/admin.repository';
-import { issuedReport, listReports, reportFile, reportVersion } from '../../db/reports.repository';
+import { listReports, reportFile, reportVersion } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
 import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
@@ -400,8 +400,9 @@ export const apiRoutes: RouteDef[] = [
     async handler(ctx) {
       const { unit, year, version, format } = params<{ unit: string; year: number; version: number; format: 'pdf' | 'docx' }>(ctx.request);
       const keys = await unitYearOrThrow(ctx, unit, year);
-      const issued = await issuedReport(ctx.deps.db, keys.unitYearId);
-      if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && issued?.version !== version) {
+      // Section heads and the officers above the unit: issued versions only (every one of them: after a
+      // reviewer's return the revision is issued as a new version and the earlier one stays).
+      if (!hasUnitRole(ctx.account!, unit, ['finance_officer', 'unit_head', 'admin']) && (await reportVersion(ctx.deps.db, keys.unitYearId, version))?.kind !== 'issued') {
         throw new AppError('forbidden', '只能下载已签发的报告', 'only the issued report may be downloaded');
       }
       // A draft stores its PDF only: the worker renders its DOCX from the same document on the first request (requests at once share one render).

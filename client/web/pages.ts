@@ -67,7 +67,7 @@ import { ruleSetBody, ruleSetNewBody, ruleSetsBody } from './pages/rule-sets.pag
 import { selfAssessmentBody } from './pages/self-assessment.page';
 import { taskBody } from './pages/task.page';
 import { unitBody, unitsBody } from './pages/units.page';
-import { bureauPages } from './bureau-pages';
+import { bureauPages, registerBureauFiles } from './bureau-pages';
 
 export interface PageContext {
   request: FastifyRequest;
@@ -278,6 +278,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
 
   // ── The bureau's side: overview, organisation, campaign, review, published reports ─────────
   for (const [url, options, handler] of bureauPages(deps)) page(url, options, handler);
+  registerBureauFiles(app);
 
   // ── 我的任务 ──────────────────────────────────────────────────────────────────────────────
   page('/tasks', {}, async ({ request, lang, account, api, notifications }) => {
@@ -344,12 +345,17 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const year = yearParam(request);
     const base = `/api/units/${encodeURIComponent(unitCode)}`;
     const detail = must(await api.get<UnitDetail>(base));
-    if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
+    const staff = hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin']);
+    // A department's or the bureau's officer above the unit (the API let them read the unit): a
+    // read-only dashboard — progress, findings' count, withheld amounts, the review — without the
+    // unit's own working material (its analysis, tasks and forms).
+    const above = !staff && !account!.roles.some((r) => r.unitCode === unitCode) && !!account!.orgRoles?.length;
+    if (!staff && !above) throw refusal(403, 'error.forbidden');
     if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
     const [status, tasks, analysis, holdbacks, ruleSets, doc] = await Promise.all([
       optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
-      api.get<{ tasks: TaskItem[] }>(`/api/tasks?unit=${encodeURIComponent(unitCode)}&year=${year}`).then((r) => must(r).tasks),
-      optional(api.get<AnalysisAnswer>(`${base}/years/${year}/analysis`)),
+      above ? Promise.resolve([] as TaskItem[]) : api.get<{ tasks: TaskItem[] }>(`/api/tasks?unit=${encodeURIComponent(unitCode)}&year=${year}`).then((r) => must(r).tasks),
+      above ? Promise.resolve(undefined) : optional(api.get<AnalysisAnswer>(`${base}/years/${year}/analysis`)),
       openHoldbacksOfUnit(deps.db, unitCode).catch((e: unknown): OpenHoldback[] => {
         request.log.warn({ err: e }, 'withheld payments could not be read');
         return [];
@@ -379,7 +385,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       unitCode, unitName: detail.unit.name, year, canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
       ...(status ? { status } : {}), tasks, reminders, ...(analysis ? { analysis } : {}), holdbacks,
       temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
-      ruleSets, outline, canPreview: hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin']),
+      ruleSets, outline, canPreview: staff, above,
     };
     return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
   });
@@ -513,8 +519,16 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const detail = must(await api.get<UnitDetail>(base));
     if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
     if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
-    const answer = must(await api.get<SelfAssessmentAnswer>(`${base}/years/${year}/self-assessment`));
-    const data = { unitCode, unitName: detail.unit.name, year, answer, isFinance: hasUnitRole(account!, unitCode, ['finance_officer']), staff: true };
+    const [answer, status] = await Promise.all([
+      api.get<SelfAssessmentAnswer>(`${base}/years/${year}/self-assessment`).then(must),
+      optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
+    ]);
+    // Returned by a reviewer above the unit: the comments on indicators are what to value again.
+    const lastReturn = status?.review?.state === 'returned' ? status.review.lastReturn : null;
+    const reviewReturn = lastReturn
+      ? { level: lastReturn.level, by: lastReturn.by, at: lastReturn.at, comments: lastReturn.comments.flatMap((c) => (c.indicator ? [{ indicator: c.indicator, text: c.text }] : [])) }
+      : undefined;
+    const data = { unitCode, unitName: detail.unit.name, year, answer, isFinance: hasUnitRole(account!, unitCode, ['finance_officer']), staff: true, ...(reviewReturn ? { reviewReturn } : {}) };
     return { title: `${t(lang, 'sa.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: selfAssessmentBody({ lang, url: '', unread: 0 }, data) };
   });
 

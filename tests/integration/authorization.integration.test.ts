@@ -131,6 +131,10 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/units/:unit/years/:year/review/adjust': ABOVE,
   'POST /api/units/:unit/years/:year/publication': ['bureauOfficer'],
   'POST /api/units/:unit/years/:year/publication/withdraw': ['bureauOfficer'],
+  // The published reports (预决算公开): anyone, signed in or not.
+  'GET /api/public/organisations/:org/years/:year': [...personas],
+  'GET /api/public/organisations/:org/years/:year/units/:unit': [...personas],
+  'GET /api/public/organisations/:org/years/:year/units/:unit/report.pdf': [...personas],
   'GET /api/notifications': ALL_SIGNED_IN,
   'POST /api/notifications/:id/read': ALL_SIGNED_IN,
 };

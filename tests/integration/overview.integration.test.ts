@@ -10,7 +10,9 @@
  *   sees its own units only (and not the other department's overview); the Excel export has the
  *   filtered rows; the unit list is refused with every bad row and imported once; officers are
  *   granted (with a one-time link) and revoked, audited; the last bureau officer stays; the officers
- *   above a unit read its unit page, status and issued reports, never a draft.
+ *   above a unit read its unit page, status and issued reports, never a draft; the public index and
+ *   unit-year (API and pages) list only published, not withdrawn reports, with the self-score and
+ *   the reviewed score, and the PDF is the stored one.
  */
 import { Client, Connection } from '@temporalio/client';
 import ExcelJS from 'exceljs';
@@ -22,7 +24,7 @@ import { buildServer } from '../../client/http/server';
 import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
 import { importUnitYear } from '../../db/ledger.repository';
 import { analyseStored } from '../../db/scoring.repository';
-import { storeReport } from '../../db/reports.repository';
+import { sha256, storeReport } from '../../db/reports.repository';
 import { hashPassword } from '../../client/auth/passwords';
 import { seedUnitYear } from '../fixtures/seed';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
@@ -277,5 +279,76 @@ describe('the bureau’s overview, organisation administration and published rep
     expect(readOnly.status).toBe(200);
     expect(readOnly.body).not.toContain('id="grant-officer-form"');
     expect(readOnly.body).not.toContain('data-api="POST /api/organisations');
+  });
+  it('renders the campaign, reviews, review, dashboard and report pages for the officers above a unit (read only without a running review)', async () => {
+    const page = async (p: Persona, url: string) => {
+      const r = await get(p, url);
+      expect(r.statusCode, `${url}: ${r.body.slice(0, 300)}`).toBe(200);
+      return r.body;
+    };
+    const campaign = await page(bureau, `/orgs/${BUREAU}/years/2020/campaign`);
+    expect([...campaign.matchAll(/<tr data-unit="([^"]+)" data-state="([^"]+)"/g)].map((m) => `${m[1]}:${m[2]}`)).toEqual(['u-blood:joined', 'u-cdc:joined', `${SEED}:accepted`]);
+    expect(campaign).toContain('id="campaign-add-form"');
+    // A department sees its own units of the campaign, and adds none.
+    const deptCampaign = await page(health, '/orgs/yy-health/years/2020/campaign');
+    expect([...deptCampaign.matchAll(/<tr data-unit="([^"]+)"/g)].map((m) => m[1])).toEqual(['u-blood', 'u-cdc']);
+    expect(deptCampaign).not.toContain('id="campaign-add-form"');
+    const reviews = await page(bureau, `/orgs/${BUREAU}/years/2020/reviews`);
+    expect(reviews).toContain(`/units/${SEED}/years/2020/review`);
+    const review = await page(bureau, `/units/${SEED}/years/2020/review`);
+    expect(review).toContain('id="review-score"');
+    expect(review).not.toContain('id="accept-form"');
+    expect(review).toContain('data-testid="published"');
+    const dashboard = await page(approval, `/units/${SEED}/years/2020`);
+    expect(dashboard).toContain('id="above"');
+    expect(dashboard).not.toContain('id="findings"');
+    const report = await page(approval, `/units/${SEED}/years/2020/report`);
+    expect(report).toContain('data-testid="download-pdf"');
+    expect(report).toContain(`/api/units/${SEED}/years/2020/reports/2/pdf`);
+    // The issued version, inline for the review page; a draft is refused.
+    expect((await get(approval, `/units/${SEED}/years/2020/review/2/report.pdf`)).rawPayload.toString()).toBe('%PDF-issued-v2');
+    expect((await get(approval, `/units/${SEED}/years/2020/review/1/report.pdf`)).statusCode).toBe(403);
+    expect((await get(health, `/units/${SEED}/years/2020`)).statusCode).toBe(404);
+  });
+
+  it('publishes only published, not withdrawn reports — to anyone — with the self-score and the reviewed score', async () => {
+    const index = await get(undefined, `/api/public/organisations/${BUREAU}/years/2020`);
+    expect(index.statusCode, index.body).toBe(200);
+    const reports = index.json<{ reports: Array<{ unitCode: string; reportVersion: number; score: unknown; reviewedScore: unknown }>; years: number[] }>();
+    expect(reports.reports.map((r) => [r.unitCode, r.reportVersion, r.score, r.reviewedScore])).toEqual([[SEED, 2, { totalCp: 8600, grade: '良' }, { totalCp: 8800, grade: '良' }]]);
+    expect(reports.years).toEqual([2020]);
+    // A department's own index lists its published units only.
+    expect((await get(undefined, '/api/public/organisations/yy-approval/years/2020')).json<{ reports: Array<{ unitCode: string }> }>().reports.map((r) => r.unitCode)).toEqual([SEED]);
+    expect((await get(undefined, '/api/public/organisations/yy-health/years/2020')).json<{ reports: unknown[] }>().reports).toEqual([]);
+    const one = await get(undefined, `/api/public/organisations/${BUREAU}/years/2020/units/${SEED}`);
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json()).toMatchObject({ unitCode: SEED, reportVersion: 2, score: { totalCp: 8600 }, reviewedScore: { totalCp: 8800 }, adjusted: [{ id: 'budget_completion_rate', selfCp: 0, reviewedCp: 200 }] });
+    expect(one.json<{ basicData: unknown }>().basicData).toBeTruthy();
+    const pdf = await get(undefined, `/api/public/organisations/${BUREAU}/years/2020/units/${SEED}/report.pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.toString()).toBe('%PDF-issued-v2');
+    expect(pdf.headers['x-content-sha256']).toBe(sha256(Buffer.from('%PDF-issued-v2')));
+    // Withdrawn, never published, or asked under another organisation: not there.
+    for (const url of [
+      `/api/public/organisations/${BUREAU}/years/2020/units/u-cdc`, `/api/public/organisations/${BUREAU}/years/2020/units/u-cdc/report.pdf`, `/api/public/organisations/yy-health/years/2020/units/${SEED}`,
+      `/api/public/organisations/${BUREAU}/years/2020/units/u-service`, '/api/public/organisations/nowhere/years/2020',
+    ]) {
+      expect((await get(undefined, url)).statusCode, url).toBe(404);
+    }
+    // The pages, signed out.
+    const page = await get(undefined, `/public/${BUREAU}/2020`);
+    expect(page.statusCode).toBe(200);
+    expect([...page.body.matchAll(/<tr data-unit="([^"]+)"/g)].map((m) => m[1])).toEqual([SEED]);
+    const unitPage = await get(undefined, `/public/${BUREAU}/2020/${SEED}`);
+    expect(unitPage.statusCode).toBe(200);
+    expect(unitPage.body).toContain('88.00（良）');
+    expect(unitPage.body).toContain('复核：预算调整经批准');
+    expect(unitPage.body).toContain('id="basic-data"');
+    expect((await get(undefined, `/public/${BUREAU}/2020/u-cdc`)).statusCode).toBe(404);
+    // Withdrawn: gone from the index and its page.
+    await database.db.updateTable('publications').set({ withdrawn_at: new Date(), withdrawn_by: 'officer@bureau.test', withdrawn_reason: '测试' }).where('report_version', '=', 2).execute();
+    expect((await get(undefined, `/api/public/organisations/${BUREAU}/years/2020`)).json<{ reports: unknown[] }>().reports).toEqual([]);
+    expect((await get(undefined, `/public/${BUREAU}/2020/${SEED}`)).statusCode).toBe(404);
+    await database.db.updateTable('publications').set({ withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null }).where('report_version', '=', 2).execute();
   });
 });

@@ -288,6 +288,12 @@ table.dist progress { width: 100%; height: 14px; accent-color: var(--brand-2); }
 .side-by-side { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
 .side-by-side .score-total { font-size: 22px; }
 .comment-list li { margin-bottom: 6px; }
+details.review-action { margin-top: 14px; padding-top: 12px; border-top: 1px dashed var(--line); }
+details.review-action > summary { cursor: pointer; color: var(--brand-2); font-weight: 600; }
+details.review-action > form { margin-top: 10px; }
+.review-row { align-items: flex-start; }
+.review-row .field.grow { flex: 1 1 320px; }
+.review-row textarea { width: 100%; }
 .public-note { color: var(--muted); font-size: 13px; }
 footer.foot { max-width: 1200px; margin: 0 auto; padding: 8px 24px 32px; color: var(--muted); font-size: 12.5px; }
 `;

@@ -226,18 +226,51 @@ export const appJs = String.raw`
     if (type === 'bp') return percentToBp(v);
     return v;
   }
+  /** A row field's value: data-type="target" is "section:code" or "indicator:id" → { section } or { indicator }. */
+  function putField(obj, el, v) {
+    if (el.getAttribute('data-type') === 'target') {
+      var at = v.indexOf(':');
+      if (at > 0) { obj[v.slice(0, at)] = v.slice(at + 1); return; }
+    }
+    obj[el.getAttribute('data-field')] = typed(el, v);
+  }
   function collectPlain(form) {
     var body = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.disabled || el.name === '_csrf' || el.type === 'file' || el.type === 'submit' || el.type === 'button') return;
       if (el.type === 'radio' && !el.checked) return;
+      // Checkboxes sharing a name with data-array: the checked ones' values, as a list.
+      if (el.type === 'checkbox' && el.hasAttribute('data-array')) { body[el.name] = body[el.name] || []; if (el.checked) body[el.name].push(el.value); return; }
       if (el.type === 'checkbox') { body[el.name] = el.checked; return; }
       var v = el.value.trim();
       if (v === '' && !el.hasAttribute('data-keep-empty')) return;
       body[el.name] = typed(el, v);
     });
+    // Lists of rows (a review's comments, adjustments): rows left blank are left out.
+    var maps = null;
+    form.querySelectorAll('[data-list]').forEach(function (list) {
+      var name = list.getAttribute('data-list');
+      maps = maps || {};
+      maps[name] = [];
+      body[name] = [];
+      rowsOf(list).forEach(function (row, i) {
+        var item = {};
+        var typedAny = false;
+        row.querySelectorAll('[data-field]').forEach(function (el) {
+          var v = el.value.trim();
+          if (v === '') return;
+          if (el.tagName !== 'SELECT') typedAny = true;
+          putField(item, el, v);
+        });
+        if (!typedAny) return;
+        maps[name].push(i);
+        body[name].push(item);
+      });
+    });
+    form._indexMaps = maps;
     return body;
   }
+  document.querySelectorAll('form[data-api]').forEach(function (f) { if (f.querySelector('[data-list]')) wireLists(f); });
 
   // A score typed on the O&M assessment form proposes the contract's coefficient and result.
   document.addEventListener('input', function (ev) {

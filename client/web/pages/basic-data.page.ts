@@ -22,6 +22,8 @@ export interface BasicDataData {
   findings: Finding[];
   editable: boolean;
   staff: boolean;
+  /** The published page (预决算公开): the tables only, read only. */
+  publicView?: boolean;
 }
 
 type Kind = 'money' | 'count' | 'percent' | 'area' | 'text';
@@ -181,6 +183,7 @@ export function basicDataBody(v: Viewer, d: BasicDataData): Html {
   const actions = html`${d.staff ? html`<a class="btn btn-secondary" href="${page}">${t(L, 'unit.dashboard')}</a>` : ''}<a class="btn btn-secondary" href="${page}/self-assessment">${t(L, 'dash.selfAssessment')}</a>`;
   const tables = html`${fixedTables}${projectsTable}${moreTables}${buildingsTable}${saving}<h2 class="bd-budget-h">${t(L, 'bd.budget')}</h2>${budgetTable}`;
 
+  if (d.publicView) return html`<section class="card basic-data" id="basic-data" aria-label="${t(L, 'bd.title')}">${tables}</section>`;
   if (!edit) {
     return html`${pageHead(t(L, 'bd.title'), subtitle, actions)}
     <div class="notice">${t(L, d.staff && !b ? 'bd.empty' : 'bd.readOnly')}</div>

@@ -12,9 +12,10 @@ import type { OpenHoldback } from '../../../db/holdbacks.repository';
 import { SELF_ASSESSMENT_TASK, type TaskView } from '../../../workflows/evaluation/contract';
 import type { AnalysisAnswer, Finding, RuleSetSummary, StatusAnswer, TaskItem } from '../api-types';
 import { html, type Html } from '../html';
-import { formatDate, formatMonth, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
+import { formatDate, formatMonth, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
 import { dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
+import { reviewChip } from './overview.page';
 import { ruleSetCard } from './rule-set-choice';
 
 export interface DashboardData {
@@ -35,6 +36,8 @@ export interface DashboardData {
   outline: { id: string; name: string };
   /** The finance officer, the unit head or an administrator: may preview under another rule set. */
   canPreview: boolean;
+  /** A department's or the bureau's officer above the unit: reads, without the unit's working pages. */
+  above?: boolean;
 }
 
 const TRANSIENT = new Set(['opening', 'scoring', 'drafting', 'issuing']);
@@ -212,19 +215,57 @@ function holdbacksCard(L: Lang, d: DashboardData): Html {
   </section>`;
 }
 
+/**
+ * The review above the unit (campaign evaluations, once issued): where it stands, and — returned —
+ * the reviewer's comments on each section or indicator, which is what the unit reworks.
+ */
+function reviewCard(L: Lang, d: DashboardData, review: NonNullable<StatusAnswer['review']>): Html {
+  const page = `/units/${encodeURIComponent(d.unitCode)}/years/${d.year}`;
+  const r = review.lastReturn;
+  const returned = review.state === 'returned' && r;
+  const targetName = (c: { section?: string; indicator?: string }) =>
+    c.section ? (d.status?.sections.find((x) => x.section === c.section)?.name ?? c.section) : (d.analysis?.score.indicators.find((i) => i.id === c.indicator)?.level3 ?? c.indicator ?? '');
+  return html`<section class="card" aria-labelledby="review-h" id="review">
+    <h2 id="review-h">${t(L, 'rv.where')}<span class="aside"><a href="${page}/review">${t(L, 'rv.title')} →</a></span></h2>
+    <p>${reviewChip(L, review.state)}${review.returns ? html` <span class="small muted">${t(L, 'dash.reviewReturns', { n: review.returns })}</span>` : ''}</p>
+    ${returned
+      ? html`<div class="notice notice-warn" id="review-returned"><strong>${t(L, 'rv.returnedBy', { level: t(L, `review.level.${r.level}`), who: r.by, when: formatDate(L, r.at) })}</strong>
+          <ul class="plain comment-list">${r.comments.map((c) => html`<li data-comment-target="${c.section ? `section:${c.section}` : `indicator:${c.indicator ?? ''}`}"><strong>${c.section ? t(L, 'rv.section') : t(L, 'rv.indicator')}：${targetName(c)}</strong> ${c.text}</li>`)}</ul>
+          <p class="small">${t(L, 'dash.reviewReopened', { date: formatDate(L, r.dueAt) })}${r.selfAssessment ? html` <a href="${page}/self-assessment">${t(L, 'dash.saOpen')}</a>` : ''}</p></div>`
+      : ''}
+  </section>`;
+}
+
 export function dashboardBody(v: Viewer, d: DashboardData): Html {
   const L = v.lang;
   const s = d.status;
   const page = `/units/${encodeURIComponent(d.unitCode)}/years/${d.year}`;
-  const reportLink = html`<a class="btn btn-secondary" href="${page}/basic-data">${t(L, 'dash.basicData')}</a><a class="btn btn-secondary" href="${page}/self-assessment">${t(L, 'dash.selfAssessment')}</a><a class="btn btn-secondary" href="${page}/report">${t(L, 'dash.report')}</a>`;
+  const reportLink = d.above
+    ? html`<a class="btn btn-secondary" href="${page}/report">${t(L, 'dash.report')}</a>${s?.review ? html`<a class="btn btn-secondary" href="${page}/review">${t(L, 'rv.title')}</a>` : ''}`
+    : html`<a class="btn btn-secondary" href="${page}/basic-data">${t(L, 'dash.basicData')}</a><a class="btn btn-secondary" href="${page}/self-assessment">${t(L, 'dash.selfAssessment')}</a><a class="btn btn-secondary" href="${page}/report">${t(L, 'dash.report')}</a>`;
   const subtitle = html`${t(L, 'common.unitYear', { unit: d.unitName, year: d.year })}${s ? html` · ${t(L, 'dash.stage')}${stageChip(L, s.stage)}` : ''}`;
   return html`${pageHead(t(L, 'dash.title'), subtitle, reportLink)}
   ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
-  ${s ? progressCard(L, d, s) : startCard(L, d)}
-  ${selfAssessmentCard(L, d)}
-  ${ruleSetCard(L, { unitCode: d.unitCode, year: d.year, score: d.analysis?.score, outline: d.outline, started: !!s, ruleSets: d.ruleSets, canPreview: d.canPreview })}
+  ${s?.review ? reviewCard(L, d, s.review) : ''}
+  ${s ? progressCard(L, d, s) : d.above ? html`<section class="card"><p class="muted">${t(L, 'dash.notStarted')}</p></section>` : startCard(L, d)}
+  ${d.above ? aboveCard(L, d) : html`${selfAssessmentCard(L, d)}
+  ${ruleSetCard(L, { unitCode: d.unitCode, year: d.year, score: d.analysis?.score, outline: d.outline, started: !!s, ruleSets: d.ruleSets, canPreview: d.canPreview })}`}
   <div class="grid">
-    <div>${findingsCard(L, d)}${holdbacksCard(L, d)}</div>
-    <section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>
+    <div>${d.above ? '' : findingsCard(L, d)}${holdbacksCard(L, d)}</div>
+    ${d.above ? '' : html`<section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>`}
   </div>`;
+}
+
+/** What an officer above the unit reads in place of the unit's working cards: findings' count, score, rule set and outline. */
+function aboveCard(L: Lang, d: DashboardData): Html {
+  const s = d.status;
+  return html`<section class="card" aria-labelledby="above-h" id="above">
+    <h2 id="above-h">${t(L, 'dash.aboveTitle')}</h2>
+    <dl class="facts">
+      ${s?.ruleSetId ? html`<dt>${t(L, 'dash.ruleSet')}</dt><dd class="mono">${s.ruleSetId}</dd>` : ''}
+      <dt>${t(L, 'cp.outline')}</dt><dd>${d.outline.name}</dd>
+      ${s ? html`<dt>${t(L, 'dash.findings')}</dt><dd>${t(L, 'dash.findingsCount', { n: s.findings.total, blocking: s.findings.blocking })}${s.findings.acknowledged ? html` · ${t(L, 'ov.acknowledged')}` : ''}</dd>` : ''}
+      ${s?.score ? html`<dt>${t(L, 'ov.total')}</dt><dd data-testid="above-score">${formatPoints(s.score.totalCp)}${s.score.grade && s.score.final ? ` · ${s.score.grade}` : ''}</dd>` : ''}
+    </dl>
+  </section>`;
 }

@@ -27,14 +27,17 @@ export function reportBody(v: Viewer, account: Account, d: ReportData): Html {
   const unit = encodeURIComponent(d.unitCode);
   const api = `/api/units/${unit}/years/${d.year}`;
   const s = d.status;
-  const issued = d.reports.find((r) => r.kind === 'issued');
+  // After a reviewer's return the revision is issued as a new version: the latest issued is the report.
+  const issued = [...d.reports].filter((r) => r.kind === 'issued').sort((a, b) => b.version - a.version)[0];
   const latestDraft = [...d.reports].filter((r) => r.kind === 'draft').sort((a, b) => b.version - a.version)[0];
   const isHead = hasUnitRole(account, d.unitCode, ['unit_head']);
   const staff = hasUnitRole(account, d.unitCode, ['finance_officer', 'unit_head', 'admin']);
   const approving = s?.stage === 'approving' && s.reportVersion !== null;
 
   const subtitle = html`${t(L, 'common.unitYear', { unit: d.unitName, year: d.year })}${s ? html` · ${stageChip(L, s.stage)}` : ''}`;
-  const actions = html`${staff ? html`<a class="btn btn-secondary" href="/units/${unit}/years/${d.year}">${t(L, 'unit.dashboard')}</a>` : ''}${s ? temporalLink(L, s.temporalUi) : ''}`;
+  // A department's or the bureau's officer above the unit reads the dashboard (read only) and the review.
+  const above = !account.roles.some((r) => r.unitCode === d.unitCode) && !!account.orgRoles?.length;
+  const actions = html`${staff || above ? html`<a class="btn btn-secondary" href="/units/${unit}/years/${d.year}">${t(L, 'unit.dashboard')}</a>` : ''}${s?.review ? html`<a class="btn btn-secondary" href="/units/${unit}/years/${d.year}/review">${t(L, 'rv.title')}</a>` : ''}${s && !above ? temporalLink(L, s.temporalUi) : ''}`;
 
   const issuedCard = issued
     ? html`<section class="card" aria-labelledby="issued-h" id="issued">

@@ -21,6 +21,8 @@ export interface SelfAssessmentData {
   isFinance: boolean;
   /** Staff who may open the dashboard. */
   staff: boolean;
+  /** A reviewer above the unit returned the issued report: their comments on the indicators (what to value again). */
+  reviewReturn?: { level: 'department' | 'bureau'; by: string; at: string; comments: Array<{ indicator: string; text: string }> };
 }
 
 const OPEN_STATES = new Set(['open', 'draft', 'overdue', 'returned']);
@@ -50,6 +52,12 @@ export function selfAssessmentBody(v: Viewer, d: SelfAssessmentData): Html {
 
   const notices: Html[] = [];
   if (task && OPEN_STATES.has(task.state) && d.isFinance) notices.push(html`<div class="notice">${t(L, 'sa.taskOpen', { date: formatDate(L, task.dueAt) })}</div>`);
+  if (d.reviewReturn && d.reviewReturn.comments.length) {
+    const r = d.reviewReturn;
+    const names = new Map(a.indicators.map((i) => [i.id, i.level3]));
+    notices.push(html`<div class="notice notice-warn" id="review-returned"><strong>${t(L, 'rv.returnedBy', { level: t(L, `review.level.${r.level}`), who: r.by, when: formatDate(L, r.at) })}</strong>
+      <ul class="plain comment-list">${r.comments.map((c) => html`<li data-comment-target="indicator:${c.indicator}"><strong>${names.get(c.indicator) ?? c.indicator}</strong>：${c.text}</li>`)}</ul></div>`);
+  }
   if (task?.state === 'submitted' && task.submittedAt) {
     notices.push(html`<div class="notice notice-ok" data-testid="submitted-notice">${t(L, mode === 'save' ? 'sa.submitted' : 'sa.submittedLocked', { date: formatDateTime(L, task.submittedAt), who: task.submittedBy ?? '' })}</div>`);
   }
