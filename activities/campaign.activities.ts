@@ -20,6 +20,7 @@ import type { CampaignUnitState } from '../db/schema';
 import { yearlyEvaluationStarterWorkflowType } from '../workflows/evaluation/contract';
 import type { yearlyEvaluationStarter } from '../workflows/evaluation/yearly-starter.workflow';
 import { type CampaignReminderKind, campaignStarterId, type OpenedCampaign, taskQueue as defaultTaskQueue } from '../workflows/campaign/contract';
+import type { FloorShape } from '../workflows/bench/floor.workflow';
 import type { ActivityDeps } from '.';
 import { dashboardLink } from './evaluation.activities';
 
@@ -258,6 +259,31 @@ export function createCampaignActivities(deps: ActivityDeps) {
     /** Every unit was accepted: the campaign closes (once). */
     async closeCampaign(input: { workflowId: string }) {
       await closeCampaign(db, input.workflowId);
+    },
+
+    /**
+     * The benchmark floor's fan-out (workflows/campaign/bench-floor.workflow.ts): starts each unit's
+     * floor starter by workflow id through the client, as `startCampaignUnits` starts the real ones,
+     * with nothing else — no rows, no notices.
+     */
+    async benchFloorStartUnits(input: { prefix: string; units: string[]; shape: FloorShape }): Promise<{ started: number }> {
+      const temporal = deps.temporal;
+      if (!temporal) throw new Error('benchFloorStartUnits needs a Temporal client');
+      const queue = currentTaskQueue();
+      let started = 0;
+      await pool(input.units, 8, async (unit) => {
+        try {
+          await temporal.workflow.start('benchFloorStarter', {
+            workflowId: `${input.prefix}/start/${unit}`, taskQueue: queue, workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            args: [{ evaluationId: `${input.prefix}/evaluation/${unit}`, shape: input.shape }],
+          });
+          started++;
+        } catch (e) {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        }
+        heartbeat({ unit });
+      });
+      return { started };
     },
   };
 }

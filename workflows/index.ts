@@ -6,6 +6,7 @@ export { selfAssessmentTask } from './evaluation/self-assessment-task.workflow';
 export { yearlyEvaluationStarter } from './evaluation/yearly-starter.workflow';
 export { campaign } from './campaign/campaign.workflow';
 export { unitReview } from './review/review.workflow';
+export { benchFloorCampaign, benchFloorStarter } from './campaign/bench-floor.workflow';
 export { holdback } from './holdback/holdback.workflow';
 export { reportPreview } from './preview/report-preview.workflow';
 export { draftDocx } from './report-docx/report-docx.workflow';
