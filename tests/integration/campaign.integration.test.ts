@@ -10,7 +10,7 @@
  *     the worker is killed while the units are being started, and a new one takes over;
  *   - every unit's evaluation opens once (50 evaluations, 7 tasks each at run 1, one starter and
  *     one evaluation run per unit in Temporal, the notice once per person), under the campaign's
- *     rule set version and outline;
+ *     rule set version and outline; a 51st unit is added to the running campaign and starts too;
  *   - every unit completes its cycle; its report goes to its department (A, B) and the bureau,
  *     or to the bureau alone; one unit is returned by its department with a comment on a section
  *     and one on an indicator, fixes exactly those, and is issued again as a new version; the
@@ -47,7 +47,10 @@ import { variedUnitYear } from '../fixtures/campaign-units';
 const root = path.resolve(__dirname, '../..');
 const infosec = sectionSubmissionSchema.parse(parse(fs.readFileSync(path.join(root, 'tests/fixtures/demo/infosec-submission.yaml'), 'utf8')));
 const N = 50;
-const codes = Array.from({ length: N }, (_, i) => `cu-${String(i).padStart(2, '0')}`);
+/** The notice's 50 units, and one more under the bureau that joins the running campaign later. */
+const all = Array.from({ length: N + 1 }, (_, i) => `cu-${String(i).padStart(2, '0')}`);
+const codes = all.slice(0, N);
+const LATE = all[N]!;
 const departmentOf = (i: number) => (i < 20 ? 'cmp-dept-a' : i < 40 ? 'cmp-dept-b' : null);
 /** The unit its department returns once (department A). */
 const RETURNED = 'cu-05';
@@ -131,10 +134,10 @@ describe('a campaign of 50 units to accepted reports', () => {
     database = await createTestDatabase();
     const db = database.db;
     await ensureOrganisation(db, { code: 'cmp-finance', name: '示例市财政局', kind: 'bureau', actor: 'test' });
-    for (const [i, code] of codes.entries()) await importUnitYear(db, variedUnitYear(i, code), { actor: 'test' });
+    for (const [i, code] of all.entries()) await importUnitYear(db, variedUnitYear(i, code), { actor: 'test' });
     await importUnitList(db, {
       bureauCode: 'cmp-finance', actor: 'test',
-      rows: codes.map((code, i) => ({ unitCode: code, unitName: code, ...(departmentOf(i) ? { departmentCode: departmentOf(i)!, departmentName: departmentOf(i) === 'cmp-dept-a' ? '示例市行政审批服务局' : '示例市卫生健康委员会' } : {}) })),
+      rows: all.map((code, i) => ({ unitCode: code, unitName: code, ...(departmentOf(i) ? { departmentCode: departmentOf(i)!, departmentName: departmentOf(i) === 'cmp-dept-a' ? '示例市行政审批服务局' : '示例市卫生健康委员会' } : {}) })),
     });
     const passwordHash = await hashPassword(PASSWORD);
     await grantOrganisationRole(db, { email: 'bureau@cmp.test', name: '财政局', organisationCode: 'cmp-finance', role: 'bureau_officer', passwordHash, actor: 'test' });
@@ -162,7 +165,7 @@ describe('a campaign of 50 units to accepted reports', () => {
     const today = civilDateOf(Date.now());
     const notice = {
       year: 2020, dueDate: addDays(today, 60), taskDueDate: addDays(today, 45), ruleSetId: 'hunan-department-2020', ruleSetVersion: 1, outline: 'hunan-department-8',
-      notice: '请各单位于截止日期前完成2020年度部门整体支出绩效自评，并报送自评报告。', fanOut: { batchSize: 2, pauseMs: 300 },
+      notice: '请各单位于截止日期前完成2020年度部门整体支出绩效自评，并报送自评报告。', units: codes, fanOut: { batchSize: 2, pauseMs: 300 },
     };
     const issued = await api(people.bureau, 'POST', '/api/organisations/cmp-finance/campaigns', notice);
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
@@ -186,6 +189,7 @@ describe('a campaign of 50 units to accepted reports', () => {
     const taskCounts = async () =>
       db.selectFrom('tasks').innerJoin('units', 'units.id', 'tasks.unit_id').select(['units.code', sql<number>`count(*)::int`.as('n'), sql<number>`max(tasks.run)::int`.as('run')]).groupBy('units.code').execute();
     await eventually(taskCounts, (rows) => rows.length === N && rows.every((r) => r.n === 7), 'every evaluation open');
+    expect((await campaignUnits()).map((r) => r.code)).not.toContain(LATE);
     const opened = Date.now();
     expect((await taskCounts()).every((r) => r.run === 1)).toBe(true);
     const pins = await db.selectFrom('evaluations').select(['rule_set_id', 'rule_set_version', 'outline', sql<number>`count(*)::int`.as('n')]).groupBy(['rule_set_id', 'rule_set_version', 'outline']).execute();
@@ -216,9 +220,18 @@ describe('a campaign of 50 units to accepted reports', () => {
     expect((progress.body as { units: unknown[]; status: { started: number } }).units.length).toBe(N);
     expect((progress.body as { status: { started: number; units: number } }).status).toMatchObject({ units: N, started: N });
 
+    // A unit added later joins the running campaign and starts (once: adding it again joins nothing).
+    expect((await api(people.deptA, 'POST', '/api/organisations/cmp-dept-a/campaigns/2020/units', { units: [LATE] })).status).toBe(403);
+    const unknown = await api(people.bureau, 'POST', '/api/organisations/cmp-finance/campaigns/2020/units', { units: ['nowhere'] });
+    expect(unknown.status).toBe(400);
+    expect(await api(people.bureau, 'POST', '/api/organisations/cmp-finance/campaigns/2020/units', { units: [LATE] })).toEqual({ status: 200, body: { ok: true, joined: [LATE] } });
+    expect(await api(people.bureau, 'POST', '/api/organisations/cmp-finance/campaigns/2020/units', { units: [LATE, codes[0]] })).toEqual({ status: 200, body: { ok: true, joined: [] } });
+    await eventually(taskCounts, (rows) => rows.length === N + 1 && rows.every((r) => r.n === 7), 'the added unit open');
+    expect(await one(campaignUnits, LATE)).toMatchObject({ state: 'started', starter_workflow_id: `${campaignId('cmp-finance', 2020)}/start/${LATE}` });
+
     // ── Every unit's cycle to its first issue (its people, through the workflows) ─────────────
     const cycle = async (i: number) => {
-      const code = codes[i]!;
+      const code = all[i]!;
       const y = variedUnitYear(i, code);
       await Promise.all([
         ...[...y.submissions, infosec].map((s) => retry(() => client.workflow.getHandle(sectionTaskId(code, 2020, s.section)).executeUpdate(submitUpdate, { args: [{ actor: `${s.section}@${code}`, submission: s }] }), `${code} ${s.section}`)),
@@ -235,10 +248,10 @@ describe('a campaign of 50 units to accepted reports', () => {
         while (next < items.length) await fn(items[next++]!);
       }));
     };
-    await pool(codes.map((_, i) => i), 10, cycle);
-    const cu = await eventually(campaignUnits, (rows) => rows.length === N && rows.every((r) => r.state === 'issued' && r.report_version === 2), 'every report issued and under review');
+    await pool(all.map((_, i) => i), 10, cycle);
+    const cu = await eventually(campaignUnits, (rows) => rows.length === N + 1 && rows.every((r) => r.state === 'issued' && r.report_version === 2), 'every report issued and under review');
     expect(cu.filter((r) => r.review_level === 'department').length).toBe(40);
-    expect(cu.filter((r) => r.review_level === 'bureau').length).toBe(10);
+    expect(cu.filter((r) => r.review_level === 'bureau').length).toBe(11);
 
     // ── Review: departments first, then the bureau; one unit returned once ────────────────────
     const officerOf = (i: number) => (departmentOf(i) === 'cmp-dept-a' ? people.deptA : people.deptB);
@@ -257,9 +270,9 @@ describe('a campaign of 50 units to accepted reports', () => {
     await pool(codes.map((_, i) => i).filter((i) => departmentOf(i) && codes[i] !== RETURNED), 10, async (i) => {
       await decide(officerOf(i), codes[i]!, 'accept', { reportVersion: 2 });
     });
-    await pool(codes.map((_, i) => i).filter((i) => codes[i] !== RETURNED), 10, async (i) => {
-      await eventually(() => one(campaignUnits, codes[i]!), (r) => r?.review_level === 'bureau', `${codes[i]} with the bureau`);
-      await decide(people.bureau, codes[i]!, 'accept', { reportVersion: 2 });
+    await pool(all.map((_, i) => i).filter((i) => all[i] !== RETURNED), 10, async (i) => {
+      await eventually(() => one(campaignUnits, all[i]!), (r) => r?.review_level === 'bureau', `${all[i]} with the bureau`);
+      await decide(people.bureau, all[i]!, 'accept', { reportVersion: 2 });
     });
 
     // The returned unit fixes exactly what was returned and issues version 4.
@@ -289,12 +302,12 @@ describe('a campaign of 50 units to accepted reports', () => {
 
     // ── Every report accepted; the campaign ends ────────────────────────────────────────────
     const result = await client.workflow.getHandle<typeof campaign>(campaignId('cmp-finance', 2020)).result();
-    expect(result).toEqual({ units: N, accepted: N });
+    expect(result).toEqual({ units: N + 1, accepted: N + 1 });
     expect((await campaignUnits()).every((row) => row.state === 'accepted')).toBe(true);
     expect((await db.selectFrom('campaigns').select('closed_at').executeTakeFirstOrThrow()).closed_at).not.toBeNull();
     const reports = await db.selectFrom('reports').innerJoin('unit_years', 'unit_years.id', 'reports.unit_year_id').innerJoin('units', 'units.id', 'unit_years.unit_id')
       .select(['units.code', 'reports.version', 'reports.kind']).where('reports.kind', '=', 'issued').orderBy('units.code').orderBy('reports.version').execute();
-    expect(reports.length).toBe(N + 1);
+    expect(reports.length).toBe(N + 2);
     expect(reports.filter((x) => x.code === RETURNED).map((x) => x.version)).toEqual([2, 4]);
     const review = await api(people.bureau, 'GET', `/api/units/${RETURNED}/years/2020/review`);
     expect((review.body as { decisions: Array<{ decision: string; level: string; reportVersion: number; actor: string }> }).decisions.map((d) => `${d.reportVersion} ${d.level} ${d.decision} ${d.actor}`)).toEqual([
