@@ -22,6 +22,7 @@ import * as bureau from './2026-12-07T00-00_bureau';
 import * as draftDocxOnRequest from './2026-12-07T10-00_draft-docx-on-request';
 import * as campaignReview from './2026-12-07T12-00_campaign-review';
 import * as overviewColumns from './2026-12-07T14-00_overview-columns';
+import * as reportsAfterIssue from './2026-12-07T16-00_reports-after-issue';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T10-00_draft-docx-on-request': draftDocxOnRequest,
   '2026-12-07T12-00_campaign-review': campaignReview,
   '2026-12-07T14-00_overview-columns': overviewColumns,
+  '2026-12-07T16-00_reports-after-issue': reportsAfterIssue,
 };
