@@ -33,7 +33,7 @@ import { analyseStored } from '../db/scoring.repository';
 import { seedUnitYear } from '../tests/fixtures/seed';
 
 const root = path.resolve(__dirname, '..');
-export const BENCH_BUREAU = 'bench-bureau';
+export const BENCH_BUREAU = 'overview-bureau';
 const YEAR = 2020;
 const DEPARTMENTS = 20;
 const PASSWORD = 'bench-password-1';
@@ -52,23 +52,23 @@ export async function seedOverview(db: Db, units: number): Promise<{ bureauOffic
   const hash = await hashPassword(PASSWORD);
   await ensureOrganisation(db, { code: BENCH_BUREAU, name: '基准测试市财政局', kind: 'bureau', actor: 'bench' });
   for (let d = 1; d <= DEPARTMENTS; d++) {
-    await ensureOrganisation(db, { code: `bench-dept-${String(d).padStart(2, '0')}`, name: `基准测试主管部门${d}`, kind: 'department', parentCode: BENCH_BUREAU, actor: 'bench' });
+    await ensureOrganisation(db, { code: `overview-dept-${String(d).padStart(2, '0')}`, name: `基准测试主管部门${d}`, kind: 'department', parentCode: BENCH_BUREAU, actor: 'bench' });
   }
-  await grantOrganisationRole(db, { email: 'bureau@bench', name: '财政局', organisationCode: BENCH_BUREAU, role: 'bureau_officer', passwordHash: hash, actor: 'bench' });
-  await grantOrganisationRole(db, { email: 'dept@bench', name: '主管部门', organisationCode: 'bench-dept-01', role: 'department_officer', passwordHash: hash, actor: 'bench' });
+  await grantOrganisationRole(db, { email: 'overview-bureau@bench', name: '财政局', organisationCode: BENCH_BUREAU, role: 'bureau_officer', passwordHash: hash, actor: 'bench' });
+  await grantOrganisationRole(db, { email: 'overview-dept@bench', name: '主管部门', organisationCode: 'overview-dept-01', role: 'department_officer', passwordHash: hash, actor: 'bench' });
 
   const t0 = Date.now();
   // Units: every 25th directly under the bureau, the rest spread over the departments.
   await sql`
     insert into units (code, name, staff_quota, leadership_posts, functions, organisation_id)
-    select 'bench-unit-' || lpad(g::text, 5, '0'), '基准测试单位' || g, 20, '[]'::jsonb, '[]'::jsonb,
+    select 'ov-unit-' || lpad(g::text, 5, '0'), '基准测试单位' || g, 20, '[]'::jsonb, '[]'::jsonb,
       case when g % 25 = 0 then (select id from organisations where code = ${BENCH_BUREAU})
-           else (select id from organisations where code = 'bench-dept-' || lpad((1 + g % ${DEPARTMENTS})::text, 2, '0')) end
+           else (select id from organisations where code = 'overview-dept-' || lpad((1 + g % ${DEPARTMENTS})::text, 2, '0')) end
     from generate_series(1, ${units}) g`.execute(db);
   // Unit-years: every 50th unit has no ledger yet.
   await sql`
     insert into unit_years (unit_id, year, staff_actual, narrative)
-    select u.id, ${YEAR}, 18, '{}'::jsonb from units u where u.code like 'bench-unit-%' and substring(u.code from 12)::int % 50 <> 7`.execute(db);
+    select u.id, ${YEAR}, 18, '{}'::jsonb from units u where u.code like 'ov-unit-%' and substring(u.code from 9)::int % 50 <> 7`.execute(db);
   // Evaluations in every stage (every 10th not started), with the seed's score and findings.
   const stages = ['collecting', 'reviewing', 'returned', 'scoring', 'drafting', 'approving', 'issuing', 'issued', 'issued'];
   await sql`
@@ -87,22 +87,22 @@ export async function seedOverview(db: Db, units: number): Promise<{ bureauOffic
       case when s.stage = 'issued' then now() else null end
     from unit_years uy join units u on u.id = uy.unit_id
     cross join lateral (select (${sql.val(stages)}::text[])[1 + uy.id % ${stages.length}] as stage) s
-    where u.code like 'bench-unit-%' and uy.id % 10 <> 3`.execute(db);
+    where u.code like 'ov-unit-%' and uy.id % 10 <> 3`.execute(db);
   // Seven tasks per evaluation (six sections and the self-assessment), some overdue.
   await sql`
     insert into sections (unit_id, code, name, position)
-    select u.id, 's' || k, '科室' || k, k from units u cross join generate_series(1, 6) k where u.code like 'bench-unit-%'`.execute(db);
+    select u.id, 's' || k, '科室' || k, k from units u cross join generate_series(1, 6) k where u.code like 'ov-unit-%'`.execute(db);
   await sql`
     insert into tasks (evaluation_id, unit_id, section_id, kind, workflow_id, run, state, due_at, escalated_at)
     select e.id, uy.unit_id, s.id, 'section', e.workflow_id || '/task/' || s.code, 1,
       case when e.stage = 'collecting' then (array['open','draft','submitted','overdue','returned'])[1 + (e.id + s.position) % 5] else 'submitted' end,
       e.due_at, case when e.stage = 'collecting' and (e.id + s.position) % 5 = 3 then now() else null end
     from evaluations e join unit_years uy on uy.id = e.unit_year_id join sections s on s.unit_id = uy.unit_id
-    where e.workflow_id like 'evaluation/bench-unit-%'`.execute(db);
+    where e.workflow_id like 'evaluation/ov-unit-%'`.execute(db);
   await sql`
     insert into tasks (evaluation_id, unit_id, section_id, kind, workflow_id, run, state, due_at)
     select e.id, uy.unit_id, null, 'self_assessment', e.workflow_id || '/self-assessment', 1, case when e.stage = 'collecting' then 'open' else 'submitted' end, e.due_at
-    from evaluations e join unit_years uy on uy.id = e.unit_year_id where e.workflow_id like 'evaluation/bench-unit-%'`.execute(db);
+    from evaluations e join unit_years uy on uy.id = e.unit_year_id where e.workflow_id like 'evaluation/ov-unit-%'`.execute(db);
   // The bureau's campaign; its units in the review states by stage.
   await sql`
     insert into campaigns (organisation_id, year, due_date, rule_set_id, notice, workflow_id, created_by)
@@ -112,12 +112,12 @@ export async function seedOverview(db: Db, units: number): Promise<{ bureauOffic
     select c.id, u.id,
       case when e.stage = 'issued' then (array['issued','in_review','returned','accepted'])[1 + u.id % 4] when e.id is not null then 'started' when uy.id is not null then 'joined' else 'waiting_ledger' end
     from campaigns c cross join units u left join unit_years uy on uy.unit_id = u.id and uy.year = ${YEAR} left join evaluations e on e.unit_year_id = uy.id
-    where c.workflow_id = ${`campaign/${BENCH_BUREAU}/${YEAR}`} and u.code like 'bench-unit-%'`.execute(db);
+    where c.workflow_id = ${`campaign/${BENCH_BUREAU}/${YEAR}`} and u.code like 'ov-unit-%'`.execute(db);
   // Issued reports of the accepted ones, half of them published.
   await sql`
     insert into reports (unit_year_id, version, kind, content_sha256, pdf, pdf_sha256, docx, docx_sha256, template, created_by)
     select e.unit_year_id, 1, 'issued', 'c', '\\x25504446'::bytea, 'x', '\\x504b'::bytea, 'y', 't', 'bench'
-    from evaluations e where e.workflow_id like 'evaluation/bench-unit-%' and e.stage = 'issued'`.execute(db);
+    from evaluations e where e.workflow_id like 'evaluation/ov-unit-%' and e.stage = 'issued'`.execute(db);
   await sql`
     insert into publications (unit_year_id, report_version, published_by)
     select uy.id, 1, 'bench' from campaign_units cu join unit_years uy on uy.unit_id = cu.unit_id and uy.year = ${YEAR}
@@ -125,25 +125,25 @@ export async function seedOverview(db: Db, units: number): Promise<{ bureauOffic
   // Withheld amounts: two ledger holdbacks per unit-year (a project, an allocation each), the first tracked by a progress row.
   await sql`
     insert into projects (unit_year_id, code, position, name)
-    select uy.id, 'p1', 0, '信息化项目' from unit_years uy join units u on u.id = uy.unit_id where u.code like 'bench-unit-%'`.execute(db);
+    select uy.id, 'p1', 0, '信息化项目' from unit_years uy join units u on u.id = uy.unit_id where u.code like 'ov-unit-%'`.execute(db);
   await sql`
     insert into allocations (unit_year_id, code, position, project_id, name, budget_year, amount_fen)
-    select p.unit_year_id, 'a1', 0, p.id, '年初预算', ${YEAR}, 100000000 from projects p join unit_years uy on uy.id = p.unit_year_id join units u on u.id = uy.unit_id where u.code like 'bench-unit-%'`.execute(db);
+    select p.unit_year_id, 'a1', 0, p.id, '年初预算', ${YEAR}, 100000000 from projects p join unit_years uy on uy.id = p.unit_year_id join units u on u.id = uy.unit_id where u.code like 'ov-unit-%'`.execute(db);
   await sql`
     insert into holdbacks (unit_year_id, code, position, project_id, kind, allocation_id, amount_fen, condition, due_on, status)
     select a.unit_year_id, 'h' || k, k, a.project_id, 'retention', a.id, 500000 * k + a.unit_year_id, '质保期满', current_date + ((a.unit_year_id % 200 - 30) + k * 30)::int, 'waiting'
-    from allocations a join unit_years uy on uy.id = a.unit_year_id join units u on u.id = uy.unit_id cross join generate_series(1, 2) k where u.code like 'bench-unit-%'`.execute(db);
+    from allocations a join unit_years uy on uy.id = a.unit_year_id join units u on u.id = uy.unit_id cross join generate_series(1, 2) k where u.code like 'ov-unit-%'`.execute(db);
   await sql`
     insert into holdback_progress (workflow_id, unit_code, year, holdback_code, kind, origin, project_code, project_name, allocation_code, condition, status, phase, awaiting,
       amount_fen, held_fen, payable_fen, released_fen, forfeited_fen, transferred_fen, next_due_on, version, business_at)
     select 'holdback/' || u.code || '/' || uy.year || '/h1', u.code, uy.year, 'h1', 'retention', 'ledger', 'p1', '信息化项目', 'a1', '质保期满', 'waiting', 'warranty', 'warranty_end',
       h.amount_fen, h.amount_fen, 0, 0, 0, 0, h.due_on, 1, now()
-    from holdbacks h join unit_years uy on uy.id = h.unit_year_id join units u on u.id = uy.unit_id where h.code = 'h1' and u.code like 'bench-unit-%'`.execute(db);
+    from holdbacks h join unit_years uy on uy.id = h.unit_year_id join units u on u.id = uy.unit_id where h.code = 'h1' and u.code like 'ov-unit-%'`.execute(db);
   await sql`analyze`.execute(db);
-  const n = await db.selectFrom('units').select(({ fn }) => fn.countAll<number>().as('n')).where('code', 'like', 'bench-unit-%').executeTakeFirstOrThrow();
-  const ev = await db.selectFrom('evaluations').select(({ fn }) => fn.countAll<number>().as('n')).where('workflow_id', 'like', 'evaluation/bench-unit-%').executeTakeFirstOrThrow();
+  const n = await db.selectFrom('units').select(({ fn }) => fn.countAll<number>().as('n')).where('code', 'like', 'ov-unit-%').executeTakeFirstOrThrow();
+  const ev = await db.selectFrom('evaluations').select(({ fn }) => fn.countAll<number>().as('n')).where('workflow_id', 'like', 'evaluation/ov-unit-%').executeTakeFirstOrThrow();
   console.log(`seeded ${n.n} units (${ev.n} evaluations with a ${Math.round(JSON.stringify(score).length / 1024)} KB score sheet and ${findings.findings.length} findings each) in ${Date.now() - t0} ms`);
-  return { bureauOfficer: 'bureau@bench', departmentOfficer: 'dept@bench', departmentCode: 'bench-dept-01' };
+  return { bureauOfficer: 'overview-bureau@bench', departmentOfficer: 'overview-dept@bench', departmentCode: 'overview-dept-01' };
 }
 
 export interface LatencyFigures {
@@ -208,6 +208,8 @@ export async function drive(url: string, cookie: string, rate: number, seconds: 
 export async function benchOverview(input: { db: Db; databaseUrl: string; units: number; seconds?: number }): Promise<Array<[string, LatencyFigures]>> {
   const seconds = input.seconds ?? Number(process.env['BENCH_SECONDS'] ?? 20);
   const people = await seedOverview(input.db, input.units);
+  // Other work on the machine moves the figures: say how busy it was.
+  console.log(`load average before the runs: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
   const port = await freePort();
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench-api-server.ts')], {
     env: { ...process.env, DATABASE_URL: input.databaseUrl, HTTP_PORT: String(port), LOG_LEVEL: 'warn' },
