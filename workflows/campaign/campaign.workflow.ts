@@ -97,6 +97,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
   const dueAt = opened.dueAt;
 
   const batchSize = Math.max(1, input.fanOut?.batchSize ?? DEFAULT_FAN_OUT_BATCH);
+  const longHistory = () => workflowInfo().continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && workflowInfo().historyLength >= input.continueAsNewAfterEvents);
   const reminderTime = input.reminderTime ?? '09:00';
   const carry = async (): Promise<never> => {
     await condition(() => joining === 0 && allHandlersFinished());
@@ -108,7 +109,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
       const batch = units.slice(startedCount, startedCount + batchSize);
       await fanOut.startCampaignUnits({ campaignWorkflowId: workflowId, units: batch, startedBy: input.issuedBy, ...(input.reminderTime ? { reminderTime: input.reminderTime } : {}) });
       startedCount += batch.length;
-      if (workflowInfo().continueAsNewSuggested) await carry();
+      if (longHistory()) await carry();
       if (input.fanOut?.pauseMs && startedCount < units.length) await sleep(input.fanOut.pauseMs);
     }
   };
@@ -138,7 +139,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
       await notify.remindCampaign({ campaignWorkflowId: workflowId, kind: next.kind, key: next.key });
       sent.add(next.key);
     }
-    if (workflowInfo().continueAsNewSuggested) await carry();
+    if (longHistory()) await carry();
   }
 
   closed = true;

@@ -40,6 +40,8 @@ export interface CampaignInput {
   reminderTime?: string;
   /** Fan-out: units per batch, and a pause between batches (spares the server when thousands start at once). */
   fanOut?: { batchSize?: number; pauseMs?: number };
+  /** Continue as new after this many history events (tests; the server's suggestion otherwise). */
+  continueAsNewAfterEvents?: number;
   /** Carried over when the campaign continues as new. */
   carried?: CampaignCarried;
 }
