@@ -135,7 +135,7 @@ describe('a send-back (time-skipping)', () => {
         .select(['reports.version', 'reports.kind', 'reports.content_sha256']).where('units.code', '=', s.unitCode).orderBy('reports.version').execute();
       expect(reports.map((r) => [r.version, r.kind])).toEqual([[1, 'draft'], [2, 'draft'], [3, 'draft'], [4, 'issued']]);
       const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('subject', '=', id).where('action', 'like', 'evaluation.%').orderBy('id').execute();
-      expect(audit.map((a) => a.action)).toEqual(['evaluation.start', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.approve']);
+      expect(audit.map((a) => a.action)).toEqual(['evaluation.pinned', 'evaluation.start', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.send_back', 'evaluation.resubmit', 'evaluation.approve']);
       await recordFixture('annual-evaluation-seed-cycle-send-back', s.handle);
     } finally {
       await s.stop();
