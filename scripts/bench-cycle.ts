@@ -96,13 +96,37 @@ function machineBusy(): number {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
-interface CpuMark { worker: number; temporal: number; driver: number; machine: number }
-function cpuMark(workerPid: number, temporalPid: number): CpuMark {
+/**
+ * CPU seconds of a Postgres server: the postmaster with its exited children, and every live child
+ * (backends, checkpointer, WAL writer) with theirs.
+ */
+function postgresCpu(postmasterPid: number): number {
+  const withChildren = (stat: string) => {
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100; // utime, stime, cutime, cstime
+  };
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number(entry) === postmasterPid || ppid === postmasterPid) total += withChildren(stat);
+  }
+  return total;
+}
+
+interface CpuMark { worker: number; temporal: number; postgres: number; driver: number; machine: number }
+function cpuMark(workerPid: number, temporalPid: number, postmasterPid: number): CpuMark {
   const self = process.cpuUsage();
-  return { worker: cpuOf(workerPid), temporal: cpuOf(temporalPid), driver: (self.user + self.system) / 1e6, machine: machineBusy() };
+  return { worker: cpuOf(workerPid), temporal: cpuOf(temporalPid), postgres: postgresCpu(postmasterPid), driver: (self.user + self.system) / 1e6, machine: machineBusy() };
 }
 function cpuSince(start: CpuMark, end: CpuMark): CpuMark {
-  return { worker: end.worker - start.worker, temporal: end.temporal - start.temporal, driver: end.driver - start.driver, machine: end.machine - start.machine };
+  return { worker: end.worker - start.worker, temporal: end.temporal - start.temporal, postgres: end.postgres - start.postgres, driver: end.driver - start.driver, machine: end.machine - start.machine };
 }
 
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -312,6 +336,15 @@ async function main(): Promise<void> {
     const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
     await waitFor('the worker', async () => (await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 })).pollers.length > 0, { timeoutMs: 60_000, intervalMs: 250 });
     const idleRss = rssOf(worker.pid!);
+    // The postmaster's pid, from its data folder (0 when not found there: Postgres CPU then reads 0).
+    const postmaster = (() => {
+      try {
+        return Number(fs.readFileSync(path.join(tmp, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      } catch {
+        console.warn('postmaster.pid not found in the benchmark\'s data folder: Postgres CPU is not counted');
+        return 0;
+      }
+    })();
     const loadBefore = os.loadavg().map((l) => l.toFixed(1)).join(' ');
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(worker!.pid!))), 200);
@@ -345,14 +378,14 @@ async function main(): Promise<void> {
     peak = 0;
     await loopDelay(worker, true);
     const realStart = Date.now();
-    const realCpu = cpuMark(worker.pid!, temporalServer.pid!);
+    const realCpu = cpuMark(worker.pid!, temporalServer.pid!, postmaster);
     if (ONLY !== 'floor') {
       await pool(units, CONCURRENCY, async (unitCode) => {
         real.push(await cycle(unitCode));
       });
     }
     for (const u of soloUnits) starts.delete(u);
-    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts, loop: await loopDelay(worker, true) };
+    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true) };
     failedAttempts = 0;
     const opened = await tasksOpen(db, starts);
 
@@ -360,7 +393,7 @@ async function main(): Promise<void> {
     const floor: number[] = [];
     peak = 0;
     const floorStart = Date.now();
-    const floorCpu = cpuMark(worker.pid!, temporalServer.pid!);
+    const floorCpu = cpuMark(worker.pid!, temporalServer.pid!, postmaster);
     if (ONLY !== 'cycle') await pool(units, CONCURRENCY, async (unitCode) => {
       const started = Date.now();
       const workflowId = `bench-floor/${unitCode}`;
@@ -374,19 +407,19 @@ async function main(): Promise<void> {
       await handle.result();
       floor.push(Date.now() - started);
     });
-    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!))), refused: failedAttempts, loop: await loopDelay(worker, true) };
+    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true) };
     clearInterval(sampler);
 
     console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}; render threads ${process.env['SELFEVAL_RENDER_THREADS'] ?? 'default'}, drafts' DOCX ${EAGER_DRAFT_DOCX ? 'eager' : 'on request'}), dev server with in-memory SQLite, ${os.cpus().length} cores, load average before the runs ${loadBefore}`);
-    console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS   CPU s: worker  temporal  driver  machine');
+    console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS   CPU s: worker  temporal  postgres  driver  machine');
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && !Number.isNaN(x.p50))) {
       const c = s.cpu;
       console.log(
         `${s.name.padEnd(22)} ${s.unitsPerMinute.toFixed(1).padStart(9)}  ${(s.p50 / 1000).toFixed(2).padStart(6)}  ${(s.p95 / 1000).toFixed(2).padStart(6)}  ${(s.wallMs / 1000).toFixed(1).padStart(7)}   ${(s.peakRss / 1048576).toFixed(0).padStart(6)} MB` +
-          `          ${c.worker.toFixed(0).padStart(6)}  ${c.temporal.toFixed(0).padStart(8)}  ${c.driver.toFixed(0).padStart(6)}  ${c.machine.toFixed(0).padStart(7)}`,
+          `          ${c.worker.toFixed(0).padStart(6)}  ${c.temporal.toFixed(0).padStart(8)}  ${c.postgres.toFixed(0).padStart(8)}  ${c.driver.toFixed(0).padStart(6)}  ${c.machine.toFixed(0).padStart(7)}`,
       );
     }
-    const perUnit = (c: CpuMark) => `worker ${((c.worker / N) * 1000).toFixed(0)} ms, Temporal ${((c.temporal / N) * 1000).toFixed(0)} ms`;
+    const perUnit = (c: CpuMark) => `worker ${((c.worker / N) * 1000).toFixed(0)} ms, Temporal ${((c.temporal / N) * 1000).toFixed(0)} ms, Postgres ${((c.postgres / N) * 1000).toFixed(0)} ms`;
     console.log(`CPU per unit: cycle ${perUnit(realSummary.cpu)}; floor ${perUnit(floorSummary.cpu)} (machine: ${os.cpus().length} cores = ${os.cpus().length * 60} CPU s per minute)`);
     console.log(`Updates refused and retried (sent before their workflow existed): cycle ${realSummary.refused}, floor ${floorSummary.refused}`);
     const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
@@ -401,6 +434,9 @@ async function main(): Promise<void> {
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && x.loop.samples > 0)) {
       console.log(`worker event-loop delay, ${s.name}: p50 ${s.loop.p50.toFixed(1)} ms, p99 ${s.loop.p99.toFixed(1)} ms, max ${s.loop.max.toFixed(1)} ms (${s.loop.samples} samples)`);
     }
+    // The machine is shared: the wall-time ratio moves with other processes' load in either half; the CPU ratio of the benchmark's own processes does not.
+    const own = (c: CpuMark) => c.worker + c.temporal + c.postgres + c.driver;
+    console.log(`CPU of the benchmark's own processes (worker, Temporal, Postgres, driver): cycle ${own(realSummary.cpu).toFixed(0)} s, floor ${own(floorSummary.cpu).toFixed(0)} s, ratio ${(own(realSummary.cpu) / own(floorSummary.cpu)).toFixed(2)}; other processes used ${(realSummary.cpu.machine - own(realSummary.cpu)).toFixed(0)} and ${(floorSummary.cpu.machine - own(floorSummary.cpu)).toFixed(0)} CPU s of the machine during the two halves`);
     console.log(`ratio to the floor (wall time): ${(realSummary.wallMs / floorSummary.wallMs).toFixed(2)}; worker RSS when idle before the runs: ${(idleRss / 1048576).toFixed(0)} MB${heap > 0 ? `; V8 old space capped at ${heap} MB` : ''}`);
     await client.connection.close();
   } finally {
