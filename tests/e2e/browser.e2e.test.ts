@@ -412,7 +412,32 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     expect(await page.locator('#bd-three-public tr.total').textContent()).toContain('85,000.00');
     await screenshot(page, path.join(artifacts, 'basic-data-read-only.png'));
 
+    // The head sends draft 1 back with a reason; the finance officer reads it on the dashboard and
+    // resubmits; draft 2 comes to the head, who approves it.
     await page.goto(`${base}/units/${UNIT}/years/2020/report`);
+    const firstDraft = await page.locator('form[data-api$="/evaluation/approve"] input[name="reportVersion"]').getAttribute('value');
+    await page.locator('summary', { hasText: '退回财务人员' }).click();
+    await page.locator('#send-back-reason').fill('请补充信息安全指标的佐证说明。');
+    await page.locator('form[data-api$="/evaluation/send-back"] button[type="submit"]').click();
+    await reloadUntil(page, '[data-stage="returned"]', 'the sent-back draft', 60_000);
+    await signOut(page);
+
+    await signIn(page, base, FINANCE);
+    await page.goto(dashboard());
+    await reloadUntil(page, '#returned', 'the returned card', 60_000);
+    expect(await page.locator('#returned h2').textContent()).toContain(`第${firstDraft}版报告草稿已被${HEAD}`);
+    expect(await page.locator('[data-testid="returned-reason"]').textContent()).toBe('请补充信息安全指标的佐证说明。');
+    await screenshot(page, path.join(artifacts, 'dashboard-returned.png'));
+    await page.getByLabel('所作更正').fill('已补充佐证说明。');
+    await page.getByRole('button', { name: '更正完成，重新提交' }).click();
+    await reloadUntil(page, '[data-stage="approving"]', 'the second draft', 120_000);
+    expect(await page.locator('#returned').count()).toBe(0);
+    await signOut(page);
+
+    await signIn(page, base, HEAD);
+    await page.goto(`${base}/units/${UNIT}/years/2020/report`);
+    const secondDraft = await page.locator('form[data-api$="/evaluation/approve"] input[name="reportVersion"]').getAttribute('value');
+    expect(Number(secondDraft)).toBe(Number(firstDraft) + 1);
     await screenshot(page, path.join(artifacts, 'report-approval.png'));
     await page.getByRole('button', { name: '批准签发' }).click();
     await reloadUntil(page, '#issued', 'the issued report', 120_000);

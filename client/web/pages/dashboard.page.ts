@@ -247,6 +247,8 @@ export function dashboardBody(v: Viewer, d: DashboardData): Html {
   return html`${pageHead(t(L, 'dash.title'), subtitle, reportLink)}
   ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
   ${s?.review ? reviewCard(L, d, s.review) : ''}
+  ${s && !d.above ? returnedCard(L, d, s) : ''}
+  ${s?.calendarWarnings?.length ? html`<div class="notice notice-warn" id="calendar-warnings">${s.calendarWarnings.map((w) => html`<div>${pick(L, w.zh, w.en)}</div>`)}</div>` : ''}
   ${s ? progressCard(L, d, s) : d.above ? html`<section class="card"><p class="muted">${t(L, 'dash.notStarted')}</p></section>` : startCard(L, d)}
   ${d.above ? aboveCard(L, d) : html`${selfAssessmentCard(L, d)}
   ${ruleSetCard(L, { unitCode: d.unitCode, year: d.year, score: d.analysis?.score, outline: d.outline, started: !!s, ruleSets: d.ruleSets, canPreview: d.canPreview })}`}
@@ -254,6 +256,30 @@ export function dashboardBody(v: Viewer, d: DashboardData): Html {
     <div>${d.above ? '' : findingsCard(L, d)}${holdbacksCard(L, d)}</div>
     ${d.above ? '' : html`<section class="card" aria-labelledby="score-h" id="score">${d.analysis ? scoreView(L, d.analysis.score) : ''}</section>`}
   </div>`;
+}
+
+/**
+ * The draft came back to the finance officer — the unit head sent it back, or what the report reads
+ * changed after the head approved it: the reason, and (the finance officer) the form that says the
+ * correction is done, so a new version is drafted and goes to the head again.
+ */
+function returnedCard(L: Lang, d: DashboardData, s: NonNullable<DashboardData['status']>): Html {
+  const r = s.stage === 'returned' ? s.returned : null;
+  if (!r) return html``;
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
+  return html`<section class="card" aria-labelledby="returned-h" id="returned">
+    <h2 id="returned-h">${t(L, r.kind === 'sent_back' ? 'ret.sentBack' : 'ret.changed', { version: r.reportVersion ?? '', who: r.by, when: formatDate(L, r.at.slice(0, 10)) })}</h2>
+    <div class="notice notice-warn" data-testid="returned-reason">${r.reason}</div>
+    ${r.changes?.length ? html`<ul class="small" data-testid="returned-changes">${r.changes.map((c) => html`<li>${pick(L, c.zh, c.en)}</li>`)}</ul>` : ''}
+    <p class="small muted">${t(L, 'ret.help')}</p>
+    ${d.canAct
+      ? html`<form data-api="POST ${base}/resubmit" novalidate id="resubmit-form">
+          ${formErrors}
+          <div class="field"><label for="resubmit-note">${t(L, 'ret.note')}</label><textarea id="resubmit-note" name="note" rows="2" required></textarea></div>
+          <div class="buttons"><button class="btn" type="submit">${t(L, 'ret.resubmit')}</button><span class="form-status small" aria-live="polite"></span></div>
+        </form>`
+      : ''}
+  </section>`;
 }
 
 /** What an officer above the unit reads in place of the unit's working cards: findings' count, score, rule set and outline. */
