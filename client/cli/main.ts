@@ -19,7 +19,11 @@ import { createHash } from 'node:crypto';
 import readline from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import { ensureUserWithRole } from '../../db/accounts.repository';
+import { ensureOrganisation, grantOrganisationRole, organisationByCode } from '../../db/organisations.repository';
+import type { OrganisationKind, OrganisationRole } from '../../db/schema';
 import { roles as roleNames, type Role } from '../../domain/ledger/unit-year.schema';
+
+const orgRoleNames = ['bureau_officer', 'department_officer'] as const;
 import { formatWanYuan, parseMoney } from '../../domain/money';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
 import { parse as parseWith } from '../../domain/validation';
@@ -175,27 +179,64 @@ async function main(argv: string[]): Promise<void> {
       console.log(`wrote ${opts.out}`);
     });
 
+  const org = program.command('org').description('organisations above units: a 财政局 (bureau) and its 主管部门 (departments) (operator, directly on the database)');
+  org
+    .command('add')
+    .description('create an organisation, or rename it (idempotent by code); a department belongs to a bureau')
+    .requiredOption('--code <code>', 'organisation code')
+    .requiredOption('--name <name>', 'its name, e.g. 益阳市财政局')
+    .requiredOption('--kind <kind>', 'bureau or department')
+    .option('--parent <code>', 'the bureau a department belongs to')
+    .addOption(json)
+    .action(async (opts: { code: string; name: string; kind: string; parent?: string; json?: boolean }) => {
+      const problems: string[] = [];
+      if (opts.kind !== 'bureau' && opts.kind !== 'department') problems.push(`--kind: 应为 bureau 或 department / must be bureau or department (got ${opts.kind})`);
+      if (opts.kind === 'department' && !opts.parent) problems.push('--parent: 主管部门须属于一个财政局 / a department names its bureau');
+      if (opts.kind === 'bureau' && opts.parent) problems.push('--parent: 财政局没有上级机构 / a bureau has no parent');
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(opts.code)) problems.push('--code: 编码只能由字母、数字、-、_、. 组成 / letters, digits, -, _ and . only');
+      if (!opts.name.trim()) problems.push('--name: 不能为空 / must not be empty');
+      if (problems.length) throw new CliError(problems.join('\n'), 2);
+      const r = await withDb(async (db) => {
+        if (opts.parent && (await organisationByCode(db, opts.parent))?.kind !== 'bureau') throw new CliError(`--parent: 没有编码为 ${opts.parent} 的财政局 / no bureau ${opts.parent}`);
+        const existing = await organisationByCode(db, opts.code);
+        if (existing && existing.kind !== opts.kind) throw new CliError(`--kind: ${opts.code} 已是${existing.kind === 'bureau' ? '财政局' : '主管部门'} / ${opts.code} exists as a ${existing.kind}`);
+        return ensureOrganisation(db, { code: opts.code, name: opts.name.trim(), kind: opts.kind as OrganisationKind, ...(opts.parent ? { parentCode: opts.parent } : {}), actor: `cli:${os.userInfo().username}` });
+      });
+      out(opts.json, r, () => console.log(`${opts.code} (${opts.kind}): ${r.created ? 'created' : 'exists, name set'}`));
+    });
+
   const users = program.command('users').description('accounts (operator, directly on the database)');
   users
     .command('add')
-    .description('create a user (or find them) and grant a role in a unit; prints a generated password unless --password-stdin')
-    .requiredOption('--unit <code>', 'unit code')
+    .description('create a user (or find them) and grant a role in a unit (--unit) or in a bureau or department (--org); prints a generated password unless --password-stdin')
+    .option('--unit <code>', 'unit code')
+    .option('--org <code>', 'organisation code (roles bureau_officer, department_officer)')
     .requiredOption('--email <email>', 'email address (sign-in name)')
-    .requiredOption('--role <role>', `one of ${roleNames.join(', ')}`)
+    .requiredOption('--role <role>', `one of ${[...roleNames, ...orgRoleNames].join(', ')}`)
     .option('--name <name>', 'display name (default: the part of the email before @)')
     .option('--section <code>', 'section code (for section_head)')
     .option('--password-stdin', 'read the password from standard input')
     .addOption(json)
-    .action(async (opts: { unit: string; email: string; role: string; name?: string; section?: string; passwordStdin?: boolean; json?: boolean }) => {
-      if (!(roleNames as readonly string[]).includes(opts.role)) throw new CliError(`unknown role ${opts.role}: use one of ${roleNames.join(', ')}`);
+    .action(async (opts: { unit?: string; org?: string; email: string; role: string; name?: string; section?: string; passwordStdin?: boolean; json?: boolean }) => {
+      const orgRole = (orgRoleNames as readonly string[]).includes(opts.role);
+      if (!orgRole && !(roleNames as readonly string[]).includes(opts.role)) throw new CliError(`unknown role ${opts.role}: use one of ${[...roleNames, ...orgRoleNames].join(', ')}`);
+      if (!!opts.unit === !!opts.org) throw new CliError('give exactly one of --unit (a unit role) or --org (bureau_officer, department_officer)');
+      if (orgRole !== !!opts.org) throw new CliError(orgRole ? `${opts.role} is held in a bureau or department: use --org` : `${opts.role} is held in a unit: use --unit`);
       const password = opts.passwordStdin ? await readPassword('password: ') : randomToken().slice(0, 16);
       const weak = passwordProblems(password);
       if (weak.length) throw new CliError(weak.map((w) => `${w.zh} / ${w.en}`).join('; '));
-      const result = await withDb(async (db) =>
-        ensureUserWithRole(db, { email: opts.email, name: opts.name ?? opts.email.split('@')[0]!, unitCode: opts.unit, role: opts.role as Role, ...(opts.section ? { section: opts.section } : {}), passwordHash: await hashPassword(password) }),
-      );
+      const name = opts.name ?? opts.email.split('@')[0]!;
+      const where = opts.org ?? opts.unit!;
+      const result = await withDb(async (db) => {
+        if (!opts.org) return ensureUserWithRole(db, { email: opts.email, name, unitCode: opts.unit!, role: opts.role as Role, ...(opts.section ? { section: opts.section } : {}), passwordHash: await hashPassword(password) });
+        const target = await organisationByCode(db, opts.org);
+        if (!target) throw new CliError(`no organisation ${opts.org}: create it with \`selfeval org add\``);
+        const needs = opts.role === 'bureau_officer' ? 'bureau' : 'department';
+        if (target.kind !== needs) throw new CliError(`${opts.role} is held in a ${needs}; ${opts.org} is a ${target.kind}`);
+        return grantOrganisationRole(db, { email: opts.email, name, organisationCode: opts.org, role: opts.role as OrganisationRole, passwordHash: await hashPassword(password), actor: `cli:${os.userInfo().username}` });
+      });
       out(opts.json, { ...result, ...(opts.passwordStdin ? {} : { password }) }, () => {
-        console.log(`${opts.email}: ${result.created ? 'created' : 'exists'}; ${opts.role}${opts.section ? ` of ${opts.section}` : ''} in ${opts.unit} ${result.granted ? 'granted' : 'already held'}`);
+        console.log(`${opts.email}: ${result.created ? 'created' : 'exists'}; ${opts.role}${opts.section ? ` of ${opts.section}` : ''} in ${where} ${result.granted ? 'granted' : 'already held'}`);
         if (!opts.passwordStdin) console.log(`password (shown once): ${password}`);
       });
     });
@@ -307,6 +348,38 @@ async function main(argv: string[]): Promise<void> {
       if (s.stage !== 'approving' || s.reportVersion === null) throw new CliError(`nothing to approve (stage: ${s.stage})`);
       await client.request('POST', `/api/units/${unit}/years/${year}/evaluation/approve`, { reportVersion: s.reportVersion });
       console.log(`approved version ${s.reportVersion}`);
+    });
+
+  program
+    .command('send-back')
+    .description('send the draft report back to the finance officer with the reason (unit head)')
+    .argument('<unit>').argument('<year>')
+    .requiredOption('--reason <text>', 'what is to be corrected')
+    .action(async (unit: string, year: string, opts: { reason: string }) => {
+      await api().request('POST', `/api/units/${unit}/years/${year}/evaluation/send-back`, { reason: opts.reason });
+      console.log('sent back to the finance officer');
+    });
+
+  program
+    .command('resubmit')
+    .description('the correction of a returned evaluation is done: reconcile, score and draft a new version for the unit head (finance officer)')
+    .argument('<unit>').argument('<year>')
+    .requiredOption('--note <text>', 'what was corrected')
+    .action(async (unit: string, year: string, opts: { note: string }) => {
+      await api().request('POST', `/api/units/${unit}/years/${year}/evaluation/resubmit`, { note: opts.note });
+      console.log('resubmitted; a new draft is being prepared');
+    });
+
+  program
+    .command('restart')
+    .description('restart an evaluation whose last run failed or was terminated: its tasks open again as their next run (finance officer; audited)')
+    .argument('<unit>').argument('<year>')
+    .requiredOption('--reason <text>', 'why it is restarted')
+    .option('--due <date>', 'due date of the section tasks (YYYY-MM-DD)')
+    .addOption(json)
+    .action(async (unit: string, year: string, opts: { reason: string; due?: string; json?: boolean }) => {
+      const r = await api().request<{ workflowId: string; runId: string; previous: { state: string } }>('POST', `/api/units/${unit}/years/${year}/evaluation/restart`, { reason: opts.reason, ...(opts.due ? { dueDate: opts.due } : {}) });
+      out(opts.json, r, () => console.log(`restarted ${r.workflowId} (the previous run had ${r.previous.state === 'failed' ? 'failed' : `ended: ${r.previous.state}`})`));
     });
 
   program

@@ -26,7 +26,7 @@ import {
   returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, sendBackUpdate, submitSelfAssessmentUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
 import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType, taskQueue as defaultTaskQueue } from '../../workflows/report-docx/contract';
-import { ensureYearlySchedule, restartEvaluation, startEvaluation } from '../evaluations';
+import { ensureYearlySchedule, evaluationRun, restartable, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, ORG_OFFICERS, PUBLIC, SIGNED_IN, taskAccess, unitOrOrgRoles, unitRoles } from './access';
@@ -210,8 +210,11 @@ export const apiRoutes: RouteDef[] = [
       const temporalUi = workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, id);
       try {
         // Ask the workflow, but never hang a page on it: a worker may be down.
-        const status = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () => ctx.deps.temporal.workflow.getHandle(id).query(evaluationStatusQuery));
-        return { ...status, source: 'workflow', temporalUi };
+        // …and how its latest run stands: a failed or terminated run no longer advances and is restarted.
+        const [status, run] = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () =>
+          Promise.all([ctx.deps.temporal.workflow.getHandle(id).query(evaluationStatusQuery), evaluationRun(ctx.deps.temporal, unit, year)]),
+        );
+        return { ...status, source: 'workflow', temporalUi, ...(run ? { run: { state: run.state, closedAt: run.closedAt, restartable: restartable(run.state) } } : {}) };
       } catch (e) {
         const keys = await unitYearOrThrow(ctx, unit, year);
         const summary = await evaluationSummary(ctx.deps.db, keys.unitYearId);

@@ -6,6 +6,7 @@ import type { Finding } from '../../domain/ledger/reconcile';
 import type { ScoreSheet, ScoringRuleSet } from '../../domain/scoring';
 import type { SectionSubmission } from '../../domain/submission';
 import type { EvaluationStatus } from '../../workflows/evaluation/contract';
+import type { EvaluationRunState } from '../evaluations';
 
 export type { Account, Finding, RuleSetSummary, ScoreSheet, ScoringRuleSet, SectionSubmission };
 
@@ -43,7 +44,12 @@ export interface UnitDetail {
   years: number[];
 }
 
-export type StatusAnswer = EvaluationStatus & { source: 'workflow' | 'database'; temporalUi: string };
+export type StatusAnswer = EvaluationStatus & {
+  source: 'workflow' | 'database';
+  temporalUi: string;
+  /** The latest run (when Temporal answered): a failed, terminated, cancelled or timed-out one is restartable. */
+  run?: { state: EvaluationRunState; closedAt: string | null; restartable: boolean };
+};
 
 export interface AnalysisAnswer {
   unitCode: string;

@@ -159,7 +159,7 @@ describe('the selfeval command line', () => {
 
     const waitStage = async (stage: string) => {
       for (let i = 0; i < 300; i++) {
-        const s = JSON.parse(await ok('finance', ['status', unit, '2020', '--json'])) as { stage: string; findings: { sha256: string | null } };
+        const s = JSON.parse(await ok('finance', ['status', unit, '2020', '--json'])) as { stage: string; findings: { sha256: string | null }; reportVersion: number | null };
         if (s.stage === stage && (stage !== 'reviewing' || s.findings.sha256)) return s;
         await new Promise((r) => setTimeout(r, 300));
       }
@@ -167,7 +167,18 @@ describe('the selfeval command line', () => {
     };
     await waitStage('reviewing');
     await ok('finance', ['acknowledge', unit, '2020', '--note', '差异已核实']);
-    await waitStage('approving');
+    const first = await waitStage('approving');
+    // A running evaluation is not restarted: refused with the reason, exit code 1.
+    const notRestarted = await cli('finance', ['restart', unit, '2020', '--reason', '试一下']);
+    expect(notRestarted.code).toBe(1);
+    expect(notRestarted.stderr).toContain('评价仍在进行，无需重新启动');
+    // The head sends draft 1 back; the finance officer resubmits; draft 2 comes to the head.
+    await ok('head', ['send-back', unit, '2020', '--reason', '请补充佐证说明']);
+    await waitStage('returned');
+    expect((await cli('finance', ['resubmit', unit, '2020'])).code).not.toBe(0); // --note is required
+    await ok('finance', ['resubmit', unit, '2020', '--note', '已补充']);
+    const second = await waitStage('approving');
+    expect(second.reportVersion).toBe(first.reportVersion! + 1);
     await ok('head', ['approve', unit, '2020']);
     await waitStage('issued');
     const downloaded = await ok('finance', ['report', 'download', unit, '2020', '-o', path.join(home, 'report.pdf')]);
@@ -178,8 +189,31 @@ describe('the selfeval command line', () => {
     // About 60 separate `selfeval` processes (each a Node start): half a minute alone, far more on a loaded machine.
   }, 300_000);
 
+  it('creates a bureau, a department and their officers, who then sign in', async () => {
+    // Refused with every problem listed, nothing written.
+    const bad = await cli('operator', ['org', 'add', '--code', 'x y', '--name', ' ', '--kind', 'department']);
+    expect(bad.code).toBe(2);
+    for (const p of ['--parent: 主管部门须属于一个财政局', '--code: 编码只能由', '--name: 不能为空']) expect(bad.stderr).toContain(p);
+    expect(await database.db.selectFrom('organisations').select('code').execute()).toEqual([]);
+    expect(await ok('operator', ['org', 'add', '--code', 'yy-czj', '--name', '益阳市财政局', '--kind', 'bureau'])).toContain('yy-czj (bureau): created');
+    expect((await cli('operator', ['org', 'add', '--code', 'yy-dsj', '--name', '益阳市数据局', '--kind', 'department', '--parent', 'nowhere'])).stderr).toContain('no bureau nowhere');
+    await ok('operator', ['org', 'add', '--code', 'yy-dsj', '--name', '益阳市数据局', '--kind', 'department', '--parent', 'yy-czj']);
+    expect(await ok('operator', ['org', 'add', '--code', 'yy-czj', '--name', '益阳市财政局', '--kind', 'bureau'])).toContain('exists');
+    const password = 'cli-password-42';
+    // A bureau role in a department, or an organisation role with --unit, is refused.
+    expect((await cli('operator', ['users', 'add', '--org', 'yy-dsj', '--email', 'b@cli.test', '--role', 'bureau_officer', '--password-stdin'], `${password}\n`)).stderr).toContain('bureau_officer is held in a bureau; yy-dsj is a department');
+    expect((await cli('operator', ['users', 'add', '--unit', 'yiyang-smart-city', '--email', 'b@cli.test', '--role', 'bureau_officer'])).stderr).toContain('use --org');
+    expect(await ok('operator', ['users', 'add', '--org', 'yy-czj', '--email', 'b@cli.test', '--role', 'bureau_officer', '--password-stdin'], `${password}\n`)).toContain('bureau_officer in yy-czj granted');
+    await ok('operator', ['users', 'add', '--org', 'yy-dsj', '--email', 'd@cli.test', '--role', 'department_officer', '--password-stdin'], `${password}\n`);
+    const grants = await database.db.selectFrom('organisation_roles').innerJoin('users', 'users.id', 'organisation_roles.user_id').innerJoin('organisations', 'organisations.id', 'organisation_roles.organisation_id')
+      .select(['users.email', 'organisations.code', 'organisation_roles.role']).orderBy('users.email').execute();
+    expect(grants).toEqual([{ email: 'b@cli.test', code: 'yy-czj', role: 'bureau_officer' }, { email: 'd@cli.test', code: 'yy-dsj', role: 'department_officer' }]);
+    await ok('bureau', ['login', '--url', url, '--email', 'b@cli.test'], `${password}\n`);
+    expect(await database.db.selectFrom('audit_log').select('action').where('action', '=', 'organisation_role.grant').execute()).toHaveLength(2);
+  });
+
   it('explains itself: --help on every command', async () => {
-    for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['report', 'download']]) {
+    for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['org', 'add'], ['send-back'], ['resubmit'], ['restart'], ['report', 'download']]) {
       const out = await ok('operator', [...command, '--help']);
       expect(out).toMatch(/Usage: selfeval/);
     }

@@ -88,6 +88,7 @@ describe('restarting a failed evaluation', () => {
     expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: '账套已导入' } })).statusCode).toBe(404);
 
     await importUnitYear(database.db, unitYear(2019), { actor: 'test' });
+    expect((await app.inject({ method: 'GET', url: url(2019, ''), ...as(finance) })).json()).toMatchObject({ run: { state: 'failed', restartable: true } });
     // Starting it again is not "started" without more: it says the run failed.
     const start = await app.inject({ method: 'POST', url: url(2019, ''), ...as(finance), payload: {} });
     expect(start.statusCode).toBe(200);
@@ -119,12 +120,24 @@ describe('restarting a failed evaluation', () => {
     const general = sectionTaskId(unit, 2020, 'general');
     await until(() => database.db.selectFrom('tasks').select('run').where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 1, 'the task row');
     await handle.terminate('an operator stopped it by mistake');
+    // The status says the run stopped, and the dashboard offers the finance officer (only) the restart.
+    const stopped = await app.inject({ method: 'GET', url: url(2020, ''), ...as(finance) });
+    expect(stopped.json()).toMatchObject({ run: { state: 'terminated', restartable: true } });
+    const page = (who: Persona) => app.inject({ method: 'GET', url: `/units/${unit}/years/2020`, ...as(who) }).then((r) => r.body);
+    const financePage = await page(finance);
+    expect(financePage).toContain('id="restart" data-run-state="terminated"');
+    expect(financePage).toContain(`<form data-api="POST /api/units/${unit}/years/2020/evaluation/restart" novalidate id="restart-form">`);
+    const headPage = await page(head);
+    expect(headPage).toContain('id="restart" data-run-state="terminated"');
+    expect(headPage).not.toContain('id="restart-form"');
 
     const restarted = await app.inject({ method: 'POST', url: url(2020, '/restart'), ...as(finance), payload: { reason: '误操作终止，重新启动' } });
     expect(restarted.statusCode).toBe(201);
     expect(restarted.json().previous.state).toBe('terminated');
     const status = await until(() => handle.query(evaluationStatusQuery), (s) => s.stage === 'collecting' && s.sections.length === 6 && s.sections.every((x) => x.run === 2), 'the tasks as their second run');
     expect(status.selfAssessment?.state).toBe('open');
+    expect((await app.inject({ method: 'GET', url: url(2020, ''), ...as(finance) })).json()).toMatchObject({ run: { state: 'running', restartable: false } });
+    expect(await page(finance)).not.toContain('id="restart"');
     const row = await until(() => database.db.selectFrom('tasks').select(['run', 'state']).where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 2, 'the reopened row');
     expect(row?.state).toBe('open');
     // The section head is told again (a notice of the new run, not swallowed by the first run's).

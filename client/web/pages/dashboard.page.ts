@@ -12,7 +12,7 @@ import type { OpenHoldback } from '../../../db/holdbacks.repository';
 import { SELF_ASSESSMENT_TASK, type TaskView } from '../../../workflows/evaluation/contract';
 import type { AnalysisAnswer, Finding, RuleSetSummary, StatusAnswer, TaskItem } from '../api-types';
 import { html, type Html } from '../html';
-import { formatDate, formatMonth, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
+import { formatDate, formatDateTime, formatMonth, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
 import { dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
 import { reviewChip } from './overview.page';
@@ -248,6 +248,7 @@ export function dashboardBody(v: Viewer, d: DashboardData): Html {
   ${dashboardRefreshMs(d) ? html`<div class="notice">${t(L, 'common.autoRefresh')}</div>` : ''}
   ${s?.review ? reviewCard(L, d, s.review) : ''}
   ${s && !d.above ? returnedCard(L, d, s) : ''}
+  ${s && !d.above ? restartCard(L, d, s) : ''}
   ${s?.calendarWarnings?.length ? html`<div class="notice notice-warn" id="calendar-warnings">${s.calendarWarnings.map((w) => html`<div>${pick(L, w.zh, w.en)}</div>`)}</div>` : ''}
   ${s ? progressCard(L, d, s) : d.above ? html`<section class="card"><p class="muted">${t(L, 'dash.notStarted')}</p></section>` : startCard(L, d)}
   ${d.above ? aboveCard(L, d) : html`${selfAssessmentCard(L, d)}
@@ -268,7 +269,7 @@ function returnedCard(L: Lang, d: DashboardData, s: NonNullable<DashboardData['s
   if (!r) return html``;
   const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
   return html`<section class="card" aria-labelledby="returned-h" id="returned">
-    <h2 id="returned-h">${t(L, r.kind === 'sent_back' ? 'ret.sentBack' : 'ret.changed', { version: r.reportVersion ?? '', who: r.by, when: formatDate(L, r.at.slice(0, 10)) })}</h2>
+    <h2 id="returned-h">${t(L, r.kind === 'sent_back' ? 'ret.sentBack' : 'ret.changed', { version: r.reportVersion ?? '', who: r.by, when: formatDateTime(L, r.at) })}</h2>
     <div class="notice notice-warn" data-testid="returned-reason">${r.reason}</div>
     ${r.changes?.length ? html`<ul class="small" data-testid="returned-changes">${r.changes.map((c) => html`<li>${pick(L, c.zh, c.en)}</li>`)}</ul>` : ''}
     <p class="small muted">${t(L, 'ret.help')}</p>
@@ -279,6 +280,30 @@ function returnedCard(L: Lang, d: DashboardData, s: NonNullable<DashboardData['s
           <div class="buttons"><button class="btn" type="submit">${t(L, 'ret.resubmit')}</button><span class="form-status small" aria-live="polite"></span></div>
         </form>`
       : ''}
+  </section>`;
+}
+
+/**
+ * The evaluation's latest run ended without issuing (failed, terminated, cancelled, timed out): it no
+ * longer advances. The finance officer restarts it with a reason (audited); tasks reopen as their
+ * next run.
+ */
+function restartCard(L: Lang, d: DashboardData, s: NonNullable<DashboardData['status']>): Html {
+  if (!s.run?.restartable) return html``;
+  const base = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/evaluation`;
+  const state = t(L, `rst.state.${s.run.state}` as MessageKey);
+  return html`<section class="card" aria-labelledby="restart-h" id="restart" data-run-state="${s.run.state}">
+    <h2 id="restart-h">${t(L, 'rst.title')}</h2>
+    <div class="notice notice-warn">${t(L, 'rst.stopped', { when: s.run.closedAt ? formatDateTime(L, s.run.closedAt) : '—', state })}</div>
+    <p class="small muted">${t(L, 'rst.help')}</p>
+    ${d.canAct
+      ? html`<form data-api="POST ${base}/restart" novalidate id="restart-form">
+          ${formErrors}
+          <div class="field"><label for="restart-reason">${t(L, 'rst.reason')}</label><textarea id="restart-reason" name="reason" rows="2" required></textarea></div>
+          <div class="field"><label for="restart-due">${t(L, 'dash.dueDate')} <span class="hint">${t(L, 'dash.dueDateHelp')}</span></label><input type="date" id="restart-due" name="dueDate" min="${d.today}"></div>
+          <div class="buttons"><button class="btn" type="submit">${t(L, 'rst.restart')}</button><span class="form-status small" aria-live="polite"></span></div>
+        </form>`
+      : html`<p class="muted small">${t(L, 'rst.financeOnly')}</p>`}
   </section>`;
 }
 
