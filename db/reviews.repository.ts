@@ -145,14 +145,22 @@ export async function publishReport(db: Db, input: { unitYearId: number; unitId:
     }
     const version = accepted.report_version;
     const existing = await trx.selectFrom('publications').selectAll().where('unit_year_id', '=', input.unitYearId).executeTakeFirst();
+    // What the public page shows beside the frozen PDF, as it is now: later changes to the live rows do not reach it.
+    const live = await trx
+      .selectFrom('unit_years as uy')
+      .leftJoin('evaluations as e', 'e.unit_year_id', 'uy.id')
+      .select(['uy.basic_data', 'e.score'])
+      .where('uy.id', '=', input.unitYearId)
+      .executeTakeFirstOrThrow();
+    const snapshot = { basic_data: live.basic_data === null ? null : JSON.stringify(live.basic_data), score: live.score === null ? null : JSON.stringify(live.score) };
     let published = false;
     if (!existing) {
-      await trx.insertInto('publications').values({ unit_year_id: input.unitYearId, report_version: version, published_by: input.actor }).execute();
+      await trx.insertInto('publications').values({ unit_year_id: input.unitYearId, report_version: version, published_by: input.actor, ...snapshot }).execute();
       published = true;
     } else if (existing.withdrawn_at || existing.report_version !== version) {
       await trx
         .updateTable('publications')
-        .set({ report_version: version, published_by: input.actor, published_at: new Date(), withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null })
+        .set({ report_version: version, published_by: input.actor, published_at: new Date(), withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null, ...snapshot })
         .where('unit_year_id', '=', input.unitYearId)
         .execute();
       published = true;
@@ -229,8 +237,7 @@ export async function publishedReportsOf(db: Db, bureauCode: string, year: numbe
     .innerJoin('units as u', 'u.id', 'uy.unit_id')
     .innerJoin('organisations as o', 'o.id', 'u.organisation_id')
     .leftJoin('organisations as parent', 'parent.id', 'o.parent_id')
-    .leftJoin('evaluations as e', 'e.unit_year_id', 'uy.id')
-    .select(['uy.id as unitYearId', 'u.code', 'u.name', 'o.code as orgCode', 'o.name as orgName', 'o.kind as orgKind', 'uy.year', 'p.report_version', 'p.published_at', 'e.score'])
+    .select(['uy.id as unitYearId', 'u.code', 'u.name', 'o.code as orgCode', 'o.name as orgName', 'o.kind as orgKind', 'uy.year', 'p.report_version', 'p.published_at', 'p.score'])
     .where('uy.year', '=', year)
     .where('p.withdrawn_at', 'is', null)
     .where((eb) => eb.or([eb.and([eb('o.kind', '=', 'bureau'), eb('o.code', '=', bureauCode)]), eb('parent.code', '=', bureauCode)]))
@@ -247,7 +254,7 @@ export interface PublishedUnitYear extends PublishedReportSummary {
   /** The published report version's PDF (its bytes are read with `reportFile(db, unitYearId, reportVersion, 'pdf')`, verified). */
   unitYearId: number;
   pdfSha256: string;
-  /** The 基础数据表 of the unit-year, as stored. */
+  /** The 基础数据表 of the unit-year as it was when published. */
   basicData: BasicData | null;
   /** The reviewers' adjustments behind the reviewed score (indicator, self and reviewed points, reason). */
   adjusted: ReviewedScore['adjusted'];
@@ -260,9 +267,8 @@ export async function publishedUnitYear(db: Db, unitCode: string, year: number):
     .innerJoin('unit_years as uy', 'uy.id', 'p.unit_year_id')
     .innerJoin('units as u', 'u.id', 'uy.unit_id')
     .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
-    .leftJoin('evaluations as e', 'e.unit_year_id', 'uy.id')
     .innerJoin('reports as rep', (j) => j.onRef('rep.unit_year_id', '=', 'uy.id').onRef('rep.version', '=', 'p.report_version'))
-    .select(['uy.id as unitYearId', 'u.code', 'u.name', 'o.code as orgCode', 'o.name as orgName', 'o.kind as orgKind', 'uy.year', 'uy.basic_data', 'p.report_version', 'p.published_at', 'e.score', 'rep.pdf_sha256'])
+    .select(['uy.id as unitYearId', 'u.code', 'u.name', 'o.code as orgCode', 'o.name as orgName', 'o.kind as orgKind', 'uy.year', 'p.basic_data', 'p.report_version', 'p.published_at', 'p.score', 'rep.pdf_sha256'])
     .where('u.code', '=', unitCode)
     .where('uy.year', '=', year)
     .where('p.withdrawn_at', 'is', null)

@@ -572,6 +572,10 @@ export interface PublicationsTable {
   withdrawn_at: NullableTimestamp;
   withdrawn_by: string | null;
   withdrawn_reason: string | null;
+  /** The 基础数据表 as it was when published (what the public page shows). */
+  basic_data: Json<unknown> | null;
+  /** The score sheet as it was when published. */
+  score: Json<unknown> | null;
 }
 
 export interface Database {

@@ -25,6 +25,7 @@ import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../..
 import { importUnitYear } from '../../db/ledger.repository';
 import { analyseStored } from '../../db/scoring.repository';
 import { sha256, storeReport } from '../../db/reports.repository';
+import { publishReport } from '../../db/reviews.repository';
 import { hashPassword } from '../../client/auth/passwords';
 import { seedUnitYear } from '../fixtures/seed';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
@@ -101,7 +102,7 @@ describe('the bureau’s overview, organisation administration and published rep
     // The bureau's campaign of 2020: due a week ago; the seed unit accepted, 疾控 joined.
     const campaign = await db.insertInto('campaigns').values({ organisation_id: (await db.selectFrom('organisations').select('id').where('code', '=', BUREAU).executeTakeFirstOrThrow()).id, year: 2020, due_date: new Date(now - 7 * day).toISOString().slice(0, 10), rule_set_id: 'hunan-department-2020', notice: '通知', workflow_id: 'campaign/yy-finance/2020', created_by: 'test' }).returning('id').executeTakeFirstOrThrow();
     for (const [code, state] of [[SEED, 'accepted'], ['u-cdc', 'joined'], ['u-blood', 'joined']] as const) {
-      await db.insertInto('campaign_units').values({ campaign_id: campaign.id, unit_id: await unitId(code), state }).execute();
+      await db.insertInto('campaign_units').values({ campaign_id: campaign.id, unit_id: await unitId(code), state, ...(code === SEED ? { report_version: 2 } : {}) }).execute();
     }
 
     // Withheld amounts of the seed unit come from its ledger (no workflow tracks them here); one tracked for 疾控.
@@ -114,7 +115,7 @@ describe('the bureau’s overview, organisation administration and published rep
     // The seed unit's issued report v2 is published; an older publication of 疾控 was withdrawn.
     await storeReport(db, { unitYearId: seedUy, kind: 'draft', contentSha256: 'd1', pdf: Buffer.from('%PDF-draft'), docx: Buffer.from('PK'), template: 't', createdBy: 'test' });
     await storeReport(db, { unitYearId: seedUy, kind: 'issued', contentSha256: 'i2', pdf: Buffer.from('%PDF-issued-v2'), docx: Buffer.from('PK'), template: 't', createdBy: 'test' });
-    await db.insertInto('publications').values({ unit_year_id: seedUy, report_version: 2, published_by: 'officer@bureau.test' }).execute();
+    await publishReport(db, { unitYearId: seedUy, unitId: await unitId(SEED), actor: 'officer@bureau.test', subject: `publication/${SEED}/2020` });
     await storeReport(db, { unitYearId: cdc, kind: 'issued', contentSha256: 'c1', pdf: Buffer.from('%PDF-cdc'), docx: Buffer.from('PK'), template: 't', createdBy: 'test' });
     await db.insertInto('publications').values({ unit_year_id: cdc, report_version: 1, published_by: 'officer@bureau.test', withdrawn_at: new Date(), withdrawn_by: 'officer@bureau.test', withdrawn_reason: '数据有误' }).execute();
     await db.insertInto('review_decisions').values({ unit_year_id: seedUy, report_version: 2, level: 'bureau', decision: 'adjust', actor: 'officer@bureau.test', adjustments: JSON.stringify([{ indicator: 'budget_completion_rate', pointsCp: 200, selfCp: 0, reason: '复核：预算调整经批准' }]) }).execute();
@@ -345,6 +346,19 @@ describe('the bureau’s overview, organisation administration and published rep
     expect(unitPage.body).toContain('复核：预算调整经批准');
     expect(unitPage.body).toContain('id="basic-data"');
     expect((await get(undefined, `/public/${BUREAU}/2020/u-cdc`)).statusCode).toBe(404);
+    // What was published stays as published: a later change to the live 基础数据表 or score (a
+    // re-import of the ledger, say) does not reach the public pages.
+    const db = database.db;
+    const seedUy = (await db.selectFrom('unit_years').innerJoin('units', 'units.id', 'unit_years.unit_id').select('unit_years.id').where('units.code', '=', SEED).where('year', '=', 2020).executeTakeFirstOrThrow()).id;
+    const live = await db.selectFrom('unit_years').select('basic_data').where('id', '=', seedUy).executeTakeFirstOrThrow();
+    const liveScore = await db.selectFrom('evaluations').select('score').where('unit_year_id', '=', seedUy).executeTakeFirstOrThrow();
+    await db.updateTable('unit_years').set({ basic_data: JSON.stringify({ ...(live.basic_data as object), note: '公开后改动' }) }).where('id', '=', seedUy).execute();
+    await db.updateTable('evaluations').set({ score: JSON.stringify({ ...(liveScore.score as object), totalCp: 1000 }) }).where('unit_year_id', '=', seedUy).execute();
+    const after = await get(undefined, `/api/public/organisations/${BUREAU}/years/2020/units/${SEED}`);
+    expect(after.json()).toEqual(one.json());
+    expect((await get(undefined, `/api/public/organisations/${BUREAU}/years/2020`)).json()).toEqual(index.json());
+    await db.updateTable('unit_years').set({ basic_data: JSON.stringify(live.basic_data) }).where('id', '=', seedUy).execute();
+    await db.updateTable('evaluations').set({ score: JSON.stringify(liveScore.score) }).where('unit_year_id', '=', seedUy).execute();
     // Withdrawn: gone from the index and its page.
     await database.db.updateTable('publications').set({ withdrawn_at: new Date(), withdrawn_by: 'officer@bureau.test', withdrawn_reason: '测试' }).where('report_version', '=', 2).execute();
     expect((await get(undefined, `/api/public/organisations/${BUREAU}/years/2020`)).json<{ reports: unknown[] }>().reports).toEqual([]);
