@@ -392,6 +392,8 @@ export interface OrganisationDetail {
   departments: Array<{ code: string; name: string; units: number; officers: number }>;
   units: OrganisationUnit[];
   officers: OrganisationOfficer[];
+  /** People with a role in a unit under the organisation who have never set a password (e.g. named in the unit list): the bureau hands each a one-time link. */
+  awaitingPassword: Array<{ userId: number; email: string; name: string; unitCode: string; unitName: string; roles: string[] }>;
 }
 
 /** The organisation's departments (a bureau), its units (its own and its departments'), and its officers (and its departments'). */
@@ -420,6 +422,18 @@ export async function organisationDetail(db: Db, organisationId: number): Promis
     .orderBy('organisations.code')
     .orderBy('users.name')
     .execute();
+  const awaiting = await db
+    .selectFrom('user_roles as r')
+    .innerJoin('users as x', 'x.id', 'r.user_id')
+    .innerJoin('units as u', 'u.id', 'r.unit_id')
+    .select(['x.id as userId', 'x.email', 'x.name', 'u.code as unitCode', 'u.name as unitName', sql<string[]>`array_agg(distinct r.role order by r.role)`.as('roles')])
+    .where('u.organisation_id', 'in', ids)
+    .where('x.password_hash', 'is', null)
+    .groupBy(['x.id', 'x.email', 'x.name', 'u.code', 'u.name'])
+    .orderBy('u.code')
+    .orderBy('x.email')
+    .limit(1000)
+    .execute();
   const deptOf = (orgId: number | null) => {
     const o = orgId === null ? undefined : byId.get(orgId);
     return o && o.kind === 'department' ? o.code : null;
@@ -434,6 +448,7 @@ export async function organisationDetail(db: Db, organisationId: number): Promis
       })),
     units: units.map((u) => ({ code: u.code, name: u.name, departmentCode: deptOf(u.organisation_id === null ? null : Number(u.organisation_id)), years: u.years.map(Number), people: u.people, withoutPassword: u.without_password })),
     officers: officers.map((x) => ({ userId: Number(x.userId), email: x.email, name: x.name, organisationCode: x.code, organisationName: x.orgName, role: x.role, grantedAt: x.granted_at, hasPassword: x.password_hash !== null })),
+    awaitingPassword: awaiting.map((x) => ({ userId: Number(x.userId), email: x.email, name: x.name, unitCode: x.unitCode, unitName: x.unitName, roles: x.roles })),
   };
 }
 
@@ -459,6 +474,19 @@ export async function revokeOrganisationRole(db: Db, input: { organisationId: nu
 export async function hasPassword(db: Db, userId: number): Promise<boolean> {
   const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
   return !!row && row.password_hash !== null;
+}
+
+/** Whether the person holds a role in a unit the organisation sees (its own units and its departments'). */
+export async function personInUnitsUnder(db: Db, organisationId: number, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_roles as r')
+    .innerJoin('units as u', 'u.id', 'r.unit_id')
+    .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .select('r.user_id')
+    .where('r.user_id', '=', userId)
+    .where((eb) => eb.or([eb('u.organisation_id', '=', organisationId), eb('o.parent_id', '=', organisationId)]))
+    .executeTakeFirst();
+  return !!row;
 }
 
 /** A one-time link's token (its sha256) for an officer to set a password; their earlier unused links stop working. Audited. */

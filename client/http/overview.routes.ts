@@ -19,7 +19,7 @@ import { grantOrganisationRole } from '../../db/organisations.repository';
 import { reportFile } from '../../db/reports.repository';
 import { publishedReportsOf, publishedUnitYear } from '../../db/reviews.repository';
 import {
-  bureauOfUnit, campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, organisationDetail, organisationWithParent, overview, type OverviewFilter, publishedYears, revokeOrganisationRole, yearsUnder,
+  bureauOfUnit, campaignOfYear, createOfficerPasswordLink, hasPassword, organisationAudit, personInUnitsUnder, organisationDetail, organisationWithParent, overview, type OverviewFilter, publishedYears, revokeOrganisationRole, yearsUnder,
 } from '../../db/overview.repository';
 import { addDays, civilDateOf } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
@@ -238,6 +238,22 @@ export const overviewRoutes: RouteDef[] = [
       }
       ctx.reply.status(r.granted ? 201 : 200);
       return { userId: r.userId, organisation: target.code, role, created: r.created, granted: r.granted, ...(setPassword ? { setPassword } : {}) };
+    },
+  },
+  {
+    method: 'POST', url: '/api/organisations/:org/admin/people/:user/password-link', tag: 'organisations',
+    summary: 'A one-time link for a person of a unit under the bureau (a unit head or finance officer named in the unit list, say) who has never set a password; earlier unused links stop working; audited. Someone who has a password resets it through their unit’s administrator',
+    access: BUREAU, schema: { params: orgParams.extend({ user: userId }), body: z.object({}).strict().default({}) },
+    async handler(ctx) {
+      const { org: code, user } = params<{ org: string; user: number }>(ctx.request);
+      const org = await orgOrThrow(ctx, code);
+      if (!(await personInUnitsUnder(ctx.deps.db, org.id, user))) throw new AppError('not_found', '本局所辖单位中没有此人', 'no such person in a unit under this organisation');
+      if (await hasPassword(ctx.deps.db, user)) throw new AppError('conflict', '此人已设置密码；如忘记密码，请由所在单位的管理员发送重置链接', 'this person has a password; their unit’s administrator sends a reset link if it is forgotten');
+      const token = randomToken();
+      const expiresAt = new Date(Date.now() + RESET_LINK_TTL_MS);
+      await createOfficerPasswordLink(ctx.deps.db, { userId: user, organisationCode: org.code, tokenSha256: tokenHash(token), expiresAt, actor: actorOf(ctx.account) });
+      ctx.reply.status(201);
+      return { userId: user, setPassword: { link: `${origin(ctx)}/password-reset/${token}`, expiresAt: expiresAt.toISOString() } };
     },
   },
   {

@@ -60,6 +60,7 @@ const UNIT = 'yiyang-smart-city';
 const OTHER = 'e2e-data-centre';
 const BUREAU_OFFICER = 'officer@e2e-finance.test';
 const DEPT_OFFICER = 'reviewer@e2e-approval.test';
+const OTHER_HEAD = 'head@e2e-data-centre.test';
 const DEPT_PASSWORD = 'shenpi-2026-fuhe';
 const COMMENT = '预决算信息公开性：部门决算已公开，请按公开情况重新评分并附网址截图';
 const ADJUST_REASON = '决算公开晚于规定时限（2021年7月公开）';
@@ -142,7 +143,7 @@ describe('the bureau’s side in the browser (bureau officer, department officer
     await page.waitForURL((u) => u.pathname === `/orgs/${BUREAU}/admin`);
     const rows: UnitListEntry[] = [
       { departmentCode: DEPT, departmentName: '益阳市行政审批服务局', unitCode: UNIT, unitName: seed.unit.name },
-      { unitCode: OTHER, unitName: '益阳市政务数据中心' },
+      { unitCode: OTHER, unitName: '益阳市政务数据中心', headName: '政务数据中心主任', headEmail: OTHER_HEAD },
     ];
     const file = (entries: UnitListEntry[]) => writeUnitList(entries).then((buffer) => ({ name: '单位名单.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer }));
     await page.locator('#unit-list-file').setInputFiles(await file([...rows, { unitCode: 'bad code', unitName: '编码有空格' }]));
@@ -171,12 +172,33 @@ describe('the bureau’s side in the browser (bureau officer, department officer
     await page.reload();
     expect(await page.locator(`#officers tr[data-officer="${DEPT_OFFICER}"]`).textContent()).toContain('主管部门工作人员');
     expect(await page.locator('#org-audit tr[data-action="organisation_role.grant"]').count()).toBeGreaterThan(0);
+
+    // The unit head the list named has no password: the bureau makes their one-time link.
+    const awaiting = page.locator(`#awaiting-password tr[data-person="${OTHER_HEAD}"]`);
+    expect(await awaiting.textContent()).toContain('单位负责人');
+    await awaiting.getByRole('button', { name: '生成设置密码链接' }).click();
+    const headLink = awaiting.locator('[data-result-value]');
+    await expect.poll(() => headLink.inputValue()).toMatch(new RegExp(`^${base}/password-reset/[A-Za-z0-9_-]{40,}$`));
+    const otherHeadLink = await headLink.inputValue();
     await signOut(page);
 
     await page.goto(deptLink);
     await page.locator('#reset-new').fill(DEPT_PASSWORD);
     await page.getByLabel('再次输入新密码').fill(DEPT_PASSWORD);
     await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.getByRole('button', { name: '设置密码' }).click()]);
+
+    await page.goto(otherHeadLink);
+    await page.locator('#reset-new').fill(DEPT_PASSWORD);
+    await page.getByLabel('再次输入新密码').fill(DEPT_PASSWORD);
+    await Promise.all([page.waitForURL((u) => u.pathname === '/login'), page.getByRole('button', { name: '设置密码' }).click()]);
+    await signIn(page, base, OTHER_HEAD, DEPT_PASSWORD);
+    await signOut(page);
+    // Now they have a password: no longer listed, and no second link from the bureau.
+    await signIn(page, base, BUREAU_OFFICER);
+    await page.goto(`${base}/orgs/${BUREAU}/admin`);
+    expect(await page.locator(`#awaiting-password tr[data-person="${OTHER_HEAD}"]`).count()).toBe(0);
+    expect(await page.locator('#awaiting-password tr[data-person]').count()).toBeGreaterThan(0);
+    await signOut(page);
   });
 
   it('the bureau officer issues the 2020 notice (refused without its text), which starts both units’ evaluations', async () => {

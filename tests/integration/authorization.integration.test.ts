@@ -119,6 +119,7 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/organisations/:org/admin/unit-list': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/officers': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/officers/:user/revoke': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/people/:user/password-link': ['bureauOfficer'],
   // Campaigns (bureau.routes.ts): the bureau issues and adds units; a department follows its own units.
   'POST /api/organisations/:org/campaigns': ['bureauOfficer'],
   'GET /api/organisations/:org/campaigns/:year': ABOVE,

@@ -211,6 +211,23 @@ describe('the bureau’s overview, organisation administration and published rep
     // The list as the bureau downloads it again.
     const list = await get(bureau, `/api/organisations/${BUREAU}/admin/unit-list`);
     expect(list.statusCode).toBe(200);
+
+    // The school's finance officer has no password: the bureau (not the department) makes them a one-time link.
+    const waiting = admin.json<{ awaitingPassword: Array<{ userId: number; email: string; unitCode: string; roles: string[] }> }>().awaitingPassword;
+    const school = waiting.find((p) => p.email === 'finance@school.test');
+    expect(school).toMatchObject({ unitCode: 'u-school', roles: ['finance_officer'] });
+    expect(waiting.some((p) => p.email === 'finance@unit.test')).toBe(false); // has a password
+    const link = (p: Persona, org: string, user: number) => app.inject({ method: 'POST', url: `/api/organisations/${org}/admin/people/${user}/password-link`, ...as(p), payload: {} });
+    expect((await link(approval, 'yy-approval', school!.userId)).statusCode).toBe(403);
+    const made = await link(bureau, BUREAU, school!.userId);
+    expect(made.statusCode, made.body).toBe(201);
+    expect(made.json<{ setPassword: { link: string } }>().setPassword.link).toMatch(/\/password-reset\/[A-Za-z0-9_-]{40,}$/);
+    expect(await database.db.selectFrom('audit_log').select(['action', 'actor']).where('subject', '=', 'user/finance@school.test').where('action', '=', 'account.reset_link').execute()).toEqual([{ action: 'account.reset_link', actor: 'officer@bureau.test' }]);
+    // Someone with a password, or outside the bureau's units (an officer), gets no link from the bureau.
+    const withPassword = await database.db.selectFrom('users').select('id').where('email', '=', 'finance@unit.test').executeTakeFirstOrThrow();
+    expect((await link(bureau, BUREAU, withPassword.id)).statusCode).toBe(409);
+    const officer = await database.db.selectFrom('users').select('id').where('email', '=', 'dept@approval.test').executeTakeFirstOrThrow();
+    expect((await link(bureau, BUREAU, officer.id)).statusCode).toBe(404);
   });
 
   it('grants and revokes officers (audited; a new one gets a one-time link), keeping the bureau’s last officer', async () => {

@@ -2,7 +2,8 @@
  * 机构管理 of a bureau (or, read only, a department): its departments and units (with their years
  * and how many of their people still have no password), its officers — a bureau officer grants a
  * bureau or department officer (a new one's one-time link is shown once to hand on) and revokes
- * one —, the bureau's unit list (单位名单: download, fill in, import; every problem with its row),
+ * one —, the people of its units who have no password yet (each gets a one-time link from the
+ * bureau, shown once), the bureau's unit list (单位名单: download, fill in, import; every problem with its row),
  * and the organisation's recent audit entries. Every form posts to the API (overview.routes.ts).
  */
 import { html, type Html } from '../html';
@@ -14,6 +15,7 @@ export interface OrgAdminAnswer {
   departments: Array<{ code: string; name: string; units: number; officers: number }>;
   units: Array<{ code: string; name: string; departmentCode: string | null; years: number[]; people: number; withoutPassword: number }>;
   officers: Array<{ userId: number; email: string; name: string; organisationCode: string; organisationName: string; role: 'bureau_officer' | 'department_officer'; grantedAt: string; hasPassword: boolean }>;
+  awaitingPassword: Array<{ userId: number; email: string; name: string; unitCode: string; unitName: string; roles: string[] }>;
   years: number[];
   audit: Array<{ at: string; actor: string; action: string; subject: string; details: unknown }>;
 }
@@ -118,6 +120,23 @@ export function orgAdminBody(v: Viewer, d: OrgAdminData): Html {
       : ''}
   </section>`;
 
+  // The bureau hands each person of its units who has no password a one-time link (once per click; a new link stops the last).
+  const awaiting =
+    bureau && d.canManage
+      ? html`<section class="card" aria-labelledby="awaiting-h" id="awaiting-password">
+          <h2 id="awaiting-h">${t(L, 'org.awaiting')}<span class="aside">${a.awaitingPassword.length}</span></h2>
+          <p class="small muted">${t(L, 'org.awaitingHelp')}</p>
+          ${a.awaitingPassword.length === 0
+            ? html`<p class="muted">${t(L, 'org.awaitingNone')}</p>`
+            : html`<table class="data"><thead><tr><th scope="col">${t(L, 'admin.person')}</th><th scope="col">${t(L, 'ov.unit')}</th><th scope="col">${t(L, 'common.actions')}</th></tr></thead>
+                <tbody>${a.awaitingPassword.map(
+                  (p) => html`<tr data-person="${p.email}" data-unit="${p.unitCode}"><td><strong>${p.name}</strong><div class="small muted">${p.email}</div></td>
+                    <td>${p.unitName}<div class="small muted">${p.roles.map((r, i) => html`${i ? '、' : ''}${t(L, `role.${r}` as MessageKey)}`)}</div></td>
+                    <td><form data-api="POST ${api}/people/${p.userId}/password-link" data-then="show" data-show="setPassword.link" novalidate class="inline">${formErrors}${resultBox}<button class="btn btn-small btn-secondary" type="submit">${t(L, 'org.makeLink')}</button><span class="form-status small" aria-live="polite"></span></form></td></tr>`,
+                )}</tbody></table>`}
+        </section>`
+      : '';
+
   const audit = html`<section class="card" aria-labelledby="org-audit-h" id="org-audit">
     <h2 id="org-audit-h">${t(L, 'org.audit')}</h2>
     ${a.audit.length === 0
@@ -132,5 +151,6 @@ export function orgAdminBody(v: Viewer, d: OrgAdminData): Html {
     <div>${units}</div>
     <div>${importCard}${departments}</div>
   </div>
+  ${awaiting}
   ${audit}`;
 }
