@@ -12,6 +12,7 @@ import nodemailer from 'nodemailer';
 import { createActivities } from '../activities';
 import { createNotifier } from '../activities/notifications/notifier';
 import { resolveReportFonts } from '../activities/report/fonts';
+import { benchMarks } from '../activities/bench.activities';
 import { createRenderPool, defaultRenderThreads } from '../activities/report/render-pool';
 import fs from 'node:fs';
 import { createWorkingDayCalendar, nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';
@@ -141,6 +142,10 @@ function answerLoopDelayRequests(): void {
   const resolution = 5;
   let histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   process.on('message', (m: unknown) => {
+    if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selfeval.bench-marks') {
+      send({ type: 'selfeval.bench-marks', marks: benchMarks() });
+      return;
+    }
     if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
     if (!histogram) {
       histogram = monitorEventLoopDelay({ resolution });

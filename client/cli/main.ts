@@ -350,25 +350,20 @@ async function main(argv: string[]): Promise<void> {
       console.log(`approved version ${s.reportVersion}`);
     });
 
-  program
-    .command('send-back')
-    .description('send the draft report back to the finance officer with the reason (unit head)')
-    .argument('<unit>').argument('<year>')
-    .requiredOption('--reason <text>', 'what is to be corrected')
-    .action(async (unit: string, year: string, opts: { reason: string }) => {
-      await api().request('POST', `/api/units/${unit}/years/${year}/evaluation/send-back`, { reason: opts.reason });
-      console.log('sent back to the finance officer');
-    });
-
-  program
-    .command('resubmit')
-    .description('the correction of a returned evaluation is done: reconcile, score and draft a new version for the unit head (finance officer)')
-    .argument('<unit>').argument('<year>')
-    .requiredOption('--note <text>', 'what was corrected')
-    .action(async (unit: string, year: string, opts: { note: string }) => {
-      await api().request('POST', `/api/units/${unit}/years/${year}/evaluation/resubmit`, { note: opts.note });
-      console.log('resubmitted; a new draft is being prepared');
-    });
+  for (const [name, option, field, description, done] of [
+    ['send-back', '--reason <text>', 'reason', 'send the draft report back to the finance officer with what is to be corrected (unit head)', 'sent back to the finance officer'],
+    ['resubmit', '--note <text>', 'note', 'the correction of a returned evaluation is done: reconcile, score and draft a new version for the unit head (finance officer)', 'resubmitted; a new draft is being prepared'],
+  ] as const) {
+    program
+      .command(name)
+      .description(description)
+      .argument('<unit>').argument('<year>')
+      .requiredOption(option)
+      .action(async (unit: string, year: string, opts: Record<typeof field, string>) => {
+        await api().request('POST', `/api/units/${unit}/years/${year}/evaluation/${name}`, { [field]: opts[field] });
+        console.log(done);
+      });
+  }
 
   program
     .command('restart')

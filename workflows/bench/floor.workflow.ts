@@ -41,15 +41,19 @@ export interface FloorShape {
 
 const rendering = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', heartbeatTimeout: '20 seconds' });
 
-async function run(steps: FloorStep[], shape: FloorShape): Promise<void> {
-  for (const step of steps) {
+/** Runs the steps; `firstMark` is counted by the worker when the first step (a no-op) has run. */
+async function run(steps: FloorStep[], shape: FloorShape, firstMark?: string): Promise<void> {
+  for (const [i, step] of steps.entries()) {
     if ((step === 'D' || step === 'I') && shape.renders) {
       const { unitCode, year, draftFormats } = shape.renders;
       await rendering.benchRenderReport({ unitCode, year, kind: step === 'D' ? 'draft' : 'issued', formats: step === 'D' ? (draftFormats ?? ['pdf']) : ['pdf', 'docx'] });
     }
-    else await (step === 'L' ? local : remote).benchNoop();
+    else await (step === 'L' ? local : remote).benchNoop(...(i === 0 && firstMark ? [firstMark] : []));
   }
 }
+
+/** The mark a floor task passes with its first step: where a real section task has written its row (openTask). */
+export const TASK_OPENED_MARK = 'task-opened';
 
 export async function benchFloorTask(shape: FloorShape): Promise<void> {
   let submitted = false;
@@ -58,7 +62,7 @@ export async function benchFloorTask(shape: FloorShape): Promise<void> {
     submitted = true;
     return { ok: true as const };
   });
-  await run(shape.child.open, shape);
+  await run(shape.child.open, shape, TASK_OPENED_MARK);
   // Like a section task: wait for the submission with the next reminder as the timeout.
   await condition(() => submitted, '30 days');
 }
