@@ -26,6 +26,9 @@ import { draftDocxSource, fillDraftDocx, listReports, previewFile, type ReportKi
 import type { ScoreSheet, ScoringRuleSet } from '../domain/scoring';
 import type { ReportPreviewInput, ReportPreviewResult } from '../workflows/preview/contract';
 import type { DraftDocxInput, DraftDocxResult } from '../workflows/report-docx/contract';
+import type { ReviewResultAnswer, ReviewResultRequest } from '../workflows/review-result/contract';
+import { reviewResultFile, reviewResultSource, storeReviewResult } from '../db/reviews.repository';
+import { composeReviewResult } from '../domain/report/review-result';
 import { createLimiter } from './limit';
 import { resolveReportFonts } from './report/fonts';
 import { type RenderFormat, sharedRenderPool } from './report/render-pool';
@@ -220,6 +223,22 @@ export function createReportActivities(deps: ActivityDeps) {
       const [docx] = await renderIn(doc, ['docx'] as [RenderFormat]);
       const filled = await fillDraftDocx(db, source.id, docx);
       return { version: input.version, docxSha256: filled.docxSha256, rendered: filled.filled };
+    },
+
+    /**
+     * The 复核结果 of the version the bureau accepted: composed from the review's decisions and the
+     * version's self-score, rendered as a PDF and stored once (frozen). A second call finds it.
+     */
+    async renderReviewResult(input: ReviewResultRequest): Promise<ReviewResultAnswer> {
+      const source = await reviewResultSource(db, input.unitCode, input.year);
+      if (!source || source.reportVersion !== input.reportVersion) {
+        throw ApplicationFailure.nonRetryable(`${input.unitCode} ${input.year} 第${input.reportVersion}版报告尚未通过财政局复核 / version ${input.reportVersion} of ${input.unitCode} ${input.year} is not the one the bureau accepted`, 'not_accepted');
+      }
+      const stored = await reviewResultFile(db, source.unitYearId, source.reportVersion);
+      if (stored) return { reportVersion: source.reportVersion, pdfSha256: stored.sha256, rendered: false };
+      const [pdf] = await renderIn(composeReviewResult(source), ['pdf'] as [RenderFormat]);
+      const r = await storeReviewResult(db, { unitYearId: source.unitYearId, reportVersion: source.reportVersion, pdf, actor: input.actor });
+      return { reportVersion: source.reportVersion, pdfSha256: r.sha256, rendered: r.stored };
     },
 
     /**

@@ -10,6 +10,8 @@ import { type ReviewedScore, reviewedScore, type ScoreAdjustment } from '../doma
 import type { ScoreSheet } from '../domain/scoring';
 import type { BasicData } from '../domain/ledger/basic-data';
 import { AppError } from '../domain/errors';
+import type { ReviewResultInput } from '../domain/report/review-result';
+import { sha256 } from './reports.repository';
 import type { Db } from './connection';
 import type { Database, ReviewLevel } from './schema';
 import { audit } from './evaluations.repository';
@@ -283,4 +285,72 @@ export async function publishedUnitYear(db: Db, unitCode: string, year: number):
     reportVersion: r.report_version, publishedAt: new Date(r.published_at).toISOString(), pdfSha256: r.pdf_sha256, basicData: (r.basic_data as BasicData | null) ?? null,
     ...scoresOf(sheet, usable), adjusted: sheet ? reviewedScore(sheet, usable).adjusted : [],
   };
+}
+
+// ── The review result (复核结果) ──────────────────────────────────────────────────────────────
+
+/** The version the bureau accepted (the campaign unit is `accepted`), or null while the review goes on. */
+export async function acceptedVersionOf(db: Db, unitYearId: number): Promise<number | null> {
+  const r = await db
+    .selectFrom('campaign_units as cu')
+    .innerJoin('campaigns as c', 'c.id', 'cu.campaign_id')
+    .innerJoin('unit_years as uy', (j) => j.onRef('uy.unit_id', '=', 'cu.unit_id').onRef('uy.year', '=', 'c.year'))
+    .select(['cu.state', 'cu.report_version'])
+    .where('uy.id', '=', unitYearId)
+    .executeTakeFirst();
+  return r?.state === 'accepted' && r.report_version !== null ? r.report_version : null;
+}
+
+/**
+ * What the review result of the accepted version is composed from; undefined when nothing was
+ * accepted yet. (`composeReviewResult` refuses a version the bureau did not accept.)
+ */
+export async function reviewResultSource(db: Db, unitCode: string, year: number): Promise<(ReviewResultInput & { unitYearId: number }) | undefined> {
+  const uy = await db
+    .selectFrom('unit_years as uy')
+    .innerJoin('units as u', 'u.id', 'uy.unit_id')
+    .leftJoin('organisations as o', 'o.id', 'u.organisation_id')
+    .leftJoin('organisations as p', 'p.id', 'o.parent_id')
+    .leftJoin('evaluations as e', 'e.unit_year_id', 'uy.id')
+    .select(['uy.id', 'u.name', 'o.kind', 'o.name as orgName', 'p.name as parentName', 'e.score'])
+    .where('u.code', '=', unitCode)
+    .where('uy.year', '=', year)
+    .executeTakeFirst();
+  if (!uy) return undefined;
+  const unitYearId = Number(uy.id);
+  const version = await acceptedVersionOf(db, unitYearId);
+  if (version === null || !uy.score || !uy.orgName) return undefined;
+  const report = await db.selectFrom('reports').select(['pdf_sha256', 'created_at']).where('unit_year_id', '=', unitYearId).where('version', '=', version).where('kind', '=', 'issued').executeTakeFirst();
+  if (!report) return undefined;
+  const decisions = await reviewDecisionsOf(db, unitYearId);
+  return {
+    unitYearId, unitCode, unitName: uy.name, year,
+    bureauName: uy.kind === 'bureau' ? uy.orgName : (uy.parentName ?? uy.orgName),
+    departmentName: uy.kind === 'department' ? uy.orgName : null,
+    reportVersion: version, reportSha256: report.pdf_sha256, issuedAt: new Date(report.created_at).toISOString(),
+    sheet: uy.score as ScoreSheet,
+    decisions: decisions.map((d) => ({ reportVersion: d.reportVersion, level: d.level, decision: d.decision, actor: d.actor, at: d.at, comments: d.comments, adjustments: d.adjustments.map((a) => ({ indicator: a.indicator, pointsCp: a.pointsCp, reason: a.reason })) })),
+  };
+}
+
+/** Stores the review result of a version once (a second render finds the first); its sha256 either way. */
+export async function storeReviewResult(db: Db, input: { unitYearId: number; reportVersion: number; pdf: Buffer; actor: string }): Promise<{ sha256: string; stored: boolean }> {
+  const inserted = await db
+    .insertInto('review_results')
+    .values({ unit_year_id: input.unitYearId, report_version: input.reportVersion, pdf: input.pdf, pdf_sha256: sha256(input.pdf), created_by: input.actor })
+    .onConflict((oc) => oc.columns(['unit_year_id', 'report_version']).doNothing())
+    .returning('pdf_sha256')
+    .executeTakeFirst();
+  if (inserted) return { sha256: inserted.pdf_sha256, stored: true };
+  const existing = await db.selectFrom('review_results').select('pdf_sha256').where('unit_year_id', '=', input.unitYearId).where('report_version', '=', input.reportVersion).executeTakeFirstOrThrow();
+  return { sha256: existing.pdf_sha256, stored: false };
+}
+
+/** The stored review result, verified against its sha256; undefined before it was rendered. */
+export async function reviewResultFile(db: Db, unitYearId: number, reportVersion: number): Promise<{ bytes: Buffer; sha256: string } | undefined> {
+  const row = await db.selectFrom('review_results').select(['pdf', 'pdf_sha256']).where('unit_year_id', '=', unitYearId).where('report_version', '=', reportVersion).executeTakeFirst();
+  if (!row) return undefined;
+  const actual = sha256(row.pdf);
+  if (actual !== row.pdf_sha256) throw new AppError('internal', `复核结果文件校验失败（sha256 不符）`, `the review result failed its integrity check (sha256 ${actual} ≠ ${row.pdf_sha256})`);
+  return { bytes: row.pdf, sha256: actual };
 }

@@ -578,6 +578,16 @@ export interface PublicationsTable {
   score: Json<unknown> | null;
 }
 
+/** The 复核结果 of an accepted version, rendered once and frozen (trigger review_results_freeze). */
+export interface ReviewResultsTable {
+  unit_year_id: number;
+  report_version: number;
+  pdf: Buffer;
+  pdf_sha256: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   smoke_checks: SmokeChecksTable;
   units: UnitsTable;
@@ -619,4 +629,5 @@ export interface Database {
   campaign_units: CampaignUnitsTable;
   review_decisions: ReviewDecisionsTable;
   publications: PublicationsTable;
+  review_results: ReviewResultsTable;
 }

@@ -11,3 +11,4 @@ export { holdback } from './holdback/holdback.workflow';
 export { reportPreview } from './preview/report-preview.workflow';
 export { draftDocx } from './report-docx/report-docx.workflow';
 export { benchFloorEvaluation, benchFloorSide, benchFloorTask } from './bench/floor.workflow';
+export { reviewResultPdf } from './review-result/review-result.workflow';

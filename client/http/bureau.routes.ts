@@ -10,6 +10,7 @@
  * the bureau and decides at the bureau level; a unit's own people read their review and nothing
  * above the unit.
  */
+import { sendReviewResult } from './review-result';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { campaignOf, campaignProgress } from '../../db/campaigns.repository';
@@ -202,6 +203,16 @@ export const bureauRoutes: RouteDef[] = [
         campaign: campaignUnit ? { workflowId: campaignUnit.workflow_id, state: campaignUnit.state, reviewLevel: campaignUnit.review_level, reportVersion: campaignUnit.report_version } : null,
         decidesAt: myLevels,
       };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/years/:year/review/result.pdf', tag: 'bureau',
+    summary: 'The 复核结果 of the accepted version (PDF): the self-score and the reviewed score side by side, every adjusted indicator with its reason, every step of the review; rendered once on the first request, then frozen (sha256 in x-content-sha256)',
+    access: unitOrOrgRoles(UNIT_READERS, ORG_OFFICERS), schema: { params: unitYearParams },
+    async handler(ctx) {
+      const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
+      const keys = await unitYearOrThrow(ctx, unit, year);
+      return sendReviewResult(ctx, { unitCode: unit, year, unitYearId: keys.unitYearId, actor: actorOf(ctx.account) });
     },
   },
   {

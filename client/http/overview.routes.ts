@@ -29,6 +29,7 @@ import { OVERVIEW_STAGES, overviewWorkbook, REVIEW_STATES, SORT_KEYS } from '../
 import { importUnitListRows, readUnitList, writeUnitList } from '../bureau/unit-list';
 import { orgRoles, PUBLIC, SIGNED_IN } from './access';
 import { RESET_LINK_TTL_MS } from './admin.routes';
+import { sendReviewResult } from './review-result';
 import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef } from './route-kit';
 
 const OFFICERS = orgRoles('bureau_officer', 'department_officer');
@@ -301,6 +302,15 @@ export const overviewRoutes: RouteDef[] = [
       const found = await publishedUnder(ctx, code, unit, year);
       const { unitYearId: _id, ...rest } = found.published;
       return { organisation: found.organisation, ...rest };
+    },
+  },
+  {
+    method: 'GET', url: '/api/public/organisations/:org/years/:year/units/:unit/review-result.pdf', tag: 'public', summary: 'The published report’s 复核结果 (no sign-in): self-score and reviewed score side by side, every adjustment with its reason, every step of the review; verified against its sha256',
+    access: PUBLIC, schema: { params: orgYearParams.extend({ unit: z.string().min(1).max(64) }) },
+    async handler(ctx) {
+      const { org: code, year, unit } = params<{ org: string; year: number; unit: string }>(ctx.request);
+      const { published } = await publishedUnder(ctx, code, unit, year);
+      return sendReviewResult(ctx, { unitCode: unit, year, unitYearId: published.unitYearId, actor: 'public' });
     },
   },
   {

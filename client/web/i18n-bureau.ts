@@ -168,6 +168,8 @@ export const bureauCatalog = {
   'rv.selfScore': { zh: '自评得分', en: 'Self-score' },
   'rv.reviewedScore': { zh: '复核得分', en: 'Reviewed score' },
   'rv.noAdjustments': { zh: '复核未调整任何指标的得分。', en: 'No indicator’s points were adjusted.' },
+  'rv.resultPdf': { zh: '复核结果（PDF）', en: 'Review result (PDF)' },
+  'rv.resultHelp': { zh: '财政局复核通过后生成并固定：自评得分与复核得分对照、每项调整及理由、复核过程。', en: 'Made once the bureau accepted the report, then frozen: the self-score beside the reviewed score, each adjustment with its reason, every step of the review.' },
   'rv.indicator': { zh: '指标', en: 'Indicator' },
   'rv.indicators': { zh: '指标', en: 'Indicators' },
   'rv.section': { zh: '科室', en: 'Section' },

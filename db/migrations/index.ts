@@ -24,6 +24,7 @@ import * as campaignReview from './2026-12-07T12-00_campaign-review';
 import * as overviewColumns from './2026-12-07T14-00_overview-columns';
 import * as reportsAfterIssue from './2026-12-07T16-00_reports-after-issue';
 import * as publicationSnapshot from './2026-12-07T18-00_publication-snapshot';
+import * as reviewResults from './2026-12-07T20-00_review-results';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T14-00_overview-columns': overviewColumns,
   '2026-12-07T16-00_reports-after-issue': reportsAfterIssue,
   '2026-12-07T18-00_publication-snapshot': publicationSnapshot,
+  '2026-12-07T20-00_review-results': reviewResults,
 };

@@ -92,14 +92,14 @@ export function composeReviewResult(input: ReviewResultInput): ReportDocument {
     score.adjusted.length
       ? {
           kind: 'table',
-          columns: [{ header: '指标', width: 3 }, { header: '分值', align: 'right', width: 1 }, { header: '自评得分', align: 'right', width: 1.2 }, { header: '复核得分', align: 'right', width: 1.2 }, { header: '调整理由', width: 5 }, { header: '调整单位', width: 2 }],
+          columns: [{ header: '指标', width: 3 }, { header: '分值', align: 'right', width: 1 }, { header: '自评得分', align: 'right', width: 1.6 }, { header: '复核得分', align: 'right', width: 1.6 }, { header: '调整理由', width: 5 }, { header: '调整单位', width: 2 }],
           rows: score.adjusted.map((a): Cell[] => [a.level3, formatPoints(a.maxCp), formatPoints(a.selfCp), { text: formatPoints(a.reviewedCp), bold: true }, a.reason, levelName(lastBy.get(a.id) ?? 'bureau')]),
         }
       : { kind: 'paragraph', text: '复核未调整任何指标的得分，复核得分与自评得分相同。' },
     { kind: 'heading', level: 1, text: '三、复核过程' },
     {
       kind: 'table',
-      columns: [{ header: '日期', width: 1.6 }, { header: '报告版本', align: 'center', width: 1 }, { header: '复核单位', width: 2.2 }, { header: '结论', width: 1.3 }, { header: '经办人', width: 2.2 }, { header: '意见', width: 5 }],
+      columns: [{ header: '日期', width: 2.2 }, { header: '报告版本', align: 'center', width: 1.4 }, { header: '复核单位', width: 2.2 }, { header: '结论', width: 1.3 }, { header: '经办人', width: 2.2 }, { header: '意见', width: 5 }],
       rows: input.decisions.map((d): Cell[] => {
         const comments = d.comments.map((c) => `${c.section ? `【${c.section}】` : c.indicator ? `【${input.sheet.indicators.find((i) => i.id === c.indicator)?.level3 ?? c.indicator}】` : ''}${c.text}`);
         const adjusted = d.adjustments.map((a) => `${input.sheet.indicators.find((i) => i.id === a.indicator)?.level3 ?? a.indicator} 调整为 ${formatPoints(a.pointsCp)} 分：${a.reason}`);

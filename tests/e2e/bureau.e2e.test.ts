@@ -50,6 +50,7 @@ import { seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser, as, PASSWORD, type Persona, signIn as apiSignIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { pdfToText } from '../helpers/pdf';
 import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { type Browser, fillAssessment, launchBrowser, reloadUntil, screenshot, signIn, signOut, until } from './browser';
 
@@ -359,9 +360,13 @@ describe('the bureau’s side in the browser (bureau officer, department officer
     expect(await page.locator('[data-testid="reviewed-score"] strong').textContent()).toBe((scores.reviewed.totalCp / 100).toFixed(2));
     expect(await page.locator('[data-testid="self-score"] strong').textContent()).toBe((scores.self.totalCp / 100).toFixed(2));
     await screenshot(page, path.join(artifacts, 'bureau-review.png'));
+    // No review result before the bureau accepts.
+    expect(await page.locator('#review-result-link').count()).toBe(0);
+    expect((await page.request.get(`${base}/api/units/${UNIT}/years/2020/review/result.pdf`)).status()).toBe(409);
 
     await Promise.all([page.waitForEvent('load'), page.locator('#accept-form').getByRole('button', { name: '复核通过' }).click()]);
     await expect.poll(() => page.locator('[data-testid="review-state"]').textContent()).toContain('复核通过');
+    expect(await page.locator('#review-result-link').getAttribute('href')).toBe(`/api/units/${UNIT}/years/2020/review/result.pdf`);
     await page.locator('#publish-form').waitFor();
     await Promise.all([page.waitForEvent('load'), page.locator('#publish-form').getByRole('button', { name: '公开报告' }).click()]);
     await page.locator('[data-testid="published"]').waitFor();
@@ -390,6 +395,25 @@ describe('the bureau’s side in the browser (bureau officer, department officer
     expect(pdf.headers()['x-content-sha256']).toBe(stored.pdf_sha256);
     await screenshot(page, path.join(artifacts, 'public-report.png'));
     expect((await page.request.get(`${base}/public/${BUREAU}/2020/${OTHER}`)).status()).toBe(404);
+
+    // The 复核结果, linked from the public page: rendered once by the worker, then the same bytes for everyone.
+    const resultHref = await page.locator('[data-testid="public-review-result"]').getAttribute('href');
+    const result = await page.request.get(`${base}${resultHref}`);
+    expect(result.status()).toBe(200);
+    const resultPdf = Buffer.from(await result.body());
+    expect(resultPdf.subarray(0, 5).toString()).toBe('%PDF-');
+    fs.writeFileSync(path.join(artifacts, 'review-result.pdf'), resultPdf);
+    const resultText = (await pdfToText(resultPdf)).replace(/\s+/g, '');
+    const points = (cp: number) => (cp / 100).toFixed(2);
+    for (const expected of ['部门整体支出绩效自评复核结果', `第4版`, ADJUST_REASON.replace(/\s+/g, ''), stored.pdf_sha256, `自评${points(scores.self.totalCp)}`, `复核${points(scores.reviewed.totalCp)}`, '退回修改', '复核通过', '预决算信息公开性']) {
+      expect(resultText).toContain(expected);
+    }
+    const again = await page.request.get(`${base}/api/public/organisations/${BUREAU}/years/2020/units/${UNIT}/review-result.pdf`);
+    expect(again.headers()['x-content-sha256']).toBe(result.headers()['x-content-sha256']);
+    const kept = await database.db.selectFrom('review_results').select(['report_version', 'pdf_sha256']).execute();
+    expect(kept).toEqual([{ report_version: 4, pdf_sha256: result.headers()['x-content-sha256'] }]);
+    // The unit's finance officer reads the same result from the review.
+    expect((await app.inject({ method: 'GET', url: `/api/units/${UNIT}/years/2020/review/result.pdf`, ...as(finance) })).headers['x-content-sha256']).toBe(kept[0]!.pdf_sha256);
 
     await signIn(page, base, BUREAU_OFFICER);
     expect(new URL(page.url()).pathname).toBe(`/orgs/${BUREAU}/years/2020`);

@@ -127,6 +127,7 @@ const expected: Record<string, PersonaName[]> = {
   // Review above the unit: the unit reads its review; each level decides (at its own level — the
   // workflow refuses another); only the bureau publishes and withdraws.
   'GET /api/units/:unit/years/:year/review': ['finance', 'unitHead', 'admin', ...ABOVE],
+  'GET /api/units/:unit/years/:year/review/result.pdf': ['finance', 'unitHead', 'admin', ...ABOVE],
   'POST /api/units/:unit/years/:year/review/accept': ABOVE,
   'POST /api/units/:unit/years/:year/review/return': ABOVE,
   'POST /api/units/:unit/years/:year/review/adjust': ABOVE,
@@ -136,6 +137,7 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/public/organisations/:org/years/:year': [...personas],
   'GET /api/public/organisations/:org/years/:year/units/:unit': [...personas],
   'GET /api/public/organisations/:org/years/:year/units/:unit/report.pdf': [...personas],
+  'GET /api/public/organisations/:org/years/:year/units/:unit/review-result.pdf': [...personas],
   'GET /api/notifications': ALL_SIGNED_IN,
   'POST /api/notifications/:id/read': ALL_SIGNED_IN,
 };

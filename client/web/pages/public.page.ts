@@ -70,7 +70,7 @@ export function publicUnitBody(v: Viewer, a: PublicUnitAnswer): Html {
   const org = encodeURIComponent(a.organisation.code);
   const pdf = `/api/public/organisations/${org}/years/${a.year}/units/${encodeURIComponent(a.unitCode)}/report.pdf`;
   const subtitle = html`${a.department ? html`${a.department.name} · ` : ''}${a.organisation.bureau.name} · ${t(L, 'pub.publishedOn', { when: formatDateTime(L, a.publishedAt), v: a.reportVersion })}`;
-  const actions = html`<a class="btn btn-secondary" href="/public/${org}/${a.year}">${t(L, 'pub.back')}</a><a class="btn" href="${pdf}" download data-testid="public-pdf">${t(L, 'report.downloadPdf')}</a>`;
+  const actions = html`<a class="btn btn-secondary" href="/public/${org}/${a.year}">${t(L, 'pub.back')}</a><a class="btn" href="${pdf}" download data-testid="public-pdf">${t(L, 'report.downloadPdf')}</a><a class="btn btn-secondary" href="/api/public/organisations/${org}/years/${a.year}/units/${encodeURIComponent(a.unitCode)}/review-result.pdf" data-testid="public-review-result">${t(L, 'rv.resultPdf')}</a>`;
   const basicData = a.basicData
     ? basicDataBody(v, { unitCode: a.unitCode, unitName: a.unitName, year: a.year, basicData: a.basicData, projects: [], findings: [], editable: false, staff: false, publicView: true })
     : html`<section class="card"><p class="muted">${t(L, 'pub.noBasicData')}</p></section>`;

@@ -68,6 +68,9 @@ function scoreCard(L: Lang, d: ReviewPageData): Html {
   const grade = (g: { code: string; zh: string } | null) => (g ? gradeName(L, g) : '—');
   return html`<section class="card" aria-labelledby="rv-score-h" id="review-score">
     <h2 id="rv-score-h">${t(L, 'rv.scores')}<span class="aside">${t(L, 'rv.ofVersion', { v: s.reportVersion })}</span></h2>
+    ${d.answer.campaign?.state === 'accepted'
+      ? html`<p><a class="btn btn-small btn-secondary" id="review-result-link" href="/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/review/result.pdf">${t(L, 'rv.resultPdf')}</a> <span class="small muted">${t(L, 'rv.resultHelp')}</span></p>`
+      : ''}
     <div class="side-by-side">
       <div data-testid="self-score"><div class="label">${t(L, 'rv.selfScore')}</div><p class="score-total"><strong>${formatPoints(s.self.totalCp)}</strong></p><p>${grade(s.self.grade)}</p></div>
       <div data-testid="reviewed-score"><div class="label">${t(L, 'rv.reviewedScore')}</div><p class="score-total"><strong>${formatPoints(s.reviewed.totalCp)}</strong></p><p>${grade(s.reviewed.grade)}</p></div>
