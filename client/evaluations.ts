@@ -34,6 +34,31 @@ export async function evaluationRun(client: Client, unitCode: string, year: numb
 /** A run that ended without issuing the report: it may be restarted. */
 export const restartable = (state: EvaluationRunState) => state === 'failed' || state === 'terminated' || state === 'cancelled' || state === 'timed_out';
 
+/**
+ * The evaluations of `year` among `unitCodes` whose latest run stopped without issuing (failed,
+ * terminated, cancelled, timed out) — their tasks no longer advance until the finance officer
+ * restarts them. Temporal's visibility lists the stopped runs (few: runs are kept only for the
+ * namespace's retention); each candidate's latest run is then described, so one restarted since is
+ * not counted. Unit code → state and when it stopped.
+ */
+export async function stoppedEvaluations(client: Client, year: number, unitCodes: ReadonlySet<string>): Promise<Map<string, { state: EvaluationRunState; closedAt: string | null }>> {
+  const stopped = new Map<string, { state: EvaluationRunState; closedAt: string | null }>();
+  const candidates = new Set<string>();
+  const query = `WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')`;
+  for await (const w of client.workflow.list({ query })) {
+    const m = /^evaluation\/(.+)\/(\d{4})$/.exec(w.workflowId);
+    if (m && Number(m[2]) === year && unitCodes.has(m[1]!)) candidates.add(m[1]!);
+    if (candidates.size >= 500) break;
+  }
+  await Promise.all(
+    [...candidates].map(async (unitCode) => {
+      const run = await evaluationRun(client, unitCode, year);
+      if (run && restartable(run.state)) stopped.set(unitCode, { state: run.state, closedAt: run.closedAt });
+    }),
+  );
+  return stopped;
+}
+
 export async function startEvaluation(
   client: Client,
   input: { unitCode: string; year: number; startedBy: string; options?: EvaluationOptions; taskQueue?: string },

@@ -15,7 +15,8 @@
  * Campaigns, reviews and publishing themselves are bureau.routes.ts.
  */
 import { z } from 'zod';
-import { grantOrganisationRole } from '../../db/organisations.repository';
+import { grantOrganisationRole, unitsUnder } from '../../db/organisations.repository';
+import { type EvaluationRunState, stoppedEvaluations } from '../evaluations';
 import { reportFile } from '../../db/reports.repository';
 import { publishedReportsOf, publishedUnitYear } from '../../db/reviews.repository';
 import {
@@ -82,11 +83,55 @@ async function overviewOf(ctx: HandlerContext, code: string, year: number, q: Ov
   const now = nowOf(ctx);
   const today = civilDateOf(now.getTime());
   const horizon = addDays(today, q.horizonDays);
-  const [result, campaign] = await Promise.all([
+  const [result, campaign, stopped] = await Promise.all([
     overview(ctx.deps.db, { organisationId: org.id, year, now, horizon, filter: filterOf(q), sort: q.sort, order: q.order, ...page }),
     campaignOfYear(ctx.deps.db, [org.id, ...(org.parentId !== null ? [org.parentId] : [])], year),
+    stoppedUnder(ctx, org.id, year),
   ]);
-  return { org, result, campaign, today, horizon };
+  return { org, result, campaign, today, horizon, stopped };
+}
+
+type Stopped = Array<{ unitCode: string; unitName: string; state: EvaluationRunState; closedAt: string | null }>;
+
+/**
+ * Per organisation and year: the last answer, and when it was asked. Stopped runs are rare and stay
+ * stopped until restarted, and the overview is asked often (by its own refresh too): it is served
+ * the last answer at once and a stale one is asked again in the background — the overview never
+ * waits on Temporal, but for the first asking (at most 1 s; unknown after that).
+ */
+const stoppedCache = new Map<string, { at: number; value: Stopped | null; refreshing: Promise<void> | null }>();
+const STOPPED_FRESH_MS = 15_000;
+const STOPPED_FIRST_WAIT_MS = 1_000;
+
+/** After a restart: the next overview asks Temporal again. */
+export function forgetStoppedEvaluations(): void {
+  stoppedCache.clear();
+}
+
+/** The units under the organisation whose evaluation of the year stopped without issuing (Temporal knows; the tables do not); null: unknown. */
+async function stoppedUnder(ctx: HandlerContext, organisationId: number, year: number): Promise<Stopped | null> {
+  const key = `${ctx.deps.temporal.options.namespace}|${organisationId}|${year}`;
+  const ask = async (): Promise<void> => {
+    let value: Stopped | null = null;
+    try {
+      const units = await unitsUnder(ctx.deps.db, organisationId);
+      const names = new Map(units.map((u) => [u.code, u.name]));
+      const found = await ctx.deps.temporal.connection.withDeadline(Date.now() + 2_000, () => stoppedEvaluations(ctx.deps.temporal, year, new Set(names.keys())));
+      value = [...found].map(([unitCode, r]) => ({ unitCode, unitName: names.get(unitCode) ?? unitCode, ...r })).sort((a, b) => a.unitCode.localeCompare(b.unitCode));
+    } catch (e) {
+      ctx.request.log.warn(`overview: stopped evaluations unknown (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    }
+    stoppedCache.set(key, { at: Date.now(), value, refreshing: null });
+    if (stoppedCache.size > 1000) stoppedCache.delete(stoppedCache.keys().next().value!);
+  };
+  const entry = stoppedCache.get(key);
+  if (!entry) {
+    const first = ask();
+    stoppedCache.set(key, { at: Date.now(), value: null, refreshing: first });
+    return Promise.race([first.then(() => stoppedCache.get(key)?.value ?? null), new Promise<null>((r) => setTimeout(() => r(null), STOPPED_FIRST_WAIT_MS).unref())]);
+  }
+  if (!entry.refreshing && Date.now() - entry.at > STOPPED_FRESH_MS) entry.refreshing = ask();
+  return entry.value;
 }
 
 const unitListBody = z.object({ fileName: z.string().trim().min(1).max(200), contentBase64: z.string().min(1).max(LARGE_BODY_LIMIT) }).strict();
@@ -135,7 +180,8 @@ export const overviewRoutes: RouteDef[] = [
     async handler(ctx) {
       const { org: code, year } = params<{ org: string; year: number }>(ctx.request);
       const q = ctx.request.query as OverviewQuery;
-      const { org, result, campaign, today, horizon } = await overviewOf(ctx, code, year, q, { limit: q.limit, offset: q.offset });
+      const { org, result, campaign, today, horizon, stopped } = await overviewOf(ctx, code, year, q, { limit: q.limit, offset: q.offset });
+      const stoppedBy = new Map((stopped ?? []).map((x) => [x.unitCode, x.state]));
       return {
         organisation: { code: org.code, name: org.name, kind: org.kind, parent: org.parent ? { code: org.parent.code, name: org.parent.name } : null },
         year, today, horizon,
@@ -144,7 +190,8 @@ export const overviewRoutes: RouteDef[] = [
         counts: result.counts,
         distribution: result.distribution,
         filtered: { total: result.matching, distribution: result.matchingDistribution },
-        rows: result.rows,
+        rows: result.rows.map((r) => (stoppedBy.has(r.unitCode) ? { ...r, runStopped: stoppedBy.get(r.unitCode)! } : r)),
+        stopped,
         offset: q.offset, limit: q.limit,
       };
     },

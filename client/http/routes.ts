@@ -36,7 +36,7 @@ import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
 import { adminRoutes } from './admin.routes';
 import { bureauRoutes } from './bureau.routes';
-import { overviewRoutes } from './overview.routes';
+import { forgetStoppedEvaluations, overviewRoutes } from './overview.routes';
 
 export type { HandlerContext, RouteDef } from './route-kit';
 
@@ -260,6 +260,7 @@ export const apiRoutes: RouteDef[] = [
       const { unit, year } = params<{ unit: string; year: number }>(ctx.request);
       const b = body<{ reason: string; dueDate?: string }>(ctx.request);
       if (b.dueDate !== undefined && !isCivilDate(b.dueDate)) throw AppError.invalid([{ path: 'body.dueDate', code: 'invalid_format', zh: '日期格式应为 YYYY-MM-DD', en: 'date must be YYYY-MM-DD' }]);
+      forgetStoppedEvaluations();
       const restarted = await restartEvaluation(ctx.deps.temporal, ctx.deps.db, { unitCode: unit, year, actor: actorOf(ctx.account), reason: b.reason, ...(b.dueDate ? { options: { dueDate: b.dueDate } } : {}), ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}) });
       ctx.reply.status(201);
       return { ...restarted, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, restarted.workflowId) };

@@ -19,7 +19,9 @@ import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { createWorker } from '../../worker/create-worker';
 import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
-import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
+import { hashPassword } from '../../client/auth/passwords';
+import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
 import { testActivityDeps } from '../helpers/activities';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ownNamespace, uniqueTaskQueue } from '../helpers/temporal';
@@ -34,8 +36,11 @@ describe('restarting a failed evaluation', () => {
   let app: FastifyInstance;
   let finance: Persona;
   let head: Persona;
+  let officer: Persona;
   const taskQueue = uniqueTaskQueue('restart');
   const unit = `restart-${Math.random().toString(36).slice(2, 8)}`;
+  const bureau = `${unit}-czj`;
+  const overviewOf = async (year: number) => (await app.inject({ method: 'GET', url: `/api/organisations/${bureau}/years/${year}/overview`, ...as(officer) })).json<{ stopped: Array<{ unitCode: string; state: string }> | null; rows: Array<{ unitCode: string; runStopped?: string }> }>();
   const url = (year: number, action: string) => `/api/units/${unit}/years/${year}/evaluation${action}`;
   const unitYear = (year: number) => {
     const y = structuredClone(seedUnitYear());
@@ -67,6 +72,11 @@ describe('restarting a failed evaluation', () => {
     await addUser(database.db, `head@${unit}.test`, unit, 'unit_head');
     finance = await signIn(app, `finance@${unit}.test`);
     head = await signIn(app, `head@${unit}.test`);
+    // The unit is under a bureau, whose officer follows it on the overview.
+    await ensureOrganisation(database.db, { code: bureau, name: '测试市财政局', kind: 'bureau', actor: 'test' });
+    await importUnitList(database.db, { bureauCode: bureau, rows: [{ unitCode: unit, unitName: '测试单位' }], actor: 'test' });
+    await grantOrganisationRole(database.db, { email: `officer@${bureau}.test`, name: '绩效科', organisationCode: bureau, role: 'bureau_officer', passwordHash: await hashPassword(PASSWORD), actor: 'test' });
+    officer = await signIn(app, `officer@${bureau}.test`);
   });
   afterAll(async () => {
     for (const year of [2019, 2020]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
@@ -93,6 +103,18 @@ describe('restarting a failed evaluation', () => {
     const start = await app.inject({ method: 'POST', url: url(2019, ''), ...as(finance), payload: {} });
     expect(start.statusCode).toBe(200);
     expect(start.json()).toMatchObject({ alreadyStarted: true, state: 'failed' });
+    // The bureau's overview says the unit's evaluation stopped (Temporal knows; the tables do not).
+    const listed = async () => {
+      for await (const w of client.workflow.list({ query: `WorkflowId = '${evaluationId(unit, 2019)}' AND ExecutionStatus = 'Failed'` })) return w.workflowId;
+      return undefined;
+    };
+    await until(listed, (id) => id === evaluationId(unit, 2019), 'the failed run in visibility');
+    const stopped = await overviewOf(2019);
+    expect(stopped.stopped).toEqual([expect.objectContaining({ unitCode: unit, state: 'failed' })]);
+    expect(stopped.rows.find((r) => r.unitCode === unit)?.runStopped).toBe('failed');
+    const page = (await app.inject({ method: 'GET', url: `/orgs/${bureau}/years/2019`, ...as(officer) })).body;
+    expect(page).toContain('id="stopped-evaluations"');
+    expect(page).toContain(`data-run-stopped="failed"`);
     // Only the finance officer restarts; a reason is required.
     expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(head), payload: { reason: 'x' } })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: ' ' } })).statusCode).toBe(400);
@@ -103,6 +125,10 @@ describe('restarting a failed evaluation', () => {
     expect(body).toMatchObject({ workflowId: evaluationId(unit, 2019), previous: { runId: failedRunId, state: 'failed' } });
     expect(body.runId).not.toBe(failedRunId);
     await until(() => failed.query(evaluationStatusQuery), (s) => s.stage === 'collecting', 'the restarted evaluation collecting');
+    // Restarted: no longer stopped on the overview.
+    const after = await overviewOf(2019);
+    expect(after.stopped).toEqual([]);
+    expect(after.rows.find((r) => r.unitCode === unit)?.runStopped).toBeUndefined();
     const audit = await database.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'evaluation.restart').where('subject', '=', evaluationId(unit, 2019)).execute();
     expect(audit).toEqual([{ actor: `finance@${unit}.test`, details: expect.objectContaining({ reason: '计划启动时账套尚未导入，现已导入', previousRunId: failedRunId, previousState: 'failed', runId: body.runId }) }]);
 

@@ -9,11 +9,14 @@
 import type { OverviewRow } from '../../../db/overview.repository';
 import { OVERVIEW_STAGES, REVIEW_STATES, SORT_KEYS, type SortKey, stageOf } from '../../bureau/overview';
 import { html, type Html } from '../html';
-import { formatDate, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, t } from '../i18n';
+import { formatDate, formatDateTime, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, t } from '../i18n';
 import { pageHead, type Viewer } from '../layout';
 import { gradeName } from './parts';
 
-export type OverviewRowJson = OverviewRow;
+export type OverviewRowJson = OverviewRow & {
+  /** The evaluation's latest run stopped without issuing (failed, terminated…): nothing advances until it is restarted. */
+  runStopped?: string;
+};
 
 export interface OverviewAnswer {
   organisation: { code: string; name: string; kind: 'bureau' | 'department'; parent: { code: string; name: string } | null };
@@ -26,6 +29,8 @@ export interface OverviewAnswer {
   distribution: { grades: Array<{ code: string; zh: string; count: number }>; ungraded: number };
   filtered: { total: number; distribution: { grades: Array<{ code: string; zh: string; count: number }>; ungraded: number } };
   rows: OverviewRowJson[];
+  /** Every unit in scope whose evaluation stopped (not only this page's); null when Temporal did not answer. */
+  stopped: Array<{ unitCode: string; unitName: string; state: string; closedAt: string | null }> | null;
   offset: number;
   limit: number;
 }
@@ -98,7 +103,7 @@ function rowHtml(L: Lang, a: OverviewAnswer, r: OverviewRowJson): Html {
   const w = r.withheld;
   return html`<tr data-unit="${r.unitCode}" class="${late ? 'is-overdue' : ''}">
     <td><a href="${page}"><strong>${r.unitName}</strong></a><div class="small muted"><span class="mono">${r.unitCode}</span>${a.organisation.kind === 'bureau' ? html` · ${r.department?.name ?? t(L, 'ov.direct')}` : ''}</div></td>
-    <td>${overviewStageChip(L, r)} ${reviewChip(L, r.review)}${r.publishedVersion !== null ? html` <span class="chip chip-issued" data-published>${t(L, 'ov.published')}</span>` : ''}</td>
+    <td>${overviewStageChip(L, r)}${r.runStopped ? html` <span class="chip chip-overdue" data-run-stopped="${r.runStopped}">${t(L, 'ov.runStopped')}</span>` : ''} ${reviewChip(L, r.review)}${r.publishedVersion !== null ? html` <span class="chip chip-issued" data-published>${t(L, 'ov.published')}</span>` : ''}</td>
     <td class="nowrap">${r.dueOn ? formatDate(L, r.dueOn) : '—'}${r.late ? html`<div><span class="chip chip-overdue" data-late>${t(L, 'ov.lateMark')}</span></div>` : ''}${r.overdueTasks ? html`<div class="small alert-text" data-overdue-tasks="${r.overdueTasks}">${t(L, 'ov.overdueTasks', { n: r.overdueTasks })}${r.escalatedTasks ? ` · ${t(L, 'ov.escalated', { n: r.escalatedTasks })}` : ''}</div>` : ''}</td>
     <td class="num" data-total>${r.totalCp === null ? '—' : formatPoints(r.totalCp)}${r.grade && r.final ? html`<div><strong data-grade>${gradeName(L, r.grade)}</strong></div>` : r.totalCp !== null ? html`<div class="small muted">${t(L, 'ov.notFinal')}</div>` : ''}</td>
     <td class="num" data-blocking="${r.findingsAcknowledged ? 0 : r.blockingFindings}">${r.blockingFindings ? html`${r.blockingFindings}${r.findingsAcknowledged ? html`<div class="small muted">${t(L, 'ov.acknowledged')}</div>` : html`<div><span class="chip chip-blocking">${t(L, 'dash.blocking')}</span></div>`}` : html`<span class="muted">0</span>`}</td>
@@ -136,6 +141,10 @@ export function overviewBody(v: Viewer, d: OverviewPageData): Html {
   const prev = a.offset > 0 ? `${base}${qs(q, { offset: String(Math.max(0, a.offset - a.limit)) })}` : undefined;
   const next = a.offset + a.limit < a.filtered.total ? `${base}${qs(q, { offset: String(a.offset + a.limit) })}` : undefined;
   return html`${pageHead(t(L, 'ov.title'), subtitle, actions)}
+  ${a.stopped?.length
+    ? html`<div class="notice notice-warn" id="stopped-evaluations"><strong>${t(L, 'ov.stoppedTitle', { n: a.stopped.length })}</strong> ${t(L, 'ov.stoppedHelp')}
+        <ul class="plain">${a.stopped.map((x) => html`<li data-unit="${x.unitCode}"><a href="/units/${encodeURIComponent(x.unitCode)}/years/${a.year}">${x.unitName}</a> <span class="small muted">${t(L, `rst.state.${x.state}` as MessageKey)}${x.closedAt ? html` · ${formatDateTime(L, x.closedAt)}` : ''}</span></li>`)}</ul></div>`
+    : ''}
   ${d.years.length > 1 ? html`<nav class="year-switch small" aria-label="${t(L, 'ov.years')}">${t(L, 'ov.years')}：${d.years.map((y) => (y === a.year ? html`<strong aria-current="page">${y}</strong> ` : html`<a href="/orgs/${org}/years/${y}">${y}</a> `))}</nav>` : ''}
   <section class="card" aria-labelledby="ov-summary-h">
     <h2 id="ov-summary-h" class="sr-only">${t(L, 'ov.summary')}</h2>
