@@ -5,8 +5,8 @@
  */
 import { acceptedVersionOf, reviewResultFile } from '../../db/reviews.repository';
 import { AppError } from '../../domain/errors';
-import { type ReviewResultRequest, reviewResultId, reviewResultWorkflowType, taskQueue as defaultTaskQueue } from '../../workflows/review-result/contract';
-import type { HandlerContext } from './route-kit';
+import { type ReviewResultRequest, reviewResultId, reviewResultWorkflowType } from '../../workflows/review-result/contract';
+import { type HandlerContext, renderOnWorker } from './route-kit';
 
 export async function sendReviewResult(ctx: HandlerContext, input: { unitCode: string; year: number; unitYearId: number; actor: string }): Promise<unknown> {
   const version = await acceptedVersionOf(ctx.deps.db, input.unitYearId);
@@ -14,13 +14,7 @@ export async function sendReviewResult(ctx: HandlerContext, input: { unitCode: s
   let file = await reviewResultFile(ctx.deps.db, input.unitYearId, version);
   if (!file) {
     const request: ReviewResultRequest = { unitCode: input.unitCode, year: input.year, reportVersion: version, actor: input.actor };
-    try {
-      await ctx.deps.temporal.connection.withDeadline(Date.now() + 60_000, () =>
-        ctx.deps.temporal.workflow.execute(reviewResultWorkflowType, { workflowId: reviewResultId(input.unitCode, input.year, version), taskQueue: ctx.deps.taskQueue ?? defaultTaskQueue, args: [request], workflowIdConflictPolicy: 'USE_EXISTING' }),
-      );
-    } catch (e) {
-      throw new AppError('unavailable', '暂时无法生成复核结果，请稍后再试', `the review result could not be rendered now; try again later (${e instanceof Error ? e.message : String(e)})`);
-    }
+    await renderOnWorker(ctx, { workflowType: reviewResultWorkflowType, workflowId: reviewResultId(input.unitCode, input.year, version), args: [request], what: { zh: '复核结果', en: 'the review result' } });
     file = await reviewResultFile(ctx.deps.db, input.unitYearId, version);
     if (!file) throw new AppError('unavailable', '暂时无法生成复核结果，请稍后再试', 'the review result could not be rendered now; try again later');
   }

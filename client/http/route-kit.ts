@@ -12,6 +12,7 @@ import { AppError } from '../../domain/errors';
 import type { Problem } from '../../domain/validation';
 import { invalidHoldbackEventType } from '../../workflows/holdback/contract';
 import { INVALID_MESSAGE } from '../../workflows/evaluation/contract';
+import { taskQueue as defaultTaskQueue } from '../../workflows/task-queue';
 import type { Access } from './access';
 import type { ServerDeps } from './server';
 
@@ -78,3 +79,19 @@ export async function unitYearOrThrow(ctx: HandlerContext, unit: string, year: n
   return keys;
 }
 
+
+/**
+ * Has the worker render something on request and waits for it (≤ 60 s): the HTTP process does not
+ * load activities, so a draft's DOCX or a 复核结果 is rendered by a one-activity workflow, one run
+ * per id (`USE_EXISTING`: requests at once share it), which stores the file; the caller then reads
+ * it. Any failure answers 503 with `what` in both languages.
+ */
+export async function renderOnWorker(ctx: HandlerContext, job: { workflowType: string; workflowId: string; args: unknown[]; what: { zh: string; en: string } }): Promise<void> {
+  try {
+    await ctx.deps.temporal.connection.withDeadline(Date.now() + 60_000, () =>
+      ctx.deps.temporal.workflow.execute(job.workflowType, { workflowId: job.workflowId, taskQueue: ctx.deps.taskQueue ?? defaultTaskQueue, args: job.args, workflowIdConflictPolicy: 'USE_EXISTING' }),
+    );
+  } catch (e) {
+    throw new AppError('unavailable', `暂时无法生成${job.what.zh}，请稍后再试`, `${job.what.en} could not be rendered now; try again later (${e instanceof Error ? e.message : String(e)})`);
+  }
+}

@@ -25,13 +25,13 @@ import {
   acknowledgeFindingsUpdate, approveUpdate, evaluationId, evaluationStatusQuery, extendSectionDueSignal, proceedWithoutUpdate, recheckUpdate, resubmitUpdate,
   returnSubmissionUpdate, sectionTaskId, selfAssessmentTaskId, sendBackUpdate, submitSelfAssessmentUpdate, submitUpdate,
 } from '../../workflows/evaluation/contract';
-import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType, taskQueue as defaultTaskQueue } from '../../workflows/report-docx/contract';
+import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType } from '../../workflows/report-docx/contract';
 import { ensureYearlySchedule, evaluationRun, restartable, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
 import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, ORG_OFFICERS, PUBLIC, SIGNED_IN, taskAccess, unitOrOrgRoles, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
-import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
+import { actorOf, body, type HandlerContext, LARGE_BODY_LIMIT, params, renderOnWorker, type RouteDef, taskParams, unitParams, unitYearOrThrow, unitYearParams, update } from './route-kit';
 import { ruleSetRoutes } from './rule-sets.routes';
 import { scoringRoutes } from './scoring.routes';
 import { adminRoutes } from './admin.routes';
@@ -412,13 +412,7 @@ export const apiRoutes: RouteDef[] = [
       // A draft stores its PDF only: the worker renders its DOCX from the same document on the first request (requests at once share one render).
       if (format === 'docx' && (await reportVersion(ctx.deps.db, keys.unitYearId, version))?.docxSha256 === null) {
         const input: DraftDocxInput = { unitCode: unit, year, version, actor: actorOf(ctx.account) };
-        try {
-          await ctx.deps.temporal.connection.withDeadline(Date.now() + 60_000, () =>
-            ctx.deps.temporal.workflow.execute(draftDocxWorkflowType, { workflowId: draftDocxId(unit, year, version), taskQueue: ctx.deps.taskQueue ?? defaultTaskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING' }),
-          );
-        } catch (e) {
-          throw new AppError('unavailable', '暂时无法生成该版报告的 DOCX，请稍后再试', `the DOCX of version ${version} could not be rendered now; try again later (${e instanceof Error ? e.message : String(e)})`);
-        }
+        await renderOnWorker(ctx, { workflowType: draftDocxWorkflowType, workflowId: draftDocxId(unit, year, version), args: [input], what: { zh: '该版报告的 DOCX', en: `the DOCX of version ${version}` } });
       }
       const file = await reportFile(ctx.deps.db, keys.unitYearId, version, format);
       const type = format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
