@@ -27,6 +27,13 @@ export interface ReportVersion {
 
 export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
 
+/** The stored file's sha256, checked against the one stored with it: a mismatch is an integrity failure (500), never served. */
+export function verifiedSha256(bytes: Buffer, expected: string, what: { zh: string; en: string }): string {
+  const actual = sha256(bytes);
+  if (actual !== expected) throw new AppError('internal', `${what.zh}文件校验失败（sha256 不符）`, `${what.en} failed its integrity check (sha256 ${actual} ≠ ${expected})`);
+  return actual;
+}
+
 const columns = ['id', 'unit_year_id', 'version', 'kind', 'content_sha256', 'pdf_sha256', 'docx_sha256', 'template', 'created_by', 'created_at'] as const;
 
 function toVersion(r: { id: number; unit_year_id: number; version: number; kind: ReportKind; content_sha256: string; pdf_sha256: string; docx_sha256: string | null; template: string; created_by: string; created_at: Date }): ReportVersion {
@@ -127,11 +134,7 @@ export async function reportFile(db: Db, unitYearId: number, version: number, fo
   const bytes = format === 'pdf' ? row.pdf : row.docx;
   const expected = format === 'pdf' ? row.pdf_sha256 : row.docx_sha256;
   if (!bytes || !expected) throw new AppError('not_found', `第${version}版报告的 DOCX 尚未生成`, `the DOCX of report version ${version} has not been rendered yet`);
-  const actual = sha256(bytes);
-  if (actual !== expected) {
-    throw new AppError('internal', `第${version}版报告文件校验失败（sha256 不符）`, `report version ${version} failed its integrity check (sha256 ${actual} ≠ ${expected})`);
-  }
-  return { bytes, sha256: actual, version: toVersion(row) };
+  return { bytes, sha256: verifiedSha256(bytes, expected, { zh: `第${version}版报告`, en: `report version ${version}` }), version: toVersion(row) };
 }
 
 /** What a draft's DOCX is rendered from: the stored document, and the DOCX's hash if it was rendered already. */

@@ -11,7 +11,7 @@ import type { ScoreSheet } from '../domain/scoring';
 import type { BasicData } from '../domain/ledger/basic-data';
 import { AppError } from '../domain/errors';
 import type { ReviewResultInput } from '../domain/report/review-result';
-import { sha256 } from './reports.repository';
+import { sha256, verifiedSha256 } from './reports.repository';
 import type { Db } from './connection';
 import type { Database, ReviewLevel } from './schema';
 import { audit } from './evaluations.repository';
@@ -350,7 +350,5 @@ export async function storeReviewResult(db: Db, input: { unitYearId: number; rep
 export async function reviewResultFile(db: Db, unitYearId: number, reportVersion: number): Promise<{ bytes: Buffer; sha256: string } | undefined> {
   const row = await db.selectFrom('review_results').select(['pdf', 'pdf_sha256']).where('unit_year_id', '=', unitYearId).where('report_version', '=', reportVersion).executeTakeFirst();
   if (!row) return undefined;
-  const actual = sha256(row.pdf);
-  if (actual !== row.pdf_sha256) throw new AppError('internal', `复核结果文件校验失败（sha256 不符）`, `the review result failed its integrity check (sha256 ${actual} ≠ ${row.pdf_sha256})`);
-  return { bytes: row.pdf, sha256: actual };
+  return { bytes: row.pdf, sha256: verifiedSha256(row.pdf, row.pdf_sha256, { zh: '复核结果', en: 'the review result' }) };
 }
