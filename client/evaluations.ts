@@ -45,10 +45,12 @@ export async function stoppedEvaluations(client: Client, year: number, unitCodes
   const stopped = new Map<string, { state: EvaluationRunState; closedAt: string | null }>();
   const candidates = new Set<string>();
   const query = `WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')`;
+  // Bounded: stopped runs of other years and units are listed too (visibility cannot filter by the id's year).
+  let listed = 0;
   for await (const w of client.workflow.list({ query })) {
     const m = /^evaluation\/(.+)\/(\d{4})$/.exec(w.workflowId);
     if (m && Number(m[2]) === year && unitCodes.has(m[1]!)) candidates.add(m[1]!);
-    if (candidates.size >= 500) break;
+    if (candidates.size >= 500 || ++listed >= 5_000) break;
   }
   await Promise.all(
     [...candidates].map(async (unitCode) => {

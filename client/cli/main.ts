@@ -22,8 +22,10 @@ import { ensureUserWithRole } from '../../db/accounts.repository';
 import { ensureOrganisation, grantOrganisationRole, organisationByCode } from '../../db/organisations.repository';
 import type { OrganisationKind, OrganisationRole } from '../../db/schema';
 import { roles as roleNames, type Role } from '../../domain/ledger/unit-year.schema';
+import { codeSchema } from '../../domain/ledger/scalars';
+import { ORG_OFFICERS } from '../http/access';
 
-const orgRoleNames = ['bureau_officer', 'department_officer'] as const;
+const orgRoleNames = ORG_OFFICERS;
 import { formatWanYuan, parseMoney } from '../../domain/money';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
 import { parse as parseWith } from '../../domain/validation';
@@ -193,7 +195,8 @@ async function main(argv: string[]): Promise<void> {
       if (opts.kind !== 'bureau' && opts.kind !== 'department') problems.push(`--kind: 应为 bureau 或 department / must be bureau or department (got ${opts.kind})`);
       if (opts.kind === 'department' && !opts.parent) problems.push('--parent: 主管部门须属于一个财政局 / a department names its bureau');
       if (opts.kind === 'bureau' && opts.parent) problems.push('--parent: 财政局没有上级机构 / a bureau has no parent');
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(opts.code)) problems.push('--code: 编码只能由字母、数字、-、_、. 组成 / letters, digits, -, _ and . only');
+      // The same rule as every code (units, departments in the unit list).
+      if (!codeSchema.safeParse(opts.code).success) problems.push('--code: 编码只能由字母、数字、-、_、. 组成 / letters, digits, -, _ and . only');
       if (!opts.name.trim()) problems.push('--name: 不能为空 / must not be empty');
       if (problems.length) throw new CliError(problems.join('\n'), 2);
       const r = await withDb(async (db) => {
