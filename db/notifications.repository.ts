@@ -112,6 +112,7 @@ export async function enqueue(db: Db, messages: NewNotification[]): Promise<{ ro
         // In-app messages are delivered by being written.
         status: m.channel === 'in_app' ? 'sent' : 'pending',
         sent_at: m.channel === 'in_app' ? sql<Date>`now()` : null,
+        give_up_at: m.channel === 'in_app' ? null : sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})`,
       })),
     )
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
@@ -145,10 +146,125 @@ export async function markSent(db: Db, id: number): Promise<void> {
 export async function markFailed(db: Db, id: number, error: string, outcome: 'not_sent' | 'unknown'): Promise<void> {
   await db
     .updateTable('notifications')
-    .set({ status: outcome === 'not_sent' ? 'pending' : 'uncertain', error: error.slice(0, 2000) })
+    .set({
+      status: outcome === 'not_sent' ? 'pending' : 'uncertain',
+      error: error.slice(0, 2000),
+      // The next attempt backs off with the attempts made: 30 s, 1, 2, 4 … minutes, at most an hour apart.
+      next_attempt_at: outcome === 'not_sent' ? sql<Date>`now() + make_interval(secs => least(${RETRY_MAX_S}, ${RETRY_FIRST_S} * power(2, greatest(attempts - 1, 0))))` : null,
+    })
     .where('id', '=', id)
     .where('status', '=', 'sending')
     .execute();
+}
+
+/** How long an undelivered message keeps being tried before it is `failed` (and shown to an administrator). */
+export const DELIVERY_WINDOW_MS = 72 * 60 * 60 * 1000;
+const RETRY_FIRST_S = 30;
+const RETRY_MAX_S = 3600;
+
+/**
+ * Pending messages whose next attempt is due (oldest first), with what sending them needs: the
+ * recipient's address and the robot channel (null when it was turned off since).
+ */
+export async function duePending(db: Db, limit: number): Promise<Array<NotificationRow & { email: string | null; robot: (ChannelRow & { enabled: boolean }) | null }>> {
+  const rows = await db
+    .selectFrom('notifications as n')
+    .leftJoin('users as u', 'u.id', 'n.recipient_user_id')
+    .leftJoin('notification_channels as c', 'c.id', 'n.channel_id')
+    .select(['n.id', 'n.dedupe_key', 'n.channel', 'n.status', 'n.recipient_user_id', 'n.channel_id', 'n.subject', 'n.body', 'n.link', 'u.email', 'c.kind as channel_kind', 'c.url as channel_url', 'c.secret as channel_secret', 'c.enabled as channel_enabled'])
+    .where('n.status', '=', 'pending')
+    .where(sql<boolean>`coalesce(n.next_attempt_at, n.created_at) <= now()`)
+    .orderBy(sql`coalesce(n.next_attempt_at, n.created_at)`)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    ...toRow(r),
+    email: r.email ?? null,
+    robot: r.channel_id !== null && r.channel_kind && r.channel_url ? { id: r.channel_id, kind: r.channel_kind, url: r.channel_url, secret: r.channel_secret ?? null, enabled: r.channel_enabled ?? false } : null,
+  }));
+}
+
+/** Pending messages whose window closed undelivered become `failed` (with why); returns how many. */
+export async function giveUpOverdue(db: Db): Promise<number> {
+  const r = await db
+    .updateTable('notifications')
+    .set({ status: 'failed', error: sql<string>`'gave up after ' || attempts || ' attempts: ' || coalesce(error, 'not sent')`, next_attempt_at: null })
+    .where('status', '=', 'pending')
+    .where('give_up_at', '<', sql<Date>`now()`)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** A pending message that cannot be sent at all (its channel was turned off): `failed` at once. */
+export async function markUndeliverable(db: Db, id: number, error: string): Promise<void> {
+  await db.updateTable('notifications').set({ status: 'failed', error, next_attempt_at: null }).where('id', '=', id).where('status', 'in', ['pending', 'sending']).execute();
+}
+
+export interface UndeliveredNotification {
+  id: number;
+  kind: string;
+  channel: NotificationChannel;
+  /** The person's email, or the robot channel's label. */
+  to: string;
+  subject: string;
+  link: string | null;
+  /** pending: still being tried (after at least one failed attempt); uncertain: the send may have happened; failed: given up. */
+  status: 'pending' | 'uncertain' | 'failed';
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date | null;
+  giveUpAt: Date | null;
+}
+
+/** The unit's messages that did not reach their recipient: retrying, uncertain or given up; newest first. */
+export async function undeliveredOfUnit(db: Db, unitId: number, limit = 200): Promise<UndeliveredNotification[]> {
+  const rows = await db
+    .selectFrom('notifications as n')
+    .leftJoin('users as u', 'u.id', 'n.recipient_user_id')
+    .leftJoin('notification_channels as c', 'c.id', 'n.channel_id')
+    .select(['n.id', 'n.kind', 'n.channel', 'n.subject', 'n.link', 'n.status', 'n.attempts', 'n.error', 'n.created_at', 'n.next_attempt_at', 'n.give_up_at', 'u.email', 'c.label', 'c.kind as channel_kind'])
+    .where('n.unit_id', '=', unitId)
+    .where((eb) => eb.or([eb('n.status', 'in', ['uncertain', 'failed']), eb.and([eb('n.status', '=', 'pending'), eb('n.attempts', '>', 0)])]))
+    .orderBy('n.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id, kind: r.kind, channel: r.channel, to: r.email ?? r.label ?? r.channel_kind ?? '—', subject: r.subject, link: r.link,
+    status: r.status as UndeliveredNotification['status'], attempts: r.attempts, error: r.error, createdAt: r.created_at, nextAttemptAt: r.next_attempt_at, giveUpAt: r.give_up_at,
+  }));
+}
+
+/**
+ * An administrator's decision on an undelivered message of the unit, audited: `resend` puts an
+ * uncertain or given-up message back in the outbox for a new window (an uncertain one may then
+ * arrive twice — the administrator decides that); `abandon` stops trying one that is pending or
+ * uncertain. Returns the new status, or undefined when the message is not the unit's or not in a
+ * state the decision applies to.
+ */
+export async function decideUndelivered(db: Db, input: { unitId: number; id: number; decision: 'resend' | 'abandon'; actor: string }): Promise<'pending' | 'failed' | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const from: NotificationStatus[] = input.decision === 'resend' ? ['uncertain', 'failed'] : ['pending', 'uncertain'];
+    const status = input.decision === 'resend' ? 'pending' : 'failed';
+    const row = await trx
+      .updateTable('notifications')
+      .set(
+        input.decision === 'resend'
+          ? { status, next_attempt_at: null, give_up_at: sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})` }
+          : { status, next_attempt_at: null, error: sql<string>`coalesce(error, '') || ' (stopped by an administrator)'` },
+      )
+      .where('id', '=', input.id)
+      .where('unit_id', '=', input.unitId)
+      .where('status', 'in', from)
+      .returning(['id', 'kind', 'channel', 'subject', 'attempts'])
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: input.actor, unit_id: input.unitId, action: `notification.${input.decision}`, subject: `notification/${row.id}`, details: JSON.stringify({ kind: row.kind, channel: row.channel, subject: row.subject, attempts: row.attempts }) })
+      .execute();
+    return status;
+  });
 }
 
 /** Claims older than `olderThanMs` belong to senders that died mid-send: their outcome is unknown. */

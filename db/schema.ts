@@ -261,6 +261,10 @@ export interface NotificationsTable {
   error: string | null;
   read_at: Date | null;
   created_at: DefaultTimestamp;
+  /** A message that could not be delivered: not tried again before this (null: at once). */
+  next_attempt_at: Date | null;
+  /** Still undelivered at this instant: `failed`, for an administrator to resend or leave. */
+  give_up_at: Date | null;
 }
 
 export type EvaluationStage = 'collecting' | 'reviewing' | 'returned' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';

@@ -21,6 +21,7 @@ import { createDb, pingDb } from '../db/connection';
 import { isAppError } from '../domain/errors';
 import { formatProblems } from '../domain/validation';
 import { createWorker, loadWorkflowBundle } from './create-worker';
+import { type OutboxRelay, startOutboxRelay } from './outbox-relay';
 import { createWorkerLogger, installRuntimeLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -84,9 +85,10 @@ async function main(): Promise<void> {
     fonts: reportFonts,
     onThreadDied: (d) => logger.error({ threadId: d.threadId, exitCode: d.code, job: d.job ?? null, err: d.error?.message }, 'a render thread died; its render fails and is retried, and a new thread takes its place'),
   });
+  const notifier = createNotifier({ db, mailFrom: config.mail.from, publicUrl: config.publicUrl, ...(mailer ? { mailer } : {}) });
   const activities = createActivities({
     db,
-    notifier: createNotifier({ db, mailFrom: config.mail.from, publicUrl: config.publicUrl, ...(mailer ? { mailer } : {}) }),
+    notifier,
     calendar,
     temporal,
     publicUrl: config.publicUrl,
@@ -95,12 +97,15 @@ async function main(): Promise<void> {
     renderPool,
     draftDocx: config.draftDocx,
   });
+  let relay: OutboxRelay | undefined;
   try {
     const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace, renderThreads: renderPool.stats().size, draftDocx: config.draftDocx }, 'worker running');
     traceMemory(process.env['SELFEVAL_MEMORY_TRACE']);
     answerLoopDelayRequests();
+    // What could not be sent at once (mail or a robot away) is sent from the outbox later.
+    relay = startOutboxRelay(notifier, logger);
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
       worker.shutdown();
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await relay?.stop();
     await renderPool.close();
     await connection.close();
     await clientConnection.close();

@@ -3,12 +3,15 @@
  * recipient, email when SMTP is configured, and the unit's 企业微信 / 钉钉 robots — and each
  * pending row is then claimed and sent. Calling `notify` again with the same key (a retried
  * activity, a replayed workflow) creates nothing and sends nothing that was already claimed.
+ * What cannot be sent at once stays in the outbox for the relay (`deliverDue`), never failing the
+ * workflow that asked.
  */
 import { createHmac } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../../db/connection';
 import {
-  type Audience, claim, enqueue, markFailed, markSent, type NewNotification, type NotificationRow, recipientsFor, unitChannels, unitIdOf,
+  type Audience, claim, duePending, enqueue, expireClaims, giveUpOverdue, markFailed, markSent, markUndeliverable, type NewNotification, type NotificationRow, recipientsFor,
+  unitChannels, unitIdOf,
 } from '../../db/notifications.repository';
 
 export interface NotifyRequest {
@@ -118,32 +121,69 @@ export function createNotifier(deps: NotifierDeps) {
       const result: NotifyResult = { recipients: recipients.length, created, sent: 0, skipped: 0, failed: 0 };
       const byUser = new Map(recipients.map((r) => [r.userId, r]));
       const byChannel = new Map(channels.map((c) => [c.id, c]));
-      let lastError: SendError | undefined;
       for (const row of rows) {
         if (row.channel === 'in_app') continue;
-        const claimed = await claim(deps.db, row.id);
-        if (!claimed) {
-          result.skipped++;
-          continue;
-        }
-        try {
-          const email = row.recipientUserId !== null ? byUser.get(row.recipientUserId)?.email : undefined;
-          const channel = row.channelId !== null ? byChannel.get(row.channelId) : undefined;
-          await send(claimed, { ...(email ? { email } : {}), ...(channel ? { channel } : {}) });
-          await markSent(deps.db, row.id);
-          result.sent++;
-        } catch (e) {
-          const error = e instanceof SendError ? e : new SendError(String(e), 'unknown');
-          await markFailed(deps.db, row.id, error.message, error.outcome);
-          result.failed++;
-          if (error.outcome === 'not_sent') lastError = error;
-        }
+        const email = row.recipientUserId !== null ? byUser.get(row.recipientUserId)?.email : undefined;
+        const channel = row.channelId !== null ? byChannel.get(row.channelId) : undefined;
+        const outcome = await deliver(row, { ...(email ? { email } : {}), ...(channel ? { channel } : {}) });
+        result[outcome]++;
       }
-      // Rows that certainly were not sent are pending again: fail so the activity retries them.
-      if (lastError) throw new Error(`some notifications could not be sent and will be retried: ${lastError.message}`);
+      // A row that could not be sent now stays in the outbox: the relay (`deliverDue`) tries it
+      // again, backing off, for DELIVERY_WINDOW_MS. The workflow that asked goes on either way —
+      // a mail server that is down for an afternoon never stops an evaluation.
       return result;
     },
+
+    /**
+     * The outbox relay, run every half minute by the worker (and by any number of workers: each
+     * row is claimed before it is sent). Claims of senders that died become `uncertain` (never
+     * sent again by themselves); messages whose window closed become `failed`; up to `limit` due
+     * messages are sent. Both end states are shown to the unit's administrator, who may resend.
+     */
+    async deliverDue(limit = 200): Promise<DeliveryRound> {
+      const uncertain = await expireClaims(deps.db, CLAIM_EXPIRY_MS);
+      const gaveUp = await giveUpOverdue(deps.db);
+      const round: DeliveryRound = { sent: 0, skipped: 0, failed: 0, uncertain, gaveUp };
+      for (const row of await duePending(deps.db, limit)) {
+        if (row.channelId !== null && !row.robot?.enabled) {
+          await markUndeliverable(deps.db, row.id, 'the robot channel was turned off');
+          round.gaveUp++;
+          continue;
+        }
+        round[await deliver(row, { ...(row.email ? { email: row.email } : {}), ...(row.robot ? { channel: row.robot } : {}) })]++;
+      }
+      return round;
+    },
   };
+
+  /** Claims the row and sends it: sent, skipped (someone else has it or had it) or failed (left as markFailed says). */
+  async function deliver(row: NotificationRow, to: { email?: string; channel?: { kind: 'wecom' | 'dingtalk'; url: string; secret: string | null } }): Promise<'sent' | 'skipped' | 'failed'> {
+    const claimed = await claim(deps.db, row.id);
+    if (!claimed) return 'skipped';
+    try {
+      await send(claimed, to);
+      await markSent(deps.db, row.id);
+      return 'sent';
+    } catch (e) {
+      const error = e instanceof SendError ? e : new SendError(String(e), 'unknown');
+      await markFailed(deps.db, row.id, error.message, error.outcome);
+      return 'failed';
+    }
+  }
+}
+
+/** A claim older than this belongs to a sender that died mid-send (a send takes seconds; mail and robot calls time out). */
+export const CLAIM_EXPIRY_MS = 10 * 60 * 1000;
+
+export interface DeliveryRound {
+  sent: number;
+  skipped: number;
+  /** Not sent this time: tried again later, or uncertain when the send may have happened. */
+  failed: number;
+  /** Claims of dead senders turned uncertain. */
+  uncertain: number;
+  /** Messages given up: their window closed, or their channel was turned off. */
+  gaveUp: number;
 }
 
 export type Notifier = ReturnType<typeof createNotifier>;

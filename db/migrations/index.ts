@@ -25,6 +25,7 @@ import * as overviewColumns from './2026-12-07T14-00_overview-columns';
 import * as reportsAfterIssue from './2026-12-07T16-00_reports-after-issue';
 import * as publicationSnapshot from './2026-12-07T18-00_publication-snapshot';
 import * as reviewResults from './2026-12-07T20-00_review-results';
+import * as notificationRelay from './2026-12-08T00-00_notification-relay';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T16-00_reports-after-issue': reportsAfterIssue,
   '2026-12-07T18-00_publication-snapshot': publicationSnapshot,
   '2026-12-07T20-00_review-results': reviewResults,
+  '2026-12-08T00-00_notification-relay': notificationRelay,
 };

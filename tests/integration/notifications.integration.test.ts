@@ -10,7 +10,8 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../activities/notifications/notifier';
 import { importUnitYear } from '../../db/ledger.repository';
-import { expireClaims, inbox } from '../../db/notifications.repository';
+import { sql } from 'kysely';
+import { decideUndelivered, expireClaims, inbox, undeliveredOfUnit } from '../../db/notifications.repository';
 import { freePort } from '../../client/stack/proc';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
@@ -156,17 +157,78 @@ describe('notifications', () => {
     expect(row.status).toBe('uncertain');
   });
 
-  it('keeps a refused email pending and sends it once when the server is back', async () => {
+  it('keeps a refused email in the outbox without failing the caller; the relay sends it once after its back-off', async () => {
     await new Promise<void>((r) => smtp.close(() => r()));
     const req = { ...request, dedupeKey: 'smtp-down', robots: false, audience: { roles: ['finance_officer' as const] } };
-    await expect(notifier().notify(req)).rejects.toThrow(/will be retried/);
-    const pending = await database.db.selectFrom('notifications').select(['status', 'attempts']).where('dedupe_key', 'like', 'smtp-down|email|%').executeTakeFirstOrThrow();
-    expect(pending).toEqual({ status: 'pending', attempts: 1 });
+    // The workflow's activity returns: the message waits in the outbox, the evaluation goes on.
+    expect(await notifier().notify(req)).toEqual({ recipients: 1, created: 2, sent: 0, skipped: 0, failed: 1 });
+    const row = () => database.db.selectFrom('notifications').select(['id', 'status', 'attempts', 'error', sql<number>`extract(epoch from next_attempt_at - now())`.as('waitS'), sql<number>`extract(epoch from give_up_at - created_at)`.as('windowS')]).where('dedupe_key', 'like', 'smtp-down|email|%').executeTakeFirstOrThrow();
+    const pending = await row();
+    expect(pending).toMatchObject({ status: 'pending', attempts: 1 });
+    // First back-off 30 s; the window 72 h.
+    expect(Number(pending.waitS)).toBeGreaterThan(25);
+    expect(Number(pending.waitS)).toBeLessThanOrEqual(30);
+    expect(Number(pending.windowS)).toBe(72 * 3600);
+    // Not due yet: the relay leaves it.
+    expect(await notifier().deliverDue()).toEqual({ sent: 0, skipped: 0, failed: 0, uncertain: 0, gaveUp: 0 });
+    // Due, server still down: tried again, and the next wait doubles.
+    await database.db.updateTable('notifications').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('id', '=', pending.id).execute();
+    expect((await notifier().deliverDue()).failed).toBe(1);
+    const second = await row();
+    expect(second.attempts).toBe(2);
+    expect(Number(second.waitS)).toBeGreaterThan(55);
+    expect(Number(second.waitS)).toBeLessThanOrEqual(60);
+    // The server is back and the attempt is due: sent once, and never again.
     smtp = await startSmtp(smtpPort, mails);
     const before = mails.length;
-    expect((await notifier().notify(req)).sent).toBe(1);
+    await database.db.updateTable('notifications').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('id', '=', pending.id).execute();
+    expect((await notifier().deliverDue()).sent).toBe(1);
     expect(mails).toHaveLength(before + 1);
+    expect(await row()).toMatchObject({ status: 'sent', attempts: 3 });
     expect((await notifier().notify(req)).sent).toBe(0);
+    expect(await notifier().deliverDue()).toEqual({ sent: 0, skipped: 0, failed: 0, uncertain: 0, gaveUp: 0 });
     expect(mails).toHaveLength(before + 1);
+  });
+
+  it('gives up on a message whose window closed and on one whose robot was turned off; an administrator resends or stops them, audited', async () => {
+    const unit = await database.db.selectFrom('units').select('id').executeTakeFirstOrThrow();
+    await new Promise<void>((r) => smtp.close(() => r()));
+    const req = { ...request, dedupeKey: 'window-closes', robots: false, audience: { roles: ['unit_head' as const] } };
+    expect((await notifier().notify(req)).failed).toBe(1);
+    const email = await database.db.selectFrom('notifications').select('id').where('dedupe_key', 'like', 'window-closes|email|%').executeTakeFirstOrThrow();
+    // Three days later, still undelivered.
+    await database.db.updateTable('notifications').set({ give_up_at: new Date(Date.now() - 1_000) }).where('id', '=', email.id).execute();
+    expect((await notifier().deliverDue()).gaveUp).toBe(1);
+    const failed = await database.db.selectFrom('notifications').select(['status', 'error']).where('id', '=', email.id).executeTakeFirstOrThrow();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/^gave up after 1 attempts: /);
+
+    // A robot message waits while the robot is away; the channel is then turned off: it is not sent to it any more.
+    const channel = await database.db.selectFrom('notification_channels').select('id').where('kind', '=', 'wecom').executeTakeFirstOrThrow();
+    await database.db
+      .insertInto('notifications')
+      .values({ dedupe_key: 'robot-off|wecom', unit_id: unit.id, kind: 'task_reminder', channel: 'wecom', channel_id: channel.id, subject: 's', body: 'b', status: 'pending', attempts: 1, error: 'robot answered 502' })
+      .execute();
+    await database.db.updateTable('notification_channels').set({ enabled: false }).where('id', '=', channel.id).execute();
+    const postsBefore = posts.length;
+    expect((await notifier().deliverDue()).gaveUp).toBe(1);
+    expect(posts).toHaveLength(postsBefore);
+    await database.db.updateTable('notification_channels').set({ enabled: true }).where('id', '=', channel.id).execute();
+
+    // The unit's administrator sees both, with why, and resends the email once the server is back.
+    const undelivered = await undeliveredOfUnit(database.db, unit.id);
+    const byId = new Map(undelivered.map((u) => [u.id, u]));
+    expect(byId.get(email.id)).toMatchObject({ status: 'failed', channel: 'email', to: expect.stringMatching(/^head@/), attempts: 1 });
+    expect(undelivered.some((u) => u.channel === 'wecom' && u.status === 'failed' && u.error === 'the robot channel was turned off')).toBe(true);
+    // A message of another unit is not this unit's to decide; a stop does not apply to a given-up one.
+    expect(await decideUndelivered(database.db, { unitId: unit.id + 1000, id: email.id, decision: 'resend', actor: 'admin@x' })).toBeUndefined();
+    expect(await decideUndelivered(database.db, { unitId: unit.id, id: email.id, decision: 'abandon', actor: 'admin@x' })).toBeUndefined();
+    smtp = await startSmtp(smtpPort, mails);
+    expect(await decideUndelivered(database.db, { unitId: unit.id, id: email.id, decision: 'resend', actor: 'admin@x' })).toBe('pending');
+    const before = mails.length;
+    expect((await notifier().deliverDue()).sent).toBe(1);
+    expect(mails).toHaveLength(before + 1);
+    const audited = await database.db.selectFrom('audit_log').select(['actor', 'action', 'subject']).where('action', 'like', 'notification.%').execute();
+    expect(audited).toEqual([{ actor: 'admin@x', action: 'notification.resend', subject: `notification/${email.id}` }]);
   });
 });
