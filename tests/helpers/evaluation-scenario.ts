@@ -15,6 +15,7 @@ import {
 } from '../../workflows/evaluation/contract';
 import type { annualEvaluation } from '../../workflows/evaluation/annual-evaluation.workflow';
 import { holdbackWorkflowId } from '../../workflows/holdback/contract';
+import type { Transporter } from 'nodemailer';
 import { testActivityDeps } from './activities';
 import type { TestDatabase } from './database';
 import { uniqueTaskQueue } from './temporal';
@@ -41,6 +42,8 @@ export interface ScenarioOptions {
   prepare?: (unitYear: ReturnType<typeof seedUnitYear>) => void;
   /** Wraps the worker's activities (e.g. to change the ledger just before an activity runs). */
   activities?: (activities: Activities) => Activities;
+  /** The notifier's mail transport (default: none, in-app only). */
+  mailer?: Transporter;
 }
 
 /** A unit of its own (the seed under another code), a worker whose business clock starts at `start`. */
@@ -56,7 +59,7 @@ export async function scenario(h: Harness, unitCode: string, start: string, opti
     connection: h.env.nativeConnection,
     namespace: 'default',
     taskQueue,
-    activities: (options.activities ?? ((a) => a))(createActivities({ ...testActivityDeps(h.database.db, { temporal: h.env.client }), clockShiftMs: shift })),
+    activities: (options.activities ?? ((a) => a))(createActivities({ ...testActivityDeps(h.database.db, { temporal: h.env.client, ...(options.mailer ? { mailer: options.mailer } : {}) }), clockShiftMs: shift })),
     workflowBundle: h.bundle,
   });
   const running = worker.run();
