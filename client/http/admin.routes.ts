@@ -6,7 +6,8 @@
  *   an administrator  of a unit: the unit and its sections; its people and their roles (grant,
  *                     revoke; a section head's section); reset links and API tokens of its people;
  *                     its 企业微信 / 钉钉 robot channels (each checked by a test message before it
- *                     is saved); its audit log, filtered by who, what, when and year;
+ *                     is saved); the messages that did not reach their recipient (resend, stop);
+ *                     its audit log, filtered by who, what, when and year;
  *                     and any administrator may create a new unit (and administers it).
  *
  * Every change is audited in its repository's transaction. A person who also works in a unit the
@@ -19,7 +20,7 @@ import {
   usePasswordReset, userInUnit,
 } from '../../db/accounts.repository';
 import { addSection, auditActions, auditEntries, createUnit, renameSection, unitsByCode, updateUnit } from '../../db/admin.repository';
-import { addChannel, channelOfUnit, channelsOfUnit, recordChannelTest, setChannelEnabled } from '../../db/notifications.repository';
+import { addChannel, channelOfUnit, channelsOfUnit, decideUndelivered, recordChannelTest, setChannelEnabled, undeliveredOfUnit } from '../../db/notifications.repository';
 import { AppError } from '../../domain/errors';
 import { codeSchema } from '../../domain/ledger/scalars';
 import { roles } from '../../domain/ledger/unit-year.schema';
@@ -151,13 +152,13 @@ export const adminRoutes: RouteDef[] = [
     },
   },
   {
-    method: 'GET', url: '/api/admin/units/:unit', tag: 'admin', summary: 'A unit for its administrator: sections, people and roles, API tokens, robot channels', access: ADMIN, schema: { params: unitParams },
+    method: 'GET', url: '/api/admin/units/:unit', tag: 'admin', summary: 'A unit for its administrator: sections, people and roles, API tokens, robot channels, messages that did not reach their recipient', access: ADMIN, schema: { params: unitParams },
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
       const unitId = unitIdOf(ctx, unit);
-      const [units, people, channels] = await Promise.all([unitsByCode(ctx.deps.db, [unit]), peopleOfUnit(ctx.deps.db, unitId), channelsOfUnit(ctx.deps.db, unitId)]);
+      const [units, people, channels, undelivered] = await Promise.all([unitsByCode(ctx.deps.db, [unit]), peopleOfUnit(ctx.deps.db, unitId), channelsOfUnit(ctx.deps.db, unitId), undeliveredOfUnit(ctx.deps.db, unitId)]);
       const tokens = await apiTokensOf(ctx.deps.db, people.map((p) => p.userId));
-      return { unit: units[0], people, tokens, channels };
+      return { unit: units[0], people, tokens, channels, undelivered };
     },
   },
   {
@@ -313,6 +314,30 @@ export const adminRoutes: RouteDef[] = [
       const done = await setChannelEnabled(ctx.deps.db, { unitId: unitIdOf(ctx, unit), channelId: channel, enabled: body<{ enabled: boolean }>(ctx.request).enabled, actor: actorOf(ctx.account) });
       if (!done) throw new AppError('not_found', '本单位没有这个通知渠道', 'no such channel of this unit');
       return { ok: true as const };
+    },
+  },
+
+  // ── Messages that did not arrive ──────────────────────────────────────────────────────────
+  {
+    method: 'POST', url: '/api/admin/units/:unit/notifications/:notification/resend', tag: 'admin',
+    summary: 'Send an uncertain or given-up message of the unit again (a new 72-hour window; an uncertain one may arrive twice), audited', access: ADMIN,
+    schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
+    async handler(ctx) {
+      const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
+      const status = await decideUndelivered(ctx.deps.db, { unitId: unitIdOf(ctx, unit), id: notification, decision: 'resend', actor: actorOf(ctx.account) });
+      if (!status) throw new AppError('conflict', '本单位没有这条未送达的通知（可能已送达、仍在重试或已处理）', 'no such undelivered message of this unit (it may have been delivered, be still retrying, or been dealt with)');
+      return { status };
+    },
+  },
+  {
+    method: 'POST', url: '/api/admin/units/:unit/notifications/:notification/abandon', tag: 'admin',
+    summary: 'Stop trying a message of the unit that is still retrying or uncertain, audited', access: ADMIN,
+    schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
+    async handler(ctx) {
+      const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
+      const status = await decideUndelivered(ctx.deps.db, { unitId: unitIdOf(ctx, unit), id: notification, decision: 'abandon', actor: actorOf(ctx.account) });
+      if (!status) throw new AppError('conflict', '本单位没有这条仍在重试的通知（可能已送达或已处理）', 'no such message still being tried in this unit (it may have been delivered or dealt with)');
+      return { status };
     },
   },
 

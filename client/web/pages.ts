@@ -29,7 +29,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Account, type ApiTokenInfo, passwordResetFor, type Person } from '../../db/accounts.repository';
 import { type AdminUnit, type AuditEntry, type UnitYearStage, unitYearStages } from '../../db/admin.repository';
-import type { ChannelInfo } from '../../db/notifications.repository';
+import type { ChannelInfo, UndeliveredNotification } from '../../db/notifications.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
 import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
@@ -207,7 +207,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
 
   page('/admin/units/:unit', {}, async ({ request, lang, account, api }) => {
     const code = param(request, 'unit');
-    const d = must(await api.get<{ unit: AdminUnit; people: Person[]; tokens: ApiTokenInfo[]; channels: ChannelInfo[] }>(`/api/admin/units/${encodeURIComponent(code)}`));
+    const d = must(await api.get<{ unit: AdminUnit; people: Person[]; tokens: ApiTokenInfo[]; channels: ChannelInfo[]; undelivered: UndeliveredNotification[] }>(`/api/admin/units/${encodeURIComponent(code)}`));
     return { title: `${t(lang, 'admin.title')} · ${d.unit.name}`, nav: 'admin', body: adminUnitBody({ lang, url: '', unread: 0 }, { ...d, selfUserId: account!.id }) };
   });
 

@@ -6,7 +6,8 @@
  *   the administrator adds a section head for 综合科 (a new account: the page shows the one-time
  *   link, which the new head opens to set a password, then signs in to their tasks); adds a 钉钉
  *   channel — first with a webhook the receiver refuses (the error next to the field, nothing
- *   saved), then accepted, the signed test message received; revokes the finance officer's role
+ *   saved), then accepted, the signed test message received; finds a robot message the relay gave
+ *   up on (with the robot's answer) and sends it again; revokes the finance officer's role
  *   while the finance officer is signed in in another browser (their next page is refused); and
  *   finds each change in the audit viewer by what and by who. The new section head changes their
  *   password: signed out, the old one is refused and the new one works.
@@ -21,6 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../activities/notifications/notifier';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { seedUnitYear } from '../fixtures/seed';
@@ -161,6 +163,39 @@ describe('administration in the browser', () => {
     const q = new URL(message.url, 'http://x').searchParams;
     expect(q.get('sign')).toBe(createHmac('sha256', SECRET).update(`${q.get('timestamp')}\n${SECRET}`).digest('base64'));
     await screenshot(page, path.join(artifacts, 'admin-channels.png'));
+  });
+
+  it('shows a robot message that never got through, with why; the administrator sends it again and it arrives once', async () => {
+    // Reminders posted while the robot refused, for the whole 72-hour window: the relay gave up.
+    const notifier = createNotifier({ db: database.db, mailFrom: 'selfeval <e2e@example.invalid>', publicUrl: base });
+    refuse = true;
+    const request = { dedupeKey: 'e2e-undelivered', unitCode: UNIT, kind: 'task_reminder', audience: { roles: ['finance_officer' as const] }, subject: '综合科自评材料将于3个工作日后到期', body: '请按期提交。', link: `/units/${UNIT}/years/2020` };
+    expect((await notifier.notify(request)).failed).toBe(1);
+    await database.db.updateTable('notifications').set({ give_up_at: new Date(Date.now() - 1_000) }).where('dedupe_key', 'like', 'e2e-undelivered|dingtalk|%').execute();
+    expect((await notifier.deliverDue()).gaveUp).toBe(1);
+
+    await page.goto(`${base}/admin/units/${UNIT}`);
+    const row = page.locator('#undelivered tr[data-notification]');
+    expect(await row.count()).toBe(1);
+    expect(await row.getAttribute('data-status')).toBe('failed');
+    expect(await row.textContent()).toContain('综合科自评材料将于3个工作日后到期');
+    expect(await row.textContent()).toContain('已停止');
+    expect(await row.locator('[data-testid="delivery-error"]').textContent()).toContain('token is not exist');
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(page, path.join(artifacts, 'admin-undelivered.png'));
+
+    refuse = false;
+    await Promise.all([page.waitForEvent('load'), row.getByRole('button', { name: '重新发送' }).click()]);
+    await expect.poll(() => page.locator('#undelivered tr[data-notification]').getAttribute('data-status')).toBe('pending');
+    const before = received.length;
+    expect((await notifier.deliverDue()).sent).toBe(1);
+    expect(received.slice(before).map((r) => r.body.markdown.title)).toEqual(['综合科自评材料将于3个工作日后到期']);
+    expect((await notifier.deliverDue()).sent).toBe(0);
+    await page.reload();
+    expect(await page.locator('[data-testid="all-delivered"]').count()).toBe(1);
+    await page.goto(`${base}/admin/units/${UNIT}/audit?what=notification`);
+    expect(await page.locator('#audit tbody tr').count()).toBe(1);
+    expect(await page.locator('#audit tbody tr').textContent()).toContain('notification.resend');
   });
 
   it('revokes the finance officer’s role: their next page is refused', async () => {

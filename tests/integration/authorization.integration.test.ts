@@ -106,6 +106,8 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/admin/units/:unit/channels': ['admin'],
   'POST /api/admin/units/:unit/channels/:channel/test': ['admin'],
   'PUT /api/admin/units/:unit/channels/:channel': ['admin'],
+  'POST /api/admin/units/:unit/notifications/:notification/resend': ['admin'],
+  'POST /api/admin/units/:unit/notifications/:notification/abandon': ['admin'],
   'GET /api/admin/units/:unit/audit': ['admin'],
   'GET /api/units/:unit/years/:year/reports': [...UNIT_MEMBERS, ...ABOVE],
   'GET /api/units/:unit/years/:year/reports/:version/:format': [...UNIT_MEMBERS, ...ABOVE],
@@ -215,6 +217,7 @@ describe('authorization: every route × every role', () => {
       .replace(':role', '999999')
       .replace(':user', '999999')
       .replace(':channel', '999999')
+      .replace(':notification', '999999')
       .replace(':section', 'general');
     const allowed: PersonaName[] = [];
     for (const persona of personas) {

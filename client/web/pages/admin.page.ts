@@ -4,14 +4,15 @@
  *   /admin/units/:unit        the unit and its sections; people and their roles (grant — a section
  *                             head with their section —, revoke, a one-time password link); API
  *                             tokens; 企业微信 / 钉钉 robot channels (added only after a test message
- *                             got through; tested again, turned off and on); the yearly start date
+ *                             got through; tested again, turned off and on); messages that did
+ *                             not reach their recipient (send again, stop trying); the yearly start date
  *   /admin/units/:unit/audit  the audit log, filtered by who, what, when and year
  * Every form posts to the API (client/http/admin.routes.ts); links the API hands back (a new
  * person's password link, a reset link) are shown in the form to copy, once.
  */
 import type { ApiTokenInfo, Person } from '../../../db/accounts.repository';
 import type { AdminUnit, AuditEntry } from '../../../db/admin.repository';
-import type { ChannelInfo } from '../../../db/notifications.repository';
+import type { ChannelInfo, UndeliveredNotification } from '../../../db/notifications.repository';
 import { roles } from '../../../domain/ledger/unit-year.schema';
 import { html, type Html } from '../html';
 import { formatDateTime, type Lang, type MessageKey, t } from '../i18n';
@@ -23,6 +24,8 @@ export interface AdminUnitData {
   people: Person[];
   tokens: ApiTokenInfo[];
   channels: ChannelInfo[];
+  /** Messages of the unit still retrying, uncertain or given up (newest first). */
+  undelivered: UndeliveredNotification[];
   /** The signed-in administrator (they cannot revoke their own last admin grant from here by mistake). */
   selfUserId: number;
 }
@@ -162,6 +165,29 @@ function channelsCard(L: Lang, d: AdminUnitData, api: string): Html {
   </section>`;
 }
 
+function undeliveredCard(L: Lang, d: AdminUnitData, api: string): Html {
+  const channelName = (c: UndeliveredNotification['channel']) => (c === 'in_app' ? c : t(L, `channel.${c}`));
+  return html`<section class="card" aria-labelledby="undelivered-h" id="undelivered">
+    <h2 id="undelivered-h">${t(L, 'admin.undelivered')}${d.undelivered.length ? html`<span class="aside">${d.undelivered.length}</span>` : ''}</h2>
+    <p class="small muted">${t(L, 'admin.undeliveredHelp')}</p>
+    ${d.undelivered.length === 0
+      ? html`<p class="muted" data-testid="all-delivered">${t(L, 'admin.allDelivered')}</p>`
+      : html`<table class="data"><thead><tr><th scope="col">${t(L, 'admin.message')}</th><th scope="col">${t(L, 'admin.recipient')}</th><th scope="col">${t(L, 'admin.deliveryState')}</th><th scope="col">${t(L, 'common.actions')}</th></tr></thead>
+          <tbody>${d.undelivered.map(
+            (n) => html`<tr data-notification="${n.id}" data-status="${n.status}"><td><strong>${n.subject}</strong><div class="small muted">${formatDateTime(L, n.createdAt)}</div></td>
+              <td class="small">${channelName(n.channel)} · ${n.to}</td>
+              <td class="small"><span class="chip ${n.status === 'pending' ? 'chip-open' : n.status === 'uncertain' ? 'chip-overdue' : 'chip-cancelled'}">${t(L, `delivery.${n.status}`)}</span>
+                <div class="muted">${t(L, 'admin.attempts')} ${n.attempts}${n.status === 'pending' && n.nextAttemptAt ? html` · ${t(L, 'delivery.nextAttempt', { at: formatDateTime(L, n.nextAttemptAt) })}` : ''}</div>
+                ${n.error ? html`<div class="alert-text" data-testid="delivery-error">${t(L, 'admin.reason')}：${n.error}</div>` : ''}</td>
+              <td>${n.status !== 'pending'
+                ? html`<form data-api="POST ${api}/notifications/${n.id}/resend" novalidate${n.status === 'uncertain' ? html` data-confirm="${t(L, 'admin.resendUncertainConfirm')}"` : ''}>${formErrors}<button class="btn btn-small btn-secondary" type="submit">${t(L, 'admin.resend')}</button></form>`
+                : ''}${n.status !== 'failed'
+                ? html`<form data-api="POST ${api}/notifications/${n.id}/abandon" novalidate data-confirm="${t(L, 'admin.abandonConfirm')}">${formErrors}<button class="btn btn-small btn-danger" type="submit">${t(L, 'admin.abandon')}</button></form>`
+                : ''}</td></tr>`,
+          )}</tbody></table>`}
+  </section>`;
+}
+
 function scheduleCard(L: Lang, d: AdminUnitData): Html {
   return html`<section class="card" aria-labelledby="schedule-h" id="schedule">
     <h2 id="schedule-h">${t(L, 'admin.schedule')}</h2>
@@ -187,7 +213,7 @@ export function adminUnitBody(v: Viewer, d: AdminUnitData): Html {
   return html`${pageHead(d.unit.name, html`<span class="mono">${d.unit.code}</span> · ${t(L, 'admin.title')}`, actions)}
   ${peopleCard(L, d, api)}
   <div class="grid">
-    <div>${channelsCard(L, d, api)}<section class="card" aria-labelledby="unit-tokens-h" id="unit-tokens"><h2 id="unit-tokens-h">${t(L, 'account.tokens')}</h2>${tokensTable(L, d.tokens, (id) => `${api}/tokens/${id}/revoke`, true)}</section></div>
+    <div>${channelsCard(L, d, api)}${undeliveredCard(L, d, api)}<section class="card" aria-labelledby="unit-tokens-h" id="unit-tokens"><h2 id="unit-tokens-h">${t(L, 'account.tokens')}</h2>${tokensTable(L, d.tokens, (id) => `${api}/tokens/${id}/revoke`, true)}</section></div>
     <div>${unitCard(L, d, api)}${scheduleCard(L, d)}</div>
   </div>`;
 }
