@@ -45,7 +45,11 @@ const starter = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: Number.POSITIVE_INFINITY, nonRetryableErrorTypes: ['invalid_input', 'config'] },
 });
-/** Reminders: capped retries — a reminder that cannot be delivered is recorded as failed, the holdback goes on. */
+/**
+ * Reminders: capped retries. Mail or a robot that is away does not fail the activity (the message
+ * waits in the outbox for the worker's relay); one that still fails (the database away) is recorded
+ * as failed and the holdback goes on.
+ */
 const notifications = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 8 },
