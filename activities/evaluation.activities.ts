@@ -17,7 +17,7 @@ import { type SelfAssessmentEntry, assessmentScope, valueKindOf } from '../domai
 import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import {
-  audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
+  audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage } from '../db/schema';
@@ -129,6 +129,29 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         /** The campaign covering the unit-year (its report is reviewed above the unit after the issue), or null. */
         campaign: campaign ? { workflowId: campaign.workflowId } : null,
       };
+    },
+
+    /**
+     * A run of the evaluation stopped without issuing: recorded on its row and audited (once per
+     * run), and the finance officer and the unit head are told why, with the dashboard where they
+     * restart it. What was submitted, acknowledged and drafted stays.
+     */
+    async recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: 'failed' | 'cancelled'; reason: string }) {
+      const unitId = (await unitYearKeys(db, input.unitCode, input.year))?.unitId ?? (await db.selectFrom('units').select('id').where('code', '=', input.unitCode).executeTakeFirst())?.id;
+      if (unitId === undefined) return { recorded: false, notified: 0 };
+      const recorded = await recordStopped(db, { workflowId: input.workflowId, unitId, runId: input.runId, state: input.state, reason: input.reason });
+      const what = input.state === 'cancelled' ? '已被取消' : '因故中止';
+      const sent = await deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|stopped|${input.runId}`,
+        unitCode: input.unitCode,
+        kind: 'evaluation_stopped',
+        audience: { roles: ['finance_officer', 'unit_head'] },
+        subject: `${input.year}年度绩效自评${what}，需要重新启动`,
+        body: `${input.year}年度绩效自评${what}：${input.reason}\n已提交的材料、已确认的差异和已生成的草稿都已保存。请财务人员在本年度页面查看原因后重新启动评价；原因未消除时请先联系系统管理员。`,
+        link: dashboardLink(input.unitCode, input.year),
+        workflowId: input.workflowId,
+      });
+      return { recorded, notified: sent.recipients };
     },
 
     async setEvaluationStage(input: { workflowId: string; stage: EvaluationStage }) {

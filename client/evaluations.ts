@@ -5,7 +5,7 @@
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/connection';
-import { audit, unitYearKeys } from '../db/evaluations.repository';
+import { audit, stoppedRuns, unitYearKeys } from '../db/evaluations.repository';
 import { AppError } from '../domain/errors';
 import {
   annualEvaluationWorkflowType, type EvaluationOptions, evaluationId, taskQueue, yearlyEvaluationStarterWorkflowType, yearlyScheduleId,
@@ -97,7 +97,8 @@ export async function restartEvaluation(
   const workflowId = evaluationId(input.unitCode, input.year);
   const keys = await unitYearKeys(db, input.unitCode, input.year);
   if (!keys) throw new AppError('not_found', `没有 ${input.unitCode} ${input.year} 年度的账套，请先导入`, `no ledger for ${input.unitCode} ${input.year}; import it first`);
-  const previous = await evaluationRun(client, input.unitCode, input.year);
+  // The run as Temporal knows it, or as it recorded its stop (Temporal forgets closed runs after its retention).
+  const previous = (await evaluationRun(client, input.unitCode, input.year)) ?? recorded((await stoppedRuns(db, input.year, [input.unitCode])).get(input.unitCode));
   if (!previous) throw new AppError('not_found', '本年度评价尚未开始，请直接开始评价', 'the evaluation has not been started; start it instead');
   if (previous.state === 'running') throw new AppError('conflict', '评价仍在进行，无需重新启动', 'the evaluation is running; there is nothing to restart');
   if (!restartable(previous.state)) throw new AppError('conflict', '评价已完成，报告已签发，不能重新启动', 'the evaluation completed and its report was issued; it cannot be restarted');
@@ -120,6 +121,10 @@ export async function restartEvaluation(
     dedupeKey: `${workflowId}|restart|${previous.runId}`,
   });
   return { workflowId, runId, previous };
+}
+
+function recorded(r: { state: EvaluationRunState; closedAt: string; runId: string | null } | undefined) {
+  return r && { runId: r.runId ?? '', state: r.state, closedAt: r.closedAt };
 }
 
 export interface YearlyScheduleSpec {

@@ -45,6 +45,10 @@ export async function ensureEvaluation(
       .returning('id')
       .executeTakeFirst();
     const id = inserted?.id ?? (await trx.selectFrom('evaluations').select('id').where('workflow_id', '=', e.workflowId).executeTakeFirstOrThrow()).id;
+    // A new run opening the evaluation: whatever stopped the last one is over.
+    if (!inserted) {
+      await trx.updateTable('evaluations').set({ stopped_state: null, stopped_at: null, stopped_reason: null, stopped_run_id: null }).where('id', '=', id).where('stopped_state', 'is not', null).execute();
+    }
     await trx
       .insertInto('ledger_snapshots')
       .values({ evaluation_id: id, sha256: e.snapshotSha256, content: JSON.stringify(e.snapshot) })
@@ -56,6 +60,43 @@ export async function ensureEvaluation(
 
 export async function evaluationByWorkflow(db: Db, workflowId: string) {
   return db.selectFrom('evaluations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+}
+
+/**
+ * Records that a run of the evaluation stopped without issuing (once per run; audited). Returns
+ * whether its row was marked (false: the run stopped before the row existed, or it was marked already).
+ */
+export async function recordStopped(db: Db, input: { workflowId: string; unitId: number; runId: string; state: 'failed' | 'cancelled'; reason: string }): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('evaluations')
+      .set({ stopped_state: input.state, stopped_at: new Date(), stopped_reason: input.reason.slice(0, 2000), stopped_run_id: input.runId, updated_at: new Date() })
+      .where('workflow_id', '=', input.workflowId)
+      .where((eb) => eb.or([eb('stopped_run_id', 'is', null), eb('stopped_run_id', '!=', input.runId)]))
+      .returning('id')
+      .executeTakeFirst();
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: 'selfeval', unit_id: input.unitId, action: 'evaluation.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+    return row !== undefined;
+  });
+}
+
+/** How the last run of each listed unit's evaluation of the year stopped, from the rows (unit code → record). */
+export async function stoppedRuns(db: Db, year: number, unitCodes: readonly string[]): Promise<Map<string, { state: 'failed' | 'cancelled'; closedAt: string; reason: string | null; runId: string | null }>> {
+  if (unitCodes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('evaluations')
+    .innerJoin('unit_years', 'unit_years.id', 'evaluations.unit_year_id')
+    .innerJoin('units', 'units.id', 'unit_years.unit_id')
+    .select(['units.code', 'evaluations.stopped_state', 'evaluations.stopped_at', 'evaluations.stopped_reason', 'evaluations.stopped_run_id'])
+    .where('unit_years.year', '=', year)
+    .where('units.code', 'in', unitCodes)
+    .where('evaluations.stopped_state', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.code, { state: r.stopped_state!, closedAt: r.stopped_at!.toISOString(), reason: r.stopped_reason, runId: r.stopped_run_id }]));
 }
 
 export async function setStage(db: Db, workflowId: string, stage: EvaluationStage): Promise<void> {

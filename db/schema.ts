@@ -296,6 +296,11 @@ export interface EvaluationsTable {
   report_version: number | null;
   issued_at: Date | null;
   updated_at: DefaultTimestamp;
+  /** The last run stopped without issuing ('failed' | 'cancelled'), when, why and which run; null while a run goes on. */
+  stopped_state: ColumnType<'failed' | 'cancelled' | null, 'failed' | 'cancelled' | null | undefined, 'failed' | 'cancelled' | null>;
+  stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  stopped_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  stopped_run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LedgerSnapshotsTable {

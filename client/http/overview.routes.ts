@@ -16,6 +16,7 @@
  */
 import { z } from 'zod';
 import { grantOrganisationRole, unitsUnder } from '../../db/organisations.repository';
+import { stoppedRuns } from '../../db/evaluations.repository';
 import { type EvaluationRunState, stoppedEvaluations } from '../evaluations';
 import { reportFile } from '../../db/reports.repository';
 import { publishedReportsOf, publishedUnitYear } from '../../db/reviews.repository';
@@ -108,7 +109,7 @@ export function forgetStoppedEvaluations(): void {
   stoppedCache.clear();
 }
 
-/** The units under the organisation whose evaluation of the year stopped without issuing (Temporal knows; the tables do not); null: unknown. */
+/** The units under the organisation whose evaluation of the year stopped without issuing (recorded on the rows, or listed by Temporal); null: unknown. */
 async function stoppedUnder(ctx: HandlerContext, organisationId: number, year: number): Promise<Stopped | null> {
   const key = `${ctx.deps.temporal.options.namespace}|${organisationId}|${year}`;
   const ask = async (): Promise<void> => {
@@ -116,10 +117,20 @@ async function stoppedUnder(ctx: HandlerContext, organisationId: number, year: n
     try {
       const units = await unitsUnder(ctx.deps.db, organisationId);
       const names = new Map(units.map((u) => [u.code, u.name]));
-      const found = await ctx.deps.temporal.connection.withDeadline(Date.now() + 2_000, () => stoppedEvaluations(ctx.deps.temporal, year, new Set(names.keys())));
+      // The runs that recorded their stop (kept after Temporal forgets them), then what Temporal
+      // lists (runs terminated or timed out record nothing; its answer is the newer one).
+      const found = new Map<string, { state: EvaluationRunState; closedAt: string | null }>();
+      for (const [unitCode, r] of await stoppedRuns(ctx.deps.db, year, [...names.keys()])) found.set(unitCode, { state: r.state, closedAt: r.closedAt });
+      try {
+        const listed = await ctx.deps.temporal.connection.withDeadline(Date.now() + 2_000, () => stoppedEvaluations(ctx.deps.temporal, year, new Set(names.keys())));
+        for (const [unitCode, r] of listed) found.set(unitCode, r);
+      } catch (e) {
+        ctx.request.log.warn(`overview: stopped evaluations from the database only (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+        if (found.size === 0) throw e;
+      }
       value = [...found].map(([unitCode, r]) => ({ unitCode, unitName: names.get(unitCode) ?? unitCode, ...r })).sort((a, b) => a.unitCode.localeCompare(b.unitCode));
     } catch (e) {
-      ctx.request.log.warn(`overview: stopped evaluations unknown (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+      ctx.request.log.warn(`overview: stopped evaluations unknown (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
     }
     stoppedCache.set(key, { at: Date.now(), value, refreshing: null });
     if (stoppedCache.size > 1000) stoppedCache.delete(stoppedCache.keys().next().value!);

@@ -4,7 +4,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { evaluationSummary, saveDraft } from '../../db/evaluations.repository';
+import { evaluationSummary, saveDraft, stoppedRuns } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
 import { auditAdmin } from '../../db/admin.repository';
@@ -214,7 +214,9 @@ export const apiRoutes: RouteDef[] = [
         const [status, run] = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () =>
           Promise.all([ctx.deps.temporal.workflow.getHandle(id).query(evaluationStatusQuery), evaluationRun(ctx.deps.temporal, unit, year)]),
         );
-        return { ...status, source: 'workflow', temporalUi, ...(run ? { run: { state: run.state, closedAt: run.closedAt, restartable: restartable(run.state) } } : {}) };
+        // Why a stopped run stopped, as it recorded (evaluations since the stop-record patch).
+        const reason = run && restartable(run.state) ? ((await stoppedRuns(ctx.deps.db, year, [unit])).get(unit)?.reason ?? null) : null;
+        return { ...status, source: 'workflow', temporalUi, ...(run ? { run: { state: run.state, closedAt: run.closedAt, restartable: restartable(run.state), reason } } : {}) };
       } catch (e) {
         const keys = await unitYearOrThrow(ctx, unit, year);
         const summary = await evaluationSummary(ctx.deps.db, keys.unitYearId);
@@ -227,6 +229,8 @@ export const apiRoutes: RouteDef[] = [
           selfAssessment: summary.selfAssessment ? { ...summary.selfAssessment, dueAt: summary.selfAssessment.dueAt.toISOString() } : null,
           findings: { sha256: ev.findings_sha256, acknowledged: ev.acknowledged_at !== null },
           reportVersion: ev.report_version,
+          // A run that recorded its stop: still known after Temporal forgot it (its retention), and restartable.
+          ...(ev.stopped_state ? { run: { state: ev.stopped_state, closedAt: ev.stopped_at?.toISOString() ?? null, restartable: true, reason: ev.stopped_reason } } : {}),
         };
       }
     },

@@ -48,7 +48,8 @@ export type StatusAnswer = EvaluationStatus & {
   source: 'workflow' | 'database';
   temporalUi: string;
   /** The latest run (when Temporal answered): a failed, terminated, cancelled or timed-out one is restartable. */
-  run?: { state: EvaluationRunState; closedAt: string | null; restartable: boolean };
+  /** How the latest run stands; `reason`: why it stopped, as recorded when it did (null: not recorded, e.g. terminated by an operator). */
+  run?: { state: EvaluationRunState; closedAt: string | null; restartable: boolean; reason?: string | null };
 };
 
 export interface AnalysisAnswer {

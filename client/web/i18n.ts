@@ -465,6 +465,7 @@ export const catalog = {
   'rst.state.timed_out': { zh: '运行超时', en: 'timed out' },
   'rst.state.other': { zh: '已结束', en: 'ended' },
   'rst.stopped': { zh: '评价于{when}{state}，任务和提醒不再推进。', en: 'The evaluation {state} on {when}; its tasks and reminders no longer advance.' },
+  'rst.why': { zh: '原因：', en: 'Why: ' },
   'rst.help': { zh: '重新启动后，各项任务作为新一轮重新开启并通知相关人员；已保存的账套、基础数据表和自评内容保留。重新启动将连同原因记入审计日志。', en: 'A restart opens every task again as its next run and notifies the people concerned; the ledger, the basic data table and the self-assessment stay as saved. The restart and its reason go into the audit log.' },
   'rst.reason': { zh: '重新启动的原因', en: 'Why it is restarted' },
   'rst.restart': { zh: '重新启动评价', en: 'Restart the evaluation' },

@@ -114,6 +114,6 @@ export async function scenario(h: Harness, unitCode: string, start: string, opti
   };
   /** A business instant (Asia/Shanghai wall clock) as the workflow's server-time ISO string. */
   const serverIso = (local: string) => new Date(at(local) - shift).toISOString();
-  return { handle, task, assessment, until, status, eventually, remindersOf, submit, submitSelfAssessment, submitSeedSections, stop, unitCode, shift, serverIso, unitYear };
+  return { handle, task, assessment, until, status, eventually, remindersOf, submit, submitSelfAssessment, submitSeedSections, stop, unitCode, shift, serverIso, unitYear, taskQueue };
 }
 

@@ -6,7 +6,8 @@
  * year whose ledger was not imported yet (it fails at once; starting it again answered "already
  * started"); and a running one that is terminated after its tasks were opened (the restart opens
  * every task as its next run, with a fresh notice). A running or never-started evaluation is not
- * restarted, and nobody but the finance officer may restart one.
+ * restarted, and nobody but the finance officer may restart one. A run that recorded its stop is
+ * still shown (with why) and restarted after Temporal has forgotten it.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -17,6 +18,7 @@ import { createActivities } from '../../activities';
 import { startEvaluation } from '../../client/evaluations';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
+import { ensureEvaluation, recordStopped } from '../../db/evaluations.repository';
 import { createWorker } from '../../worker/create-worker';
 import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
@@ -79,7 +81,7 @@ describe('restarting a failed evaluation', () => {
     officer = await signIn(app, `officer@${bureau}.test`);
   });
   afterAll(async () => {
-    for (const year of [2019, 2020]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
+    for (const year of [2018, 2019, 2020]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
     await app?.close();
     worker?.shutdown();
     await running;
@@ -174,5 +176,37 @@ describe('restarting a failed evaluation', () => {
     );
     expect(notices.map((n) => [n.dedupe_key.split('|').slice(0, 2).join('|'), n.kind])).toEqual([[`${general}|run1`, 'task_assigned'], [`${general}|run2`, 'task_assigned']]);
     expect(notices[1]!.body).toMatch(/^本年度绩效自评已重新启动。请于/);
+  });
+
+  it('still shows and restarts a run that recorded its stop after Temporal forgot it (its retention)', async () => {
+    // A run of 2018 stopped and recorded why (as annualEvaluation does since the stop-record
+    // patch); Temporal has since removed the closed run: it knows nothing of the workflow id.
+    await importUnitYear(database.db, unitYear(2018), { actor: 'test' });
+    const workflowId = evaluationId(unit, 2018);
+    const uy = await database.db.selectFrom('unit_years').innerJoin('units', 'units.id', 'unit_years.unit_id').select(['unit_years.id', 'units.id as unitId']).where('units.code', '=', unit).where('unit_years.year', '=', 2018).executeTakeFirstOrThrow();
+    await ensureEvaluation(database.db, { unitYearId: uy.id, workflowId, startedBy: 'finance', dueAt: new Date().toISOString(), snapshotSha256: 'x', snapshot: {} });
+    const reason = '账套无法读取 / the ledger cannot be read';
+    expect(await recordStopped(database.db, { workflowId, unitId: uy.unitId, runId: 'forgotten-run', state: 'failed', reason })).toBe(true);
+    await expect(client.workflow.getHandle(workflowId).describe()).rejects.toThrow();
+
+    // The dashboard: stopped, why, and the restart for the finance officer.
+    expect((await app.inject({ method: 'GET', url: url(2018, ''), ...as(finance) })).json()).toMatchObject({ source: 'database', run: { state: 'failed', restartable: true, reason } });
+    const financePage = (await app.inject({ method: 'GET', url: `/units/${unit}/years/2018`, ...as(finance) })).body;
+    expect(financePage).toContain('id="restart" data-run-state="failed"');
+    expect(financePage).toContain('账套无法读取');
+    // The bureau's overview, from the row.
+    const stopped = await until(() => overviewOf(2018), (o) => o.stopped !== null, 'the overview’s stopped list');
+    expect(stopped.stopped).toEqual([expect.objectContaining({ unitCode: unit, state: 'failed' })]);
+    expect(stopped.rows.find((r) => r.unitCode === unit)?.runStopped).toBe('failed');
+
+    const restarted = await app.inject({ method: 'POST', url: url(2018, '/restart'), ...as(finance), payload: { reason: '账套已修复' } });
+    expect(restarted.statusCode, restarted.body).toBe(201);
+    expect(restarted.json()).toMatchObject({ workflowId, previous: { runId: 'forgotten-run', state: 'failed' } });
+    await until(() => client.workflow.getHandle(workflowId).query(evaluationStatusQuery), (st) => st.stage === 'collecting', 'the new run collecting');
+    // The new run cleared the record: nothing says stopped any more.
+    expect(await database.db.selectFrom('evaluations').select(['stopped_state', 'stopped_reason']).where('workflow_id', '=', workflowId).executeTakeFirstOrThrow()).toEqual({ stopped_state: null, stopped_reason: null });
+    expect((await overviewOf(2018)).stopped).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: url(2018, ''), ...as(finance) })).json()).toMatchObject({ run: { state: 'running', restartable: false } });
+    await client.workflow.getHandle(workflowId).terminate('test done');
   });
 });

@@ -84,6 +84,7 @@ describe('notification links lead to a page for their recipient', () => {
     for (const topic of ['approval', 'acknowledgement', 'correction'] as const) await run('remindEvaluation', { workflowId: ev, unitCode: UNIT, year: YEAR, topic, key: 'after-1', since: due, reportVersion: 1, blocking: 2 });
     for (const kind of ['sent_back', 'changed_after_approval'] as const) await run('notifyReturned', { workflowId: ev, unitCode: UNIT, year: YEAR, returned: { kind, by: 'head@example.org', reason: '请核对', at: due, reportVersion: 1 } });
     await run('remindLedgerImport', { unitCode: UNIT, year: 2021, key: 'started', since: due });
+    await run('recordEvaluationStopped', { workflowId: ev, unitCode: UNIT, year: YEAR, runId: 'run-1', state: 'failed', reason: '账套无法读取' });
     const code = 'one-thing-once-retention';
     await run('sendHoldbackReminder', {
       workflowId: holdbackWorkflowId(UNIT, YEAR, code), ref: { unitCode: UNIT, year: YEAR, holdbackCode: code }, kind: 'retention', projectName: '新型智慧城市项目', condition: '质保期届满',
@@ -112,7 +113,7 @@ describe('notification links lead to a page for their recipient', () => {
     const kinds = new Set(messages.map((m) => m.kind));
     // Every variety produced a message for someone.
     expect([...kinds].sort()).toEqual([
-      'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back',
+      'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back', 'evaluation_stopped',
       'holdback.retention.due', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
     ]);
     const failures: string[] = [];

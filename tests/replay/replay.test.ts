@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../../worker/create-worker';
-import { APPROVAL_PATCH, CAMPAIGN_REVIEW_PATCH, LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, STARTER_WAITS_PATCH } from '../../workflows/evaluation/contract';
+import { APPROVAL_PATCH, CAMPAIGN_REVIEW_PATCH, LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, STARTER_WAITS_PATCH, STOP_RECORD_PATCH } from '../../workflows/evaluation/contract';
 
 const dir = path.join(__dirname, 'histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
@@ -37,6 +37,8 @@ describe('replay of committed histories', () => {
       ['annual-evaluation-seed-cycle', APPROVAL_PATCH],
       ['yearly-starter', STARTER_WAITS_PATCH],
       ['annual-evaluation-seed-cycle', CAMPAIGN_REVIEW_PATCH],
+      // A run that failed before the patch (ends without recording) and one that recorded its stop.
+      ['annual-evaluation-failed', STOP_RECORD_PATCH],
     ] as const) {
       const variants = files.filter((f) => f.startsWith(workflow)).map(patchesOf);
       expect(variants.some((p) => !p.includes(patch)), `${workflow}: a history from before ${patch}`).toBe(true);

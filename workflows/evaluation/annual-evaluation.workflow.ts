@@ -17,8 +17,8 @@
  * rejection leaves no trace in history.
  */
 import {
-  ApplicationFailure, type ChildWorkflowHandle, allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler,
-  startChild, workflowInfo,
+  ApplicationFailure, CancellationScope, type ChildWorkflowHandle, TemporalFailure, allHandlersFinished, condition, getExternalWorkflowHandle, isCancellation, patched,
+  proxyActivities, proxyLocalActivities, setHandler, startChild, workflowInfo,
 } from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import type { Activities } from '../../activities';
@@ -31,7 +31,7 @@ import {
   extendSectionDueSignal, INVALID_MESSAGE, proceedWithoutArgsSchema, proceedWithoutUpdate, recheckArgsSchema, recheckUpdate, resubmitArgsSchema, resubmitUpdate,
   returnArgsSchema, type ReturnedReason, returnSubmissionUpdate, type SectionStatus, type SectionTaskResult, sectionTaskId, sendBackArgsSchema, sendBackUpdate,
   LOCAL_PROJECTIONS_PATCH, SELF_ASSESSMENT_PATCH, SELF_ASSESSMENT_TASK, type SelfAssessmentStatus, selfAssessmentTaskId,
-  CAMPAIGN_REVIEW_PATCH, type ReviewReturn, reviewReturnedSignal,
+  CAMPAIGN_REVIEW_PATCH, type ReviewReturn, reviewReturnedSignal, STOP_RECORD_PATCH,
 } from './contract';
 import type { sectionTask } from './section-task.workflow';
 import type { selfAssessmentTask } from './self-assessment-task.workflow';
@@ -77,6 +77,31 @@ function refuse(zh: string, en: string, type = 'not_allowed'): never {
 }
 
 export async function annualEvaluation(input: AnnualEvaluationInput): Promise<AnnualEvaluationResult> {
+  try {
+    return await evaluate(input);
+  } catch (e) {
+    // A failure that ends the run (an activity or child that failed for good, a cancellation) is
+    // recorded where people look before the run ends. A bug in this code is no TemporalFailure: it
+    // fails only the workflow task, which is retried with fixed code.
+    if (e instanceof TemporalFailure && patched(STOP_RECORD_PATCH)) {
+      const cancelled = isCancellation(e);
+      const { workflowId, runId } = workflowInfo();
+      await CancellationScope.nonCancellable(() =>
+        remoteActs.recordEvaluationStopped({ workflowId, unitCode: input.unitCode, year: input.year, runId, state: cancelled ? 'cancelled' : 'failed', reason: cancelled ? '评价被取消 / the evaluation was cancelled' : innermostMessage(e) }),
+      );
+    }
+    throw e;
+  }
+}
+
+/** What went wrong, from the failure's innermost cause (an activity's own error rather than "activity task failed"). */
+function innermostMessage(e: Error): string {
+  let f: Error = e;
+  while (f.cause instanceof Error) f = f.cause;
+  return f.message || e.message;
+}
+
+async function evaluate(input: AnnualEvaluationInput): Promise<AnnualEvaluationResult> {
   const workflowId = workflowInfo().workflowId;
   // Runs started before the patch keep their ordinary activities (their histories say so).
   const acts = patched(LOCAL_PROJECTIONS_PATCH) ? localActs : remoteActs;

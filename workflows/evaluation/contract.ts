@@ -67,6 +67,12 @@ export const STARTER_WAITS_PATCH = 'starter-waits-for-ledger';
  * from before it, end at the issue as before (they never reach the patch).
  */
 export const CAMPAIGN_REVIEW_PATCH = 'evaluation-campaign-review';
+/**
+ * Since this patch a run that stops without issuing (an activity or child that failed for good,
+ * a cancellation) records it on the evaluation's row, audited, and tells the finance officer and
+ * the unit head, before it ends. Runs from before it end without that (their histories say so).
+ */
+export const STOP_RECORD_PATCH = 'evaluation-stop-record';
 
 // ── Inputs and results ────────────────────────────────────────────────────────────────────
 

@@ -294,7 +294,7 @@ function restartCard(L: Lang, d: DashboardData, s: NonNullable<DashboardData['st
   const state = t(L, `rst.state.${s.run.state}` as MessageKey);
   return html`<section class="card" aria-labelledby="restart-h" id="restart" data-run-state="${s.run.state}">
     <h2 id="restart-h">${t(L, 'rst.title')}</h2>
-    <div class="notice notice-warn">${t(L, 'rst.stopped', { when: s.run.closedAt ? formatDateTime(L, s.run.closedAt) : '—', state })}</div>
+    <div class="notice notice-warn">${t(L, 'rst.stopped', { when: s.run.closedAt ? formatDateTime(L, s.run.closedAt) : '—', state })}${s.run.reason ? html`<div data-testid="stop-reason">${t(L, 'rst.why')}${s.run.reason}</div>` : ''}</div>
     <p class="small muted">${t(L, 'rst.help')}</p>
     ${d.canAct
       ? html`<form data-api="POST ${base}/restart" novalidate id="restart-form">
