@@ -4,10 +4,10 @@
  * retried activity, a second worker — never send the same row; what happens to a claimed row
  * whose sender died is decided by `expireClaims`, never by sending again.
  */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Role } from '../domain/ledger/unit-year.schema';
 import type { Db } from './connection';
-import type { NotificationChannel, NotificationStatus } from './schema';
+import type { Database, NotificationChannel, NotificationsTable, NotificationStatus } from './schema';
 
 export interface Recipient {
   userId: number;
@@ -217,14 +217,28 @@ export interface UndeliveredNotification {
   giveUpAt: Date | null;
 }
 
-/** The unit's messages that did not reach their recipient: retrying, uncertain or given up; newest first. */
-export async function undeliveredOfUnit(db: Db, unitId: number, limit = 200): Promise<UndeliveredNotification[]> {
+/**
+ * Whose undelivered messages: a unit's (to its people and robots), or the messages about several
+ * units to the officers of the given organisations (a bureau and its departments), which belong to no unit.
+ */
+export type UndeliveredScope = { unitId: number } | { officersOf: readonly number[] };
+
+const inScope = (scope: UndeliveredScope) => (eb: ExpressionBuilder<Database & { n: NotificationsTable }, 'n'>) =>
+  'unitId' in scope
+    ? eb('n.unit_id', '=', scope.unitId)
+    : eb.and([
+        eb('n.unit_id', 'is', null),
+        eb('n.recipient_user_id', 'in', (qb) => qb.selectFrom('organisation_roles').select('organisation_roles.user_id').where('organisation_roles.organisation_id', 'in', scope.officersOf.length ? [...scope.officersOf] : [-1])),
+      ]);
+
+/** The messages of the scope that did not reach their recipient: retrying, uncertain or given up; newest first. */
+export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200): Promise<UndeliveredNotification[]> {
   const rows = await db
     .selectFrom('notifications as n')
     .leftJoin('users as u', 'u.id', 'n.recipient_user_id')
     .leftJoin('notification_channels as c', 'c.id', 'n.channel_id')
     .select(['n.id', 'n.kind', 'n.channel', 'n.subject', 'n.link', 'n.status', 'n.attempts', 'n.error', 'n.created_at', 'n.next_attempt_at', 'n.give_up_at', 'u.email', 'c.label', 'c.kind as channel_kind'])
-    .where('n.unit_id', '=', unitId)
+    .where(inScope(scope))
     .where((eb) => eb.or([eb('n.status', 'in', ['uncertain', 'failed']), eb.and([eb('n.status', '=', 'pending'), eb('n.attempts', '>', 0)])]))
     .orderBy('n.id', 'desc')
     .limit(limit)
@@ -236,32 +250,37 @@ export async function undeliveredOfUnit(db: Db, unitId: number, limit = 200): Pr
 }
 
 /**
- * An administrator's decision on an undelivered message of the unit, audited: `resend` puts an
- * uncertain or given-up message back in the outbox for a new window (an uncertain one may then
- * arrive twice — the administrator decides that); `abandon` stops trying one that is pending or
- * uncertain. Returns the new status, or undefined when the message is not the unit's or not in a
- * state the decision applies to.
+ * A person's decision on an undelivered message of their scope (a unit's administrator, an
+ * organisation's officer), audited: `resend` puts an uncertain or given-up message back in the
+ * outbox for a new window (an uncertain one may then arrive twice — the person decides that);
+ * `abandon` stops trying one that is pending or uncertain. Returns the new status, or undefined
+ * when the message is not in the scope or not in a state the decision applies to.
  */
-export async function decideUndelivered(db: Db, input: { unitId: number; id: number; decision: 'resend' | 'abandon'; actor: string }): Promise<'pending' | 'failed' | undefined> {
+export async function decideUndelivered(
+  db: Db,
+  input: { scope: UndeliveredScope; id: number; decision: 'resend' | 'abandon'; actor: string; organisationCode?: string },
+): Promise<'pending' | 'failed' | undefined> {
   return db.transaction().execute(async (trx) => {
     const from: NotificationStatus[] = input.decision === 'resend' ? ['uncertain', 'failed'] : ['pending', 'uncertain'];
     const status = input.decision === 'resend' ? 'pending' : 'failed';
+    const target = await trx.selectFrom('notifications as n').select('n.id').where('n.id', '=', input.id).where(inScope(input.scope)).where('n.status', 'in', from).forUpdate().executeTakeFirst();
+    if (!target) return undefined;
     const row = await trx
       .updateTable('notifications')
       .set(
         input.decision === 'resend'
           ? { status, next_attempt_at: null, give_up_at: sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})` }
-          : { status, next_attempt_at: null, error: sql<string>`coalesce(error, '') || ' (stopped by an administrator)'` },
+          : { status, next_attempt_at: null, error: sql<string>`coalesce(error, '') || ' (stopped by a person)'` },
       )
-      .where('id', '=', input.id)
-      .where('unit_id', '=', input.unitId)
-      .where('status', 'in', from)
+      .where('id', '=', target.id)
       .returning(['id', 'kind', 'channel', 'subject', 'attempts'])
-      .executeTakeFirst();
-    if (!row) return undefined;
+      .executeTakeFirstOrThrow();
     await trx
       .insertInto('audit_log')
-      .values({ actor: input.actor, unit_id: input.unitId, action: `notification.${input.decision}`, subject: `notification/${row.id}`, details: JSON.stringify({ kind: row.kind, channel: row.channel, subject: row.subject, attempts: row.attempts }) })
+      .values({
+        actor: input.actor, unit_id: 'unitId' in input.scope ? input.scope.unitId : null, action: `notification.${input.decision}`, subject: `notification/${row.id}`,
+        details: JSON.stringify({ kind: row.kind, channel: row.channel, subject: row.subject, attempts: row.attempts, ...(input.organisationCode ? { organisation: input.organisationCode } : {}) }),
+      })
       .execute();
     return status;
   });

@@ -20,7 +20,7 @@ import {
   usePasswordReset, userInUnit,
 } from '../../db/accounts.repository';
 import { addSection, auditActions, auditEntries, createUnit, renameSection, unitsByCode, updateUnit } from '../../db/admin.repository';
-import { addChannel, channelOfUnit, channelsOfUnit, decideUndelivered, recordChannelTest, setChannelEnabled, undeliveredOfUnit } from '../../db/notifications.repository';
+import { addChannel, channelOfUnit, channelsOfUnit, decideUndelivered, recordChannelTest, setChannelEnabled, undelivered as undeliveredOf } from '../../db/notifications.repository';
 import { AppError } from '../../domain/errors';
 import { codeSchema } from '../../domain/ledger/scalars';
 import { roles } from '../../domain/ledger/unit-year.schema';
@@ -156,7 +156,7 @@ export const adminRoutes: RouteDef[] = [
     async handler(ctx) {
       const { unit } = params<{ unit: string }>(ctx.request);
       const unitId = unitIdOf(ctx, unit);
-      const [units, people, channels, undelivered] = await Promise.all([unitsByCode(ctx.deps.db, [unit]), peopleOfUnit(ctx.deps.db, unitId), channelsOfUnit(ctx.deps.db, unitId), undeliveredOfUnit(ctx.deps.db, unitId)]);
+      const [units, people, channels, undelivered] = await Promise.all([unitsByCode(ctx.deps.db, [unit]), peopleOfUnit(ctx.deps.db, unitId), channelsOfUnit(ctx.deps.db, unitId), undeliveredOf(ctx.deps.db, { unitId })]);
       const tokens = await apiTokensOf(ctx.deps.db, people.map((p) => p.userId));
       return { unit: units[0], people, tokens, channels, undelivered };
     },
@@ -324,7 +324,7 @@ export const adminRoutes: RouteDef[] = [
     schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
     async handler(ctx) {
       const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
-      const status = await decideUndelivered(ctx.deps.db, { unitId: unitIdOf(ctx, unit), id: notification, decision: 'resend', actor: actorOf(ctx.account) });
+      const status = await decideUndelivered(ctx.deps.db, { scope: { unitId: unitIdOf(ctx, unit) }, id: notification, decision: 'resend', actor: actorOf(ctx.account) });
       if (!status) throw new AppError('conflict', '本单位没有这条未送达的通知（可能已送达、仍在重试或已处理）', 'no such undelivered message of this unit (it may have been delivered, be still retrying, or been dealt with)');
       return { status };
     },
@@ -335,7 +335,7 @@ export const adminRoutes: RouteDef[] = [
     schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
     async handler(ctx) {
       const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
-      const status = await decideUndelivered(ctx.deps.db, { unitId: unitIdOf(ctx, unit), id: notification, decision: 'abandon', actor: actorOf(ctx.account) });
+      const status = await decideUndelivered(ctx.deps.db, { scope: { unitId: unitIdOf(ctx, unit) }, id: notification, decision: 'abandon', actor: actorOf(ctx.account) });
       if (!status) throw new AppError('conflict', '本单位没有这条仍在重试的通知（可能已送达或已处理）', 'no such message still being tried in this unit (it may have been delivered or dealt with)');
       return { status };
     },

@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { grantOrganisationRole, unitsUnder } from '../../db/organisations.repository';
 import { stoppedRuns } from '../../db/evaluations.repository';
+import { decideUndelivered, undelivered as undeliveredOf, type UndeliveredScope } from '../../db/notifications.repository';
 import { type EvaluationRunState, stoppedEvaluations } from '../evaluations';
 import { reportFile } from '../../db/reports.repository';
 import { publishedReportsOf, publishedUnitYear } from '../../db/reviews.repository';
@@ -60,6 +61,12 @@ type OverviewQuery = z.output<typeof overviewQuery>;
 
 /** The business clock (tests shift it, like the evaluations'). */
 const nowOf = (ctx: HandlerContext) => new Date(Date.now() + (ctx.deps.clockShiftMs ?? 0));
+
+/** The messages an organisation answers for: those to the officers of it and of its departments. */
+async function officersScope(ctx: HandlerContext, organisationId: number): Promise<UndeliveredScope> {
+  const orgs = await ctx.deps.db.selectFrom('organisations').select('id').where((eb) => eb.or([eb('id', '=', organisationId), eb('parent_id', '=', organisationId)])).execute();
+  return { officersOf: orgs.map((o) => Number(o.id)) };
+}
 
 async function orgOrThrow(ctx: HandlerContext, code: string) {
   const org = await organisationWithParent(ctx.deps.db, code);
@@ -227,13 +234,17 @@ export const overviewRoutes: RouteDef[] = [
 
   // ── The organisation's administration ────────────────────────────────────────────────────
   {
-    method: 'GET', url: '/api/organisations/:org/admin', tag: 'organisations', summary: 'The organisation: its bureau, departments, units (with their years) and officers, the years it has data for, and its recent audit entries',
+    method: 'GET', url: '/api/organisations/:org/admin', tag: 'organisations', summary: 'The organisation: its bureau, departments, units (with their years) and officers, the years it has data for, its recent audit entries, and messages to its officers that did not arrive',
     access: OFFICERS, schema: { params: orgParams },
     async handler(ctx) {
       const org = await orgOrThrow(ctx, params<{ org: string }>(ctx.request).org);
-      const [detail, years] = await Promise.all([organisationDetail(ctx.deps.db, org.id), yearsUnder(ctx.deps.db, org.id)]);
-      const audit = await organisationAudit(ctx.deps.db, { codes: [org.code, ...detail.departments.map((d) => d.code)], limit: 50 });
+      const [detail, years, scope] = await Promise.all([organisationDetail(ctx.deps.db, org.id), yearsUnder(ctx.deps.db, org.id), officersScope(ctx, org.id)]);
+      const [audit, undelivered] = await Promise.all([
+        organisationAudit(ctx.deps.db, { codes: [org.code, ...detail.departments.map((d) => d.code)], limit: 50 }),
+        undeliveredOf(ctx.deps.db, scope),
+      ]);
       return {
+        undelivered: undelivered.map((n) => ({ ...n, createdAt: n.createdAt.toISOString(), nextAttemptAt: n.nextAttemptAt?.toISOString() ?? null, giveUpAt: n.giveUpAt?.toISOString() ?? null })),
         organisation: { code: org.code, name: org.name, kind: org.kind, parent: org.parent ? { code: org.parent.code, name: org.parent.name } : null },
         ...detail,
         officers: detail.officers.map((o) => ({ ...o, grantedAt: o.grantedAt.toISOString() })),
@@ -333,6 +344,22 @@ export const overviewRoutes: RouteDef[] = [
       return revoked;
     },
   },
+  ...(['resend', 'abandon'] as const).map(
+    (decision): RouteDef => ({
+      method: 'POST', url: `/api/organisations/:org/admin/notifications/:notification/${decision}`, tag: 'organisations',
+      summary: decision === 'resend'
+        ? 'Send again an uncertain or given-up message to an officer of the bureau or its departments (a new 72-hour window), audited'
+        : 'Stop trying a message to an officer of the bureau or its departments that is still retrying or uncertain, audited',
+      access: BUREAU, schema: { params: orgParams.extend({ notification: userId }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
+      async handler(ctx) {
+        const { org: code, notification } = params<{ org: string; notification: number }>(ctx.request);
+        const org = await orgOrThrow(ctx, code);
+        const status = await decideUndelivered(ctx.deps.db, { scope: await officersScope(ctx, org.id), id: notification, decision, actor: actorOf(ctx.account), organisationCode: org.code });
+        if (!status) throw new AppError('conflict', '本机构没有这条可处理的未送达通知（可能已送达或已处理）', 'no such undelivered message to this organisation’s officers in a state this applies to (it may have been delivered or dealt with)');
+        return { status };
+      },
+    }),
+  ),
   // ── Published reports (预决算公开): no sign-in ───────────────────────────────────────────
   {
     method: 'GET', url: '/api/public/organisations/:org/years/:year', tag: 'public',

@@ -120,6 +120,8 @@ const expected: Record<string, PersonaName[]> = {
   'GET /api/organisations/:org/admin/unit-list': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/unit-list': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/officers': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/notifications/:notification/resend': ['bureauOfficer'],
+  'POST /api/organisations/:org/admin/notifications/:notification/abandon': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/officers/:user/revoke': ['bureauOfficer'],
   'POST /api/organisations/:org/admin/people/:user/password-link': ['bureauOfficer'],
   // Campaigns (bureau.routes.ts): the bureau issues and adds units; a department follows its own units.

@@ -10,8 +10,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier } from '../../activities/notifications/notifier';
 import { importUnitYear } from '../../db/ledger.repository';
+import { ensureOrganisation, grantOrganisationRole } from '../../db/organisations.repository';
 import { sql } from 'kysely';
-import { decideUndelivered, expireClaims, inbox, undeliveredOfUnit } from '../../db/notifications.repository';
+import { decideUndelivered, expireClaims, inbox, undelivered as undeliveredOf } from '../../db/notifications.repository';
 import { freePort } from '../../client/stack/proc';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
@@ -216,19 +217,41 @@ describe('notifications', () => {
     await database.db.updateTable('notification_channels').set({ enabled: true }).where('id', '=', channel.id).execute();
 
     // The unit's administrator sees both, with why, and resends the email once the server is back.
-    const undelivered = await undeliveredOfUnit(database.db, unit.id);
+    const undelivered = await undeliveredOf(database.db, { unitId: unit.id });
     const byId = new Map(undelivered.map((u) => [u.id, u]));
     expect(byId.get(email.id)).toMatchObject({ status: 'failed', channel: 'email', to: expect.stringMatching(/^head@/), attempts: 1 });
     expect(undelivered.some((u) => u.channel === 'wecom' && u.status === 'failed' && u.error === 'the robot channel was turned off')).toBe(true);
     // A message of another unit is not this unit's to decide; a stop does not apply to a given-up one.
-    expect(await decideUndelivered(database.db, { unitId: unit.id + 1000, id: email.id, decision: 'resend', actor: 'admin@x' })).toBeUndefined();
-    expect(await decideUndelivered(database.db, { unitId: unit.id, id: email.id, decision: 'abandon', actor: 'admin@x' })).toBeUndefined();
+    expect(await decideUndelivered(database.db, { scope: { unitId: unit.id + 1000 }, id: email.id, decision: 'resend', actor: 'admin@x' })).toBeUndefined();
+    expect(await decideUndelivered(database.db, { scope: { unitId: unit.id }, id: email.id, decision: 'abandon', actor: 'admin@x' })).toBeUndefined();
     smtp = await startSmtp(smtpPort, mails);
-    expect(await decideUndelivered(database.db, { unitId: unit.id, id: email.id, decision: 'resend', actor: 'admin@x' })).toBe('pending');
+    expect(await decideUndelivered(database.db, { scope: { unitId: unit.id }, id: email.id, decision: 'resend', actor: 'admin@x' })).toBe('pending');
     const before = mails.length;
     expect((await notifier().deliverDue()).sent).toBe(1);
     expect(mails).toHaveLength(before + 1);
     const audited = await database.db.selectFrom('audit_log').select(['actor', 'action', 'subject']).where('action', 'like', 'notification.%').execute();
     expect(audited).toEqual([{ actor: 'admin@x', action: 'notification.resend', subject: `notification/${email.id}` }]);
+  });
+
+  it('keeps a message to an officer above the units (no unit) in the organisation’s scope, not a unit’s', async () => {
+    const unit = await database.db.selectFrom('units').select('id').executeTakeFirstOrThrow();
+    const { organisation } = await ensureOrganisation(database.db, { code: 'notify-czj', name: '测试市财政局', kind: 'bureau', actor: 'test' });
+    const { organisation: other } = await ensureOrganisation(database.db, { code: 'notify-other', name: '另一财政局', kind: 'bureau', actor: 'test' });
+    const granted = await grantOrganisationRole(database.db, { email: 'officer@notify-czj.test', name: '绩效科', organisationCode: 'notify-czj', role: 'bureau_officer', actor: 'test' });
+    await new Promise<void>((r) => smtp.close(() => r()));
+    expect((await notifier().notify({ dedupeKey: 'officer-escalation', kind: 'campaign_escalated', audience: { userIds: [granted.userId] }, subject: '有单位逾期', body: 'b' })).failed).toBe(1);
+    const row = await database.db.selectFrom('notifications').select(['id', 'unit_id']).where('dedupe_key', 'like', 'officer-escalation|email|%').executeTakeFirstOrThrow();
+    expect(row.unit_id).toBeNull();
+    const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id);
+    expect(ids(await undeliveredOf(database.db, { officersOf: [organisation.id] }))).toEqual([row.id]);
+    expect(ids(await undeliveredOf(database.db, { officersOf: [other.id] }))).toEqual([]);
+    expect(ids(await undeliveredOf(database.db, { unitId: unit.id }))).not.toContain(row.id);
+    // Another organisation, or a unit's administrator, cannot decide on it; its own can.
+    expect(await decideUndelivered(database.db, { scope: { officersOf: [other.id] }, id: row.id, decision: 'abandon', actor: 'x' })).toBeUndefined();
+    expect(await decideUndelivered(database.db, { scope: { unitId: unit.id }, id: row.id, decision: 'abandon', actor: 'x' })).toBeUndefined();
+    expect(await decideUndelivered(database.db, { scope: { officersOf: [organisation.id] }, id: row.id, decision: 'abandon', actor: 'officer@notify-czj.test', organisationCode: 'notify-czj' })).toBe('failed');
+    const audited = await database.db.selectFrom('audit_log').select(['unit_id', 'details']).where('action', '=', 'notification.abandon').executeTakeFirstOrThrow();
+    expect(audited).toEqual({ unit_id: null, details: expect.objectContaining({ organisation: 'notify-czj', kind: 'campaign_escalated' }) });
+    smtp = await startSmtp(smtpPort, mails);
   });
 });

@@ -289,14 +289,32 @@ describe('the bureau’s overview, organisation administration and published rep
     expect(d.status).toBe(200);
     expect([...d.body.matchAll(/<tr data-unit="([^"]+)"/g)].map((m) => m[1])).toEqual(['u-service', SEED]);
     expect((await page(approval, `/orgs/${BUREAU}/years/2020`)).status).toBe(404);
+    // An escalation email to the department's officer that never got through (no unit: it is about several).
+    const deptOfficer = await database.db.selectFrom('users').select('id').where('email', '=', 'dept@approval.test').executeTakeFirstOrThrow();
+    const failed = await database.db
+      .insertInto('notifications')
+      .values({ dedupe_key: 'overview-escalation|email|x', unit_id: null, kind: 'campaign_escalated', channel: 'email', recipient_user_id: deptOfficer.id, subject: '2020年度有2个单位逾期', body: 'b', status: 'failed', attempts: 40, error: 'gave up after 40 attempts: connect ECONNREFUSED' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const admin = await page(bureau, `/orgs/${BUREAU}/admin`);
     expect(admin.status).toBe(200);
+    expect(admin.body).toContain(`<tr data-notification="${failed.id}" data-status="failed">`);
+    expect(admin.body).toContain(`data-api="POST /api/organisations/${BUREAU}/admin/notifications/${failed.id}/resend"`);
     expect(admin.body).toContain('id="grant-officer-form"');
     expect(admin.body).toContain('id="unit-list-form"');
     const readOnly = await page(approval, '/orgs/yy-approval/admin');
     expect(readOnly.status).toBe(200);
     expect(readOnly.body).not.toContain('id="grant-officer-form"');
     expect(readOnly.body).not.toContain('data-api="POST /api/organisations');
+    // The department reads its officer's undelivered message; only the bureau sends it again.
+    expect(readOnly.body).toContain(`<tr data-notification="${failed.id}" data-status="failed">`);
+    const resend = (p: Persona, org: string) => app.inject({ method: 'POST', url: `/api/organisations/${org}/admin/notifications/${failed.id}/resend`, ...as(p), payload: {} });
+    expect((await resend(approval, 'yy-approval')).statusCode).toBe(403);
+    expect((await resend(health, 'yy-health')).statusCode).toBe(403);
+    const sent = await resend(bureau, BUREAU);
+    expect(sent.statusCode, sent.body).toBe(200);
+    expect(sent.json()).toEqual({ status: 'pending' });
+    expect((await resend(bureau, BUREAU)).statusCode).toBe(409);
   });
   it('renders the campaign, reviews, review, dashboard and report pages for the officers above a unit (read only without a running review)', async () => {
     const page = async (p: Persona, url: string) => {

@@ -165,8 +165,10 @@ function channelsCard(L: Lang, d: AdminUnitData, api: string): Html {
   </section>`;
 }
 
-function undeliveredCard(L: Lang, d: AdminUnitData, api: string): Html {
+/** Messages that did not arrive, with the forms to send one again or stop trying (`api`: the routes' base; `canAct`: the viewer may). */
+export function undeliveredCard(L: Lang, items: UndeliveredNotification[], api: string, canAct = true): Html {
   const channelName = (c: UndeliveredNotification['channel']) => (c === 'in_app' ? c : t(L, `channel.${c}`));
+  const d = { undelivered: items };
   return html`<section class="card" aria-labelledby="undelivered-h" id="undelivered">
     <h2 id="undelivered-h">${t(L, 'admin.undelivered')}${d.undelivered.length ? html`<span class="aside">${d.undelivered.length}</span>` : ''}</h2>
     <p class="small muted">${t(L, 'admin.undeliveredHelp')}</p>
@@ -179,9 +181,9 @@ function undeliveredCard(L: Lang, d: AdminUnitData, api: string): Html {
               <td class="small"><span class="chip ${n.status === 'pending' ? 'chip-open' : n.status === 'uncertain' ? 'chip-overdue' : 'chip-cancelled'}">${t(L, `delivery.${n.status}`)}</span>
                 <div class="muted">${t(L, 'admin.attempts')} ${n.attempts}${n.status === 'pending' && n.nextAttemptAt ? html` · ${t(L, 'delivery.nextAttempt', { at: formatDateTime(L, n.nextAttemptAt) })}` : ''}</div>
                 ${n.error ? html`<div class="alert-text" data-testid="delivery-error">${t(L, 'admin.reason')}：${n.error}</div>` : ''}</td>
-              <td>${n.status !== 'pending'
+              <td>${canAct && n.status !== 'pending'
                 ? html`<form data-api="POST ${api}/notifications/${n.id}/resend" novalidate${n.status === 'uncertain' ? html` data-confirm="${t(L, 'admin.resendUncertainConfirm')}"` : ''}>${formErrors}<button class="btn btn-small btn-secondary" type="submit">${t(L, 'admin.resend')}</button></form>`
-                : ''}${n.status !== 'failed'
+                : ''}${canAct && n.status !== 'failed'
                 ? html`<form data-api="POST ${api}/notifications/${n.id}/abandon" novalidate data-confirm="${t(L, 'admin.abandonConfirm')}">${formErrors}<button class="btn btn-small btn-danger" type="submit">${t(L, 'admin.abandon')}</button></form>`
                 : ''}</td></tr>`,
           )}</tbody></table>`}
@@ -213,7 +215,7 @@ export function adminUnitBody(v: Viewer, d: AdminUnitData): Html {
   return html`${pageHead(d.unit.name, html`<span class="mono">${d.unit.code}</span> · ${t(L, 'admin.title')}`, actions)}
   ${peopleCard(L, d, api)}
   <div class="grid">
-    <div>${channelsCard(L, d, api)}${undeliveredCard(L, d, api)}<section class="card" aria-labelledby="unit-tokens-h" id="unit-tokens"><h2 id="unit-tokens-h">${t(L, 'account.tokens')}</h2>${tokensTable(L, d.tokens, (id) => `${api}/tokens/${id}/revoke`, true)}</section></div>
+    <div>${channelsCard(L, d, api)}${undeliveredCard(L, d.undelivered, api)}<section class="card" aria-labelledby="unit-tokens-h" id="unit-tokens"><h2 id="unit-tokens-h">${t(L, 'account.tokens')}</h2>${tokensTable(L, d.tokens, (id) => `${api}/tokens/${id}/revoke`, true)}</section></div>
     <div>${unitCard(L, d, api)}${scheduleCard(L, d)}</div>
   </div>`;
 }

@@ -4,11 +4,14 @@
  * bureau or department officer (a new one's one-time link is shown once to hand on) and revokes
  * one —, the people of its units who have no password yet (each gets a one-time link from the
  * bureau, shown once), the bureau's unit list (单位名单: download, fill in, import; every problem with its row),
+ * the messages to its officers that did not arrive (a bureau officer sends one again or stops it),
  * and the organisation's recent audit entries. Every form posts to the API (overview.routes.ts).
  */
 import { html, type Html } from '../html';
 import { formatDateTime, type MessageKey, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
+import type { UndeliveredNotification } from '../../../db/notifications.repository';
+import { undeliveredCard } from './admin.page';
 
 export interface OrgAdminAnswer {
   organisation: { code: string; name: string; kind: 'bureau' | 'department'; parent: { code: string; name: string } | null };
@@ -18,6 +21,8 @@ export interface OrgAdminAnswer {
   awaitingPassword: Array<{ userId: number; email: string; name: string; unitCode: string; unitName: string; roles: string[] }>;
   years: number[];
   audit: Array<{ at: string; actor: string; action: string; subject: string; details: unknown }>;
+  /** Messages to the officers of the organisation (and its departments) that did not arrive. */
+  undelivered: UndeliveredNotification[];
 }
 
 export interface OrgAdminData {
@@ -152,5 +157,6 @@ export function orgAdminBody(v: Viewer, d: OrgAdminData): Html {
     <div>${importCard}${departments}</div>
   </div>
   ${awaiting}
+  ${undeliveredCard(L, a.undelivered, api, d.canManage)}
   ${audit}`;
 }
