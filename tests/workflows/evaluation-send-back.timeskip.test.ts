@@ -81,7 +81,9 @@ describe('a send-back (time-skipping)', () => {
       expect(st.returned).toMatchObject({ kind: 'sent_back', by: 'head', reason: '第三部分绩效分析过于简略，请补充各科室工作成效', reportVersion: 1 });
       expect(st.drafts).toEqual([expect.objectContaining({ version: 1, state: 'sent_back', by: 'head' })]);
       expect((await db.selectFrom('evaluations').select('stage').where('workflow_id', '=', id).executeTakeFirstOrThrow()).stage).toBe('returned');
-      const sentBack = (await messages()).filter((m) => m.kind === 'evaluation_sent_back');
+      // The message is written by the activity after the stage changes: wait for it.
+      const sentBackMessages = async () => (await messages()).filter((m) => m.kind === 'evaluation_sent_back');
+      const sentBack = await s.eventually(sentBackMessages, (m) => m.length >= 1, 'the send-back message');
       expect(sentBack.map((m) => m.to)).toEqual(['finance']);
       expect(sentBack[0]!.body).toContain('原因：第三部分绩效分析过于简略，请补充各科室工作成效。');
       expect(sentBack[0]!.link).toBe(`/units/${s.unitCode}/years/2020`);
@@ -117,7 +119,7 @@ describe('a send-back (time-skipping)', () => {
       await s.until('2026-04-28T10:00:00');
       await s.handle.executeUpdate(sendBackUpdate, { args: [{ actor: 'head', reason: '请在附件中补充佐证材料清单' }] });
       await s.eventually(s.status, (x) => x.stage === 'returned' && x.returned?.reportVersion === 2, 'returned again');
-      expect((await messages()).filter((m) => m.kind === 'evaluation_sent_back').map((m) => [m.to, m.subject])).toEqual([
+      expect((await s.eventually(sentBackMessages, (m) => m.length >= 2, 'the second send-back message')).map((m) => [m.to, m.subject])).toEqual([
         ['finance', '2020年度绩效自评报告第1版被退回修改'],
         ['finance', '2020年度绩效自评报告第2版被退回修改'],
       ]);
