@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   // A client for activities that start workflows (the evaluation ensuring its holdbacks).
   const clientConnection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const mailer = config.mail.smtpUrl ? nodemailer.createTransport(config.mail.smtpUrl) : undefined;
+  // Bounded waits (nodemailer's socket default is 10 minutes): a send ends well within the outbox's
+  // claim expiry (CLAIM_EXPIRY_MS), so a slow send is never taken for a dead sender's.
+  const mailer = config.mail.smtpUrl ? nodemailer.createTransport({ url: config.mail.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 120_000 }) : undefined;
   if (!mailer) logger.info('SMTP_URL is not set: notifications are delivered in-app (and to configured robots) only');
   // Render threads, each with the fonts loaded once; one that dies fails only its render (retried) and is replaced.
   const reportFonts = resolveReportFonts(config.reportFonts);
