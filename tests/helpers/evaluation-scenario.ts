@@ -9,7 +9,8 @@ import { type Activities, createActivities } from '../../activities';
 import { importUnitYear } from '../../db/ledger.repository';
 import type { SelfAssessmentEntry } from '../../domain/self-assessment';
 import type { SectionSubmission } from '../../domain/submission';
-import { createWorker } from '../../worker/create-worker';
+import { afterAll, beforeAll } from 'vitest';
+import { bundleWorkflows, createWorker } from '../../worker/create-worker';
 import {
   annualEvaluationWorkflowType, evaluationId, evaluationStatusQuery, sectionTaskId, selfAssessmentTaskId, submitSelfAssessmentUpdate, submitUpdate, taskViewQuery,
 } from '../../workflows/evaluation/contract';
@@ -17,8 +18,8 @@ import type { annualEvaluation } from '../../workflows/evaluation/annual-evaluat
 import { holdbackWorkflowId } from '../../workflows/holdback/contract';
 import type { Transporter } from 'nodemailer';
 import { testActivityDeps } from './activities';
-import type { TestDatabase } from './database';
-import { uniqueTaskQueue } from './temporal';
+import { createTestDatabase, type TestDatabase } from './database';
+import { timeSkippingEnv, uniqueTaskQueue } from './temporal';
 import { seedUnitYear } from '../fixtures/seed';
 
 export const at = (local: string) => Date.parse(`${local}+08:00`);
@@ -35,6 +36,22 @@ export interface Harness {
   env: TestWorkflowEnvironment;
   database: TestDatabase;
   bundle: WorkflowBundle;
+}
+
+/**
+ * A time-skipping server, a database and the workflow bundle for one test file (time is global to
+ * a server: each file has its own), set up before its tests and torn down after them.
+ */
+export function timeSkippingHarness(): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
+  });
+  afterAll(async () => {
+    await h.env?.teardown();
+    await h.database?.drop();
+  });
+  return h;
 }
 
 export interface ScenarioOptions {

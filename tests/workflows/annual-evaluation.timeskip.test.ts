@@ -18,26 +18,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../worker/create-worker';
-import {
-  acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, extendSectionDueSignal, proceedWithoutUpdate, returnSubmissionUpdate, sectionTaskId, taskViewQuery,
-} from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
-import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+import { acknowledgeFindingsUpdate, approveUpdate, type EvaluationStatus, extendSectionDueSignal, proceedWithoutUpdate, returnSubmissionUpdate, sectionTaskId, taskViewQuery } from '../../workflows/evaluation/contract';
+import { infosecSubmission, scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
 import { seedUnitYear } from '../fixtures/seed';
 
 describe('annual evaluation on the working-day calendar (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('reminds a section that never submits on the right working days, escalates, and proceeds without it to an issued report', async () => {
     const s = await scenario(h, 'never-submits', '2026-04-20T10:00:00');

@@ -11,27 +11,16 @@
  * Wednesday 04-22.
  */
 import { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseWanYuan as wan } from '../../domain/money';
-import { bundleWorkflows } from '../../worker/create-worker';
 import { acknowledgeFindingsUpdate, approveUpdate, evaluationId, resubmitUpdate } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
 import { recordFixture } from '../replay/fixtures';
-import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { infosecSubmission, scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
 import type { seedUnitYear } from '../fixtures/seed';
 
 describe('issuing the approved draft (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('stops the issue when the ledger changed after approval, says what changed, and issues a new approved draft', async () => {
     const ledger: { unitYear?: ReturnType<typeof seedUnitYear> } = {};

@@ -14,15 +14,12 @@
  *   returned from 04-28 → resubmitted at once; draft 3 approved; issued as version 4.
  */
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseWanYuan as wan } from '../../domain/money';
 import { reconcile } from '../../domain/ledger/reconcile';
-import { bundleWorkflows } from '../../worker/create-worker';
 import { approveUpdate, evaluationId, resubmitUpdate, sendBackUpdate } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
 import { recordFixture } from '../replay/fixtures';
-import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { infosecSubmission, scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
 import type { seedUnitYear } from '../fixtures/seed';
 
 /**
@@ -42,15 +39,7 @@ export function withoutBlockingFindings(y: ReturnType<typeof seedUnitYear>): voi
 }
 
 describe('a send-back (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('returns the draft to the finance officer with the reason, each time, and asks the head about a new version after the correction', async () => {
     const s = await scenario(h, 'sent-back', '2026-04-20T10:00:00', { prepare: withoutBlockingFindings });

@@ -6,26 +6,16 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Client, WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../worker/create-worker';
-import { createTestDatabase } from '../helpers/database';
-import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { describe, expect, it } from 'vitest';
+
+import { infosecSubmission, scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
 import { recordFixture } from '../replay/fixtures';
 import { restartEvaluation } from '../../client/evaluations';
 import { stoppedRuns } from '../../db/evaluations.repository';
 import { evaluationStatusQuery } from '../../workflows/evaluation/contract';
 
 describe('an evaluation that stops (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('records the stop on the evaluation, audits it and tells the finance officer and the unit head; the restart clears it', async () => {
     let failures = 1;

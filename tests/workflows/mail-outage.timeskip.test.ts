@@ -7,26 +7,16 @@
  */
 import { temporal } from '@temporalio/proto';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../client/stack/proc';
-import { bundleWorkflows } from '../../worker/create-worker';
 import { selfAssessmentTaskId, taskViewQuery } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
-import { type Harness, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
+
 
 const EventType = temporal.api.enums.v1.EventType;
 
 describe('a mail outage (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('leaves the emails in the outbox and the evaluation and its tasks running, reminded and escalated on their days', async () => {
     // Nothing listens on this port: every email is refused.

@@ -5,23 +5,13 @@
  * escalation 05-08 (3 working days after due).
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../worker/create-worker';
+import { describe, expect, it } from 'vitest';
 import { selfAssessmentTaskId, taskViewQuery } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
-import { type Harness, infosecSubmission, scenario } from '../helpers/evaluation-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { infosecSubmission, scenario, timeSkippingHarness } from '../helpers/evaluation-scenario';
+
 
 describe('the self-assessment task (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('gives the finance officer a self-assessment task beside the sections: reminded like one, escalated to the unit head, checked against the rule set, and waited for', async () => {
     const s = await scenario(h, 'assessing', '2026-04-20T10:00:00');

@@ -11,26 +11,16 @@
  * 2027 has no holiday data yet (no State Council notice for it in any source we have), so these
  * working days come from the weekday rule — and every message and the evaluation's status say so.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importUnitYear } from '../../db/ledger.repository';
-import { bundleWorkflows } from '../../worker/create-worker';
 import { evaluationId, evaluationStatusQuery, yearlyStarterStatusQuery } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
-import type { Harness } from '../helpers/evaluation-scenario';
+
 import { starterScenario } from '../helpers/starter-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { timeSkippingHarness } from '../helpers/evaluation-scenario';
 import { recordFixture } from '../replay/fixtures';
 
 describe('a scheduled start before the ledger is imported (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('waits for the ledger, reminds the finance officer on working days, and starts the evaluation once it is imported', async () => {
     const unitCode = 'starter-waits';

@@ -7,25 +7,14 @@
  * Business time is pinned through the activities' clock shift: the starter fires on Thursday
  * 2026-01-15 at 10:00 (Asia/Shanghai) and evaluates 2025, the year just closed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows } from '../../worker/create-worker';
+import { describe, expect, it } from 'vitest';
 import { evaluationId } from '../../workflows/evaluation/contract';
-import { createTestDatabase } from '../helpers/database';
 import { recordFixture } from '../replay/fixtures';
-import type { Harness } from '../helpers/evaluation-scenario';
 import { starterScenario } from '../helpers/starter-scenario';
-import { timeSkippingEnv } from '../helpers/temporal';
+import { timeSkippingHarness } from '../helpers/evaluation-scenario';
 
 describe('the yearly starter (time-skipping)', () => {
-  const h = {} as Harness;
-
-  beforeAll(async () => {
-    [h.env, h.database, h.bundle] = await Promise.all([timeSkippingEnv(), createTestDatabase(), bundleWorkflows()]);
-  });
-  afterAll(async () => {
-    await h.env?.teardown();
-    await h.database?.drop();
-  });
+  const h = timeSkippingHarness();
 
   it('starts the evaluation of the year just closed when its ledger is there', async () => {
     const s = await starterScenario(h, 'starter-present', '2026-01-15T10:00:00', [2025]);
