@@ -318,28 +318,22 @@ export const adminRoutes: RouteDef[] = [
   },
 
   // ── Messages that did not arrive ──────────────────────────────────────────────────────────
-  {
-    method: 'POST', url: '/api/admin/units/:unit/notifications/:notification/resend', tag: 'admin',
-    summary: 'Send an uncertain or given-up message of the unit again (a new 72-hour window; an uncertain one may arrive twice), audited', access: ADMIN,
-    schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
-    async handler(ctx) {
-      const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
-      const status = await decideUndelivered(ctx.deps.db, { scope: { unitId: unitIdOf(ctx, unit) }, id: notification, decision: 'resend', actor: actorOf(ctx.account) });
-      if (!status) throw new AppError('conflict', '本单位没有这条未送达的通知（可能已送达、仍在重试或已处理）', 'no such undelivered message of this unit (it may have been delivered, be still retrying, or been dealt with)');
-      return { status };
-    },
-  },
-  {
-    method: 'POST', url: '/api/admin/units/:unit/notifications/:notification/abandon', tag: 'admin',
-    summary: 'Stop trying a message of the unit that is still retrying or uncertain, audited', access: ADMIN,
-    schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
-    async handler(ctx) {
-      const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
-      const status = await decideUndelivered(ctx.deps.db, { scope: { unitId: unitIdOf(ctx, unit) }, id: notification, decision: 'abandon', actor: actorOf(ctx.account) });
-      if (!status) throw new AppError('conflict', '本单位没有这条仍在重试的通知（可能已送达或已处理）', 'no such message still being tried in this unit (it may have been delivered or dealt with)');
-      return { status };
-    },
-  },
+  ...(['resend', 'abandon'] as const).map(
+    (decision): RouteDef => ({
+      method: 'POST', url: `/api/admin/units/:unit/notifications/:notification/${decision}`, tag: 'admin',
+      summary: decision === 'resend'
+        ? 'Send an uncertain or given-up message of the unit again (a new 72-hour window; an uncertain one may arrive twice), audited'
+        : 'Stop trying a message of the unit that is still retrying or uncertain, audited',
+      access: ADMIN,
+      schema: { params: unitParams.extend({ notification: id }), response: { 200: z.object({ status: z.enum(['pending', 'failed']) }) } },
+      async handler(ctx) {
+        const { unit, notification } = params<{ unit: string; notification: number }>(ctx.request);
+        const status = await decideUndelivered(ctx.deps.db, { scope: { unitId: unitIdOf(ctx, unit) }, id: notification, decision, actor: actorOf(ctx.account) });
+        if (!status) throw new AppError('conflict', '本单位没有这条可处理的未送达通知（可能已送达或已处理）', 'no such undelivered message of this unit in a state this applies to (it may have been delivered or dealt with)');
+        return { status };
+      },
+    }),
+  ),
 
   // ── The audit log ─────────────────────────────────────────────────────────────────────────
   {
