@@ -29,14 +29,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Account, type ApiTokenInfo, passwordResetFor, type Person } from '../../db/accounts.repository';
 import { type AdminUnit, type AuditEntry, type UnitYearStage, unitYearStages } from '../../db/admin.repository';
-import type { ChannelInfo, UndeliveredNotification } from '../../db/notifications.repository';
+import { type ChannelInfo, type UndeliveredNotification, undelivered as undeliveredOf, unitIdOf } from '../../db/notifications.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
 import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
 import { DEFAULT_OUTLINE_ID, outlineById } from '../../domain/report/outlines';
 import { ruleSetOf } from '../../domain/rule-sets';
 import { assessmentScope } from '../../domain/self-assessment';
-import { SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
+import { evaluationId, SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
 import type { HoldbackStatusView } from '../../workflows/holdback/contract';
 import { hasUnitRole, isSectionHead } from '../http/access';
 import { tokenHash } from '../auth/passwords';
@@ -363,6 +363,9 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets').then((r) => must(r).ruleSets),
       loadUnitYear(deps.db, { unitCode, year }),
     ]);
+    // Messages of this evaluation and its tasks that did not reach their recipient (the unit's own people see them).
+    const unitId = above ? undefined : await unitIdOf(deps.db, unitCode);
+    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowPrefix: evaluationId(unitCode, year) });
     const outlineId = doc?.outline ?? DEFAULT_OUTLINE_ID;
     const outline = { id: outlineId, name: outlineById(outlineId)?.name ?? outlineId };
     // Reminders come from the task workflows themselves (a detail view may ask the workflow).
@@ -385,7 +388,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       unitCode, unitName: detail.unit.name, year, canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
       ...(status ? { status } : {}), tasks, reminders, ...(analysis ? { analysis } : {}), holdbacks,
       temporalUrl: (id: string) => temporalUrl(deps, id), today: todayCivil(),
-      ruleSets, outline, canPreview: staff, above,
+      ruleSets, outline, canPreview: staff, above, undelivered: notDelivered, isAdmin: hasUnitRole(account!, unitCode, ['admin']),
     };
     return { title: `${t(lang, 'dash.title')} · ${detail.unit.name} ${year}`, nav: 'units', body: dashboardBody({ lang, url: '', unread: 0 }, data), autoRefreshMs: dashboardRefreshMs(data) };
   });

@@ -11,6 +11,7 @@
 import type { OpenHoldback } from '../../../db/holdbacks.repository';
 import { SELF_ASSESSMENT_TASK, type TaskView } from '../../../workflows/evaluation/contract';
 import type { AnalysisAnswer, Finding, RuleSetSummary, StatusAnswer, TaskItem } from '../api-types';
+import type { UndeliveredNotification } from '../../../db/notifications.repository';
 import { html, type Html } from '../html';
 import { formatDate, formatDateTime, formatMonth, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
@@ -38,6 +39,20 @@ export interface DashboardData {
   canPreview: boolean;
   /** A department's or the bureau's officer above the unit: reads, without the unit's working pages. */
   above?: boolean;
+  /** Messages of the evaluation and its tasks that did not reach their recipient (newest first). */
+  undelivered?: UndeliveredNotification[];
+  /** The viewer administers the unit (sends such messages again on 系统管理). */
+  isAdmin?: boolean;
+}
+
+/** Who may not know of their task or reminder: the messages that did not arrive, and what to do. */
+function undeliveredNotice(L: Lang, d: DashboardData, items: UndeliveredNotification[]): Html {
+  const shown = items.slice(0, 3);
+  return html`<div class="notice notice-warn" id="undelivered-notice">
+    <strong>${t(L, 'dash.undelivered', { n: items.length })}</strong>
+    <ul class="plain small">${shown.map((n) => html`<li data-notification="${n.id}">${n.to} · ${n.subject} · ${t(L, `delivery.${n.status}`)}${n.error ? html` <span class="muted">（${n.error}）</span>` : ''}</li>`)}</ul>
+    <div class="small">${t(L, 'dash.undeliveredHelp')}${d.isAdmin ? html` <a href="/admin/units/${encodeURIComponent(d.unitCode)}#undelivered">${t(L, 'admin.undelivered')}</a>` : ''}</div>
+  </div>`;
 }
 
 const TRANSIENT = new Set(['opening', 'scoring', 'drafting', 'issuing']);
@@ -249,6 +264,7 @@ export function dashboardBody(v: Viewer, d: DashboardData): Html {
   ${s?.review ? reviewCard(L, d, s.review) : ''}
   ${s && !d.above ? returnedCard(L, d, s) : ''}
   ${s && !d.above ? restartCard(L, d, s) : ''}
+  ${d.undelivered?.length ? undeliveredNotice(L, d, d.undelivered) : ''}
   ${s?.calendarWarnings?.length ? html`<div class="notice notice-warn" id="calendar-warnings">${s.calendarWarnings.map((w) => html`<div>${pick(L, w.zh, w.en)}</div>`)}</div>` : ''}
   ${s ? progressCard(L, d, s) : d.above ? html`<section class="card"><p class="muted">${t(L, 'dash.notStarted')}</p></section>` : startCard(L, d)}
   ${d.above ? aboveCard(L, d) : html`${selfAssessmentCard(L, d)}
