@@ -232,7 +232,7 @@ const inScope = (scope: UndeliveredScope) => (eb: ExpressionBuilder<Database & {
       ]);
 
 /** The messages of the scope that did not reach their recipient: retrying, uncertain or given up; newest first. */
-export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, only: { workflowPrefix?: string } = {}): Promise<UndeliveredNotification[]> {
+export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, only: { workflowPrefixes?: readonly string[] } = {}): Promise<UndeliveredNotification[]> {
   let query = db
     .selectFrom('notifications as n')
     .leftJoin('users as u', 'u.id', 'n.recipient_user_id')
@@ -240,8 +240,12 @@ export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, 
     .select(['n.id', 'n.kind', 'n.channel', 'n.subject', 'n.link', 'n.status', 'n.attempts', 'n.error', 'n.created_at', 'n.next_attempt_at', 'n.give_up_at', 'u.email', 'c.label', 'c.kind as channel_kind'])
     .where(inScope(scope))
     .where((eb) => eb.or([eb('n.status', 'in', ['uncertain', 'failed']), eb.and([eb('n.status', '=', 'pending'), eb('n.attempts', '>', 0)])]));
-  // Only the messages of these workflows (an evaluation and its tasks: `evaluation/<unit>/<year>…`).
-  if (only.workflowPrefix) query = query.where('n.workflow_id', 'like', `${only.workflowPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  // Only the messages of these workflows (a unit-year's evaluation and its tasks: `evaluation/<unit>/<year>…`).
+  const prefixes = only.workflowPrefixes;
+  if (prefixes) {
+    const like = (p: string) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or(prefixes.map((p) => eb('n.workflow_id', 'like', like(p)))));
+  }
   const rows = await query.orderBy('n.id', 'desc').limit(limit).execute();
   return rows.map((r) => ({
     id: r.id, kind: r.kind, channel: r.channel, to: r.email ?? r.label ?? r.channel_kind ?? '—', subject: r.subject, link: r.link,

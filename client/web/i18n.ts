@@ -575,7 +575,7 @@ export const catalog = {
   'admin.hour': { zh: '时', en: 'Hour' },
   'admin.dueIn': { zh: '材料期限（工作日）', en: 'Due in (working days)' },
   'admin.audit': { zh: '审计日志', en: 'Audit log' },
-  'dash.undelivered': { zh: '本年度评价有{n}条通知未能送达', en: '{n} messages of this evaluation did not arrive' },
+  'dash.undelivered': { zh: '本年度有{n}条通知未能送达', en: '{n} messages of this year did not arrive' },
   'dash.undeliveredHelp': { zh: '收件人可能还不知道相关任务或提醒，请另行告知；邮件服务器恢复后系统会自动重发（72小时内），系统管理员也可手动重新发送。', en: 'The people concerned may not know of their task or reminder: tell them another way. They are sent again by themselves once the mail server is back (for 72 hours), and an administrator may send them again.' },
   'admin.undelivered': { zh: '未送达的通知', en: 'Messages not delivered' },
   'admin.undeliveredHelp': { zh: '邮件服务器或群机器人暂时不可用时，通知留在发件箱中自动重试（间隔逐次加长，最长1小时），72小时仍未送达即停止。“可能已发送”的通知不会自动重发，以免对方收到两次。', en: 'When the mail server or a robot is away, messages wait in the outbox and are retried (backing off, at most an hour apart) for 72 hours, then given up. A message that may have been sent is never resent by itself, so nobody gets it twice.' },

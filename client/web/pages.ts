@@ -37,7 +37,7 @@ import { DEFAULT_OUTLINE_ID, outlineById } from '../../domain/report/outlines';
 import { ruleSetOf } from '../../domain/rule-sets';
 import { assessmentScope } from '../../domain/self-assessment';
 import { evaluationId, SELF_ASSESSMENT_TASK, type TaskView, taskViewQuery } from '../../workflows/evaluation/contract';
-import type { HoldbackStatusView } from '../../workflows/holdback/contract';
+import { type HoldbackStatusView, holdbackWorkflowId } from '../../workflows/holdback/contract';
 import { hasUnitRole, isSectionHead } from '../http/access';
 import { tokenHash } from '../auth/passwords';
 import type { ServerDeps } from '../http/server';
@@ -363,9 +363,9 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets').then((r) => must(r).ruleSets),
       loadUnitYear(deps.db, { unitCode, year }),
     ]);
-    // Messages of this evaluation and its tasks that did not reach their recipient (the unit's own people see them).
+    // Messages of this evaluation, its tasks and the year's withheld payments that did not reach their recipient (the unit's own people see them).
     const unitId = above ? undefined : await unitIdOf(deps.db, unitCode);
-    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowPrefix: evaluationId(unitCode, year) });
+    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowPrefixes: [evaluationId(unitCode, year), holdbackWorkflowId(unitCode, year, '')] });
     const outlineId = doc?.outline ?? DEFAULT_OUTLINE_ID;
     const outline = { id: outlineId, name: outlineById(outlineId)?.name ?? outlineId };
     // Reminders come from the task workflows themselves (a detail view may ask the workflow).

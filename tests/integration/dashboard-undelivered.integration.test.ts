@@ -1,6 +1,6 @@
 /**
- * The unit-year's dashboard tells the finance officer which messages of the evaluation and its
- * tasks did not arrive (a section head who never got their task is chased another way), and the
+ * The unit-year's dashboard tells the finance officer which messages of the evaluation, its tasks
+ * and the year's withheld payments did not arrive (a section head who never got their task is chased another way), and the
  * administrator where to send them again; delivered messages and other years' are not listed.
  */
 import type { Client } from '@temporalio/client';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { evaluationId, sectionTaskId } from '../../workflows/evaluation/contract';
+import { holdbackWorkflowId } from '../../workflows/holdback/contract';
 import { seedUnitYear } from '../fixtures/seed';
 import { addUser, as, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -49,6 +50,7 @@ describe('messages that did not arrive, on the dashboard', () => {
         row('d2', evaluationId(UNIT, 2020), 'pending', '2020年度自评报告待审批', 3),
         row('d3', sectionTaskId(UNIT, 2020, 'network'), 'sent', '请填报网络科2020年度自评材料', 1),
         row('d4', sectionTaskId(UNIT, 2019, 'general'), 'failed', '请填报综合科2019年度自评材料', 40),
+        row('d6', holdbackWorkflowId(UNIT, 2020, 'one-thing-once-retention'), 'failed', '质保金将于2021年8月31日到期', 12),
         // Still on its first try: not (yet) a problem.
         row('d5', sectionTaskId(UNIT, 2020, 'infosec'), 'pending', '请填报信息安全科2020年度自评材料', 0),
       ])
@@ -70,7 +72,8 @@ describe('messages that did not arrive, on the dashboard', () => {
   it('lists what did not arrive for the finance officer, and points the administrator to 系统管理', async () => {
     const page = await dashboard(finance);
     const notice = /<div class="notice notice-warn" id="undelivered-notice">([\s\S]*?)<\/div>\s*<\/div>/.exec(page)?.[1] ?? '';
-    expect(notice).toContain('本年度评价有2条通知未能送达');
+    expect(notice).toContain('本年度有3条通知未能送达');
+    expect(notice).toContain('质保金将于');
     expect(notice).toContain('请填报综合科2020年度自评材料');
     expect(notice).toContain('已停止');
     expect(notice).toContain('2020年度自评报告待审批');

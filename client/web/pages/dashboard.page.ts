@@ -39,7 +39,7 @@ export interface DashboardData {
   canPreview: boolean;
   /** A department's or the bureau's officer above the unit: reads, without the unit's working pages. */
   above?: boolean;
-  /** Messages of the evaluation and its tasks that did not reach their recipient (newest first). */
+  /** Messages of the evaluation, its tasks and the year's withheld payments that did not reach their recipient (newest first). */
   undelivered?: UndeliveredNotification[];
   /** The viewer administers the unit (sends such messages again on 系统管理). */
   isAdmin?: boolean;
