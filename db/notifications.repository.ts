@@ -232,7 +232,7 @@ const inScope = (scope: UndeliveredScope) => (eb: ExpressionBuilder<Database & {
       ]);
 
 /** The messages of the scope that did not reach their recipient: retrying, uncertain or given up; newest first. */
-export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, only: { workflowPrefixes?: readonly string[] } = {}): Promise<UndeliveredNotification[]> {
+export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, only: { workflowPrefixes?: readonly string[]; workflowId?: string } = {}): Promise<UndeliveredNotification[]> {
   let query = db
     .selectFrom('notifications as n')
     .leftJoin('users as u', 'u.id', 'n.recipient_user_id')
@@ -241,6 +241,7 @@ export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, 
     .where(inScope(scope))
     .where((eb) => eb.or([eb('n.status', 'in', ['uncertain', 'failed']), eb.and([eb('n.status', '=', 'pending'), eb('n.attempts', '>', 0)])]));
   // Only the messages of these workflows (a unit-year's evaluation and its tasks: `evaluation/<unit>/<year>…`).
+  if (only.workflowId !== undefined) query = query.where('n.workflow_id', '=', only.workflowId);
   const prefixes = only.workflowPrefixes;
   if (prefixes) {
     const like = (p: string) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -577,6 +577,7 @@ export const catalog = {
   'admin.audit': { zh: '审计日志', en: 'Audit log' },
   'dash.undelivered': { zh: '本年度有{n}条通知未能送达', en: '{n} messages of this year did not arrive' },
   'dash.undeliveredHelp': { zh: '收件人可能还不知道相关任务或提醒，请另行告知；邮件服务器恢复后系统会自动重发（72小时内），系统管理员也可手动重新发送。', en: 'The people concerned may not know of their task or reminder: tell them another way. They are sent again by themselves once the mail server is back (for 72 hours), and an administrator may send them again.' },
+  'hb.undelivered': { zh: '有{n}条提醒未能送达，请留意到期日', en: '{n} reminders did not arrive: mind the due date' },
   'admin.undelivered': { zh: '未送达的通知', en: 'Messages not delivered' },
   'admin.undeliveredHelp': { zh: '邮件服务器或群机器人暂时不可用时，通知留在发件箱中自动重试（间隔逐次加长，最长1小时），72小时仍未送达即停止。“可能已发送”的通知不会自动重发，以免对方收到两次。', en: 'When the mail server or a robot is away, messages wait in the outbox and are retried (backing off, at most an hour apart) for 72 hours, then given up. A message that may have been sent is never resent by itself, so nobody gets it twice.' },
   'admin.allDelivered': { zh: '所有通知均已送达。', en: 'Every message was delivered.' },

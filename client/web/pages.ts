@@ -473,7 +473,9 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     // Not started (or unknown): what the ledger says, if it has it.
     const ledger = answer.ok ? undefined : (await openHoldbacksOfUnit(deps.db, unitCode, { year })).find((h) => h.holdbackCode === code);
     if (!answer.ok && !ledger) throw refusal(404, 'error.notFound');
-    const doc = await loadUnitYear(deps.db, { unitCode, year });
+    const [doc, unitId] = await Promise.all([loadUnitYear(deps.db, { unitCode, year }), unitIdOf(deps.db, unitCode)]);
+    // Its reminders that did not reach the finance officer.
+    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowId: holdbackWorkflowId(unitCode, year, code) });
     const ledgerRow = doc?.projects.flatMap((p) => p.holdbacks.map((h) => ({ h, contract: p.contracts.find((c) => c.code === h.contract) }))).find((x) => x.h.code === code);
     const contract = ledgerRow?.contract;
     const data: HoldbackPageData = {
@@ -485,6 +487,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       canAct: hasUnitRole(account!, unitCode, ['finance_officer']),
       requestId: (form: string) => `web-${form}-${randomUUID()}`,
       today: todayCivil(),
+      undelivered: notDelivered,
     };
     const shown = data.status ?? data.ledger;
     const title = shown ? `${shown.projectName} · ${t(lang, `kind.${shown.kind}`)}` : code;

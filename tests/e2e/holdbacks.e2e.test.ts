@@ -109,8 +109,22 @@ describe('withheld payments in the browser (the finance officer)', () => {
     await Promise.all([page.waitForURL((u) => u.pathname.startsWith(`/units/${UNIT}/years/2020/holdbacks/`)), link.click()]);
     expect(new URL(page.url()).pathname).toBe(`/units/${UNIT}/years/2020/holdbacks/${href.split('/').pop()}`);
     expect(await page.locator('#hb-reminders tr[data-reminder]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#hb-undelivered').count()).toBe(0);
+
+    // Its reminder's email never got through (the mail server refused it for three days): the page says so.
+    const code = href.split('/').pop()!;
+    const unit = await database.db.selectFrom('units').select('id').where('code', '=', UNIT).executeTakeFirstOrThrow();
+    const finance = await database.db.selectFrom('users').select('id').where('email', '=', FINANCE).executeTakeFirstOrThrow();
+    await database.db
+      .insertInto('notifications')
+      .values({ dedupe_key: `e2e-undelivered|${code}`, unit_id: unit.id, kind: 'holdback.retention.due', channel: 'email', recipient_user_id: finance.id, subject: '质保金到期', body: 'b', workflow_id: `holdback/${UNIT}/2020/${code}`, status: 'failed', attempts: 40, error: 'gave up after 40 attempts: connect ECONNREFUSED' })
+      .execute();
+    await page.reload();
+    expect(await page.locator('#hb-undelivered').textContent()).toContain('有1条提醒未能送达');
+    expect(await page.locator('#hb-undelivered li').textContent()).toContain('ECONNREFUSED');
 
     await page.goto(`${base}/units/${UNIT}/years/2020`);
+    expect(await page.locator('#undelivered-notice').textContent()).toContain('质保金到期');
     const listed = page.locator('#holdbacks [data-holdback] a[href*="/holdbacks/"]');
     expect(await listed.count()).toBe(5);
     await page.locator('#holdbacks [data-holdback="xueliang-om-2020"] a[href*="/holdbacks/"]').click();

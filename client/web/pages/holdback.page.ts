@@ -10,6 +10,7 @@
 import type { OmScoring } from '../../../domain/holdbacks/om-scoring';
 import type { HoldbackEventListRow, OpenHoldback } from '../../../db/holdbacks.repository';
 import type { HoldbackStatusView } from '../../../workflows/holdback/contract';
+import type { UndeliveredNotification } from '../../../db/notifications.repository';
 import { html, type Html } from '../html';
 import { formatYuan } from '../../../domain/money';
 import { formatDate, formatDateTime, type Lang, type MessageKey, pick, t } from '../i18n';
@@ -35,6 +36,8 @@ export interface HoldbackPageData {
   /** A fresh request id for each form (a resent form repeats it and gets the same answer). */
   requestId: (form: string) => string;
   today: string;
+  /** Its reminders that did not reach their recipient (newest first). */
+  undelivered?: UndeliveredNotification[];
 }
 
 /** Amounts on this page are exact: 元 to the 分 ("795,055.00 元"). */
@@ -169,9 +172,13 @@ function factsCard(L: Lang, d: HoldbackPageData, s: HoldbackStatusView): Html {
   </section>`;
 }
 
-function remindersCard(L: Lang, s: HoldbackStatusView): Html {
+function remindersCard(L: Lang, s: HoldbackStatusView, undelivered: UndeliveredNotification[]): Html {
   return html`<section class="card" aria-labelledby="hb-reminders-h" id="hb-reminders">
     <h2 id="hb-reminders-h">${t(L, 'dash.reminders')}<span class="aside">${t(L, 'dash.remindersSent', { n: s.remindersSentCount })}</span></h2>
+    ${undelivered.length
+      ? html`<div class="notice notice-warn" id="hb-undelivered"><strong>${t(L, 'hb.undelivered', { n: undelivered.length })}</strong>
+          <ul class="plain small">${undelivered.slice(0, 5).map((n) => html`<li data-notification="${n.id}">${formatDateTime(L, n.createdAt)} · ${n.to} · ${t(L, `delivery.${n.status}`)}${n.error ? html` <span class="muted">（${n.error}）</span>` : ''}</li>`)}</ul></div>`
+      : ''}
     ${s.nextReminder ? html`<p class="small" data-testid="hb-next-reminder">${t(L, 'hb.nextReminder', { date: formatDateTime(L, s.nextReminder.at) })}</p>` : html`<p class="small muted">${t(L, 'hb.noNextReminder')}</p>`}
     ${s.remindersSent.length === 0
       ? html`<p class="muted">${t(L, 'hb.noReminders')}</p>`
@@ -235,6 +242,6 @@ export function holdbackBody(v: Viewer, d: HoldbackPageData): Html {
   return html`${pageHead(title, subtitle, back)}
   <div class="grid">
     <div>${factsCard(L, d, s)}${eventsCard(L, s, d.events)}</div>
-    <div>${forms.length ? forms : d.canAct ? html`<section class="card"><p class="muted">${t(L, s.phase === 'closed' ? 'hb.closed' : 'hb.nothingToRecord')}</p></section>` : ''}${remindersCard(L, s)}</div>
+    <div>${forms.length ? forms : d.canAct ? html`<section class="card"><p class="muted">${t(L, s.phase === 'closed' ? 'hb.closed' : 'hb.nothingToRecord')}</p></section>` : ''}${remindersCard(L, s, d.undelivered ?? [])}</div>
   </div>`;
 }
