@@ -184,6 +184,27 @@ export async function duePending(db: Db, limit: number): Promise<Array<Notificat
   }));
 }
 
+/**
+ * The outbox as an operator watches it: messages due for sending now (at most 10,000 counted) and
+ * how long the oldest has waited. A backlog that grows means no worker relays, or mail is away.
+ */
+export async function outboxBacklog(db: Db): Promise<{ due: number; oldestDueSeconds: number | null }> {
+  const r = await db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('notifications')
+        .select(sql<Date>`coalesce(next_attempt_at, created_at)`.as('due_at'))
+        .where('status', '=', 'pending')
+        .where(sql<boolean>`coalesce(next_attempt_at, created_at) <= now()`)
+        .orderBy(sql`coalesce(next_attempt_at, created_at)`)
+        .limit(10_000)
+        .as('d'),
+    )
+    .select([sql<number>`count(*)::int`.as('due'), sql<number | null>`floor(extract(epoch from now() - min(d.due_at)))::int`.as('oldest')])
+    .executeTakeFirstOrThrow();
+  return { due: r.due, oldestDueSeconds: r.oldest };
+}
+
 /** Pending messages whose window closed undelivered become `failed` (with why); returns how many. */
 export async function giveUpOverdue(db: Db): Promise<number> {
   const r = await db

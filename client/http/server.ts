@@ -14,6 +14,7 @@ import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'f
 import type { ZodType } from 'zod';
 import type { Account } from '../../db/accounts.repository';
 import { pingDb, type Db } from '../../db/connection';
+import { outboxBacklog } from '../../db/notifications.repository';
 import { AppError, isAppError } from '../../domain/errors';
 import { problemsFromZod } from '../../domain/validation';
 import { countPollers, pingTemporal } from '../temporal';
@@ -56,6 +57,13 @@ export interface Health {
   database: { ok: boolean; error?: string };
   /** Workers polling the task queue (informational: the HTTP server may run where no worker does). */
   workers: { pollers: number | null };
+  /** Messages due for sending and how long the oldest has waited (informational; null: unknown). */
+  outbox: { due: number; oldestDueSeconds: number | null } | null;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
@@ -200,7 +208,9 @@ export async function buildServer(deps: ServerDeps, routes: RouteDef[] = apiRout
       check(() => pingDb(deps.db)),
       countPollers(deps.temporal, deps.taskQueue).catch(() => null),
     ]);
-    const health: Health = { status: temporal.ok && database.ok ? 'ok' : 'degraded', temporal, database, workers: { pollers } };
+    // Asked only of a database that answered, and never waited on for long.
+    const outbox = database.ok ? await withTimeout(outboxBacklog(deps.db), 1_000).catch(() => null) : null;
+    const health: Health = { status: temporal.ok && database.ok ? 'ok' : 'degraded', temporal, database, workers: { pollers }, outbox };
     return reply.status(health.status === 'ok' ? 200 : 503).send(health);
   });
 
