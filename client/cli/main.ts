@@ -446,6 +446,34 @@ async function main(argv: string[]): Promise<void> {
       await send(unit, year, holdback, 'milestone', { milestone: opts.name, reachedOn: opts.on }, opts);
     });
 
+  const notifications = program.command('notifications').description('messages of a unit that did not reach their recipient: list, send again, stop trying (the unit’s administrator; audited)');
+  notifications
+    .command('list')
+    .description('messages still retrying after a failed try, that may have been sent, or that were given up — newest first, with why')
+    .argument('<unit>')
+    .addOption(json)
+    .action(async (unit: string, opts: { json?: boolean }) => {
+      const r = await api().request<{ undelivered: Array<{ id: number; status: string; channel: string; to: string; subject: string; attempts: number; error: string | null; createdAt: string }> }>('GET', `/api/admin/units/${unit}`);
+      out(opts.json, { undelivered: r.undelivered }, () => {
+        for (const n of r.undelivered) console.log(`${String(n.id).padStart(6)}  ${n.status.padEnd(9)} ${String(n.attempts).padStart(3)}×  ${n.channel.padEnd(8)} ${n.to}  ${n.subject}${n.error ? `  — ${n.error}` : ''}`);
+        if (!r.undelivered.length) console.log('every message arrived');
+      });
+    });
+  for (const [name, description] of [
+    ['resend', 'send an uncertain or given-up message again (an uncertain one may arrive twice)'],
+    ['abandon', 'stop trying a message that is still retrying or uncertain'],
+  ] as const) {
+    notifications
+      .command(name)
+      .description(description)
+      .argument('<unit>').argument('<id>')
+      .addOption(json)
+      .action(async (unit: string, id: string, opts: { json?: boolean }) => {
+        const r = await api().request<{ status: string }>('POST', `/api/admin/units/${unit}/notifications/${id}/${name}`, {});
+        out(opts.json, r, () => console.log(`message ${id}: ${r.status === 'pending' ? 'in the outbox again' : 'no longer tried'}`));
+      });
+  }
+
   const report = program.command('report').description('reports');
   report
     .command('download')

@@ -212,8 +212,30 @@ describe('the selfeval command line', () => {
     expect(await database.db.selectFrom('audit_log').select('action').where('action', '=', 'organisation_role.grant').execute()).toHaveLength(2);
   });
 
+  it('lists the unit’s messages that did not arrive and sends one again, as its administrator', async () => {
+    const password = 'cli-password-42';
+    await ok('operator', ['users', 'add', '--unit', 'yiyang-smart-city', '--email', 'admin@cli.test', '--role', 'admin', '--password-stdin'], `${password}\n`);
+    await ok('admin', ['login', '--url', url, '--email', 'admin@cli.test'], `${password}\n`);
+    const unit = await database.db.selectFrom('units').select('id').where('code', '=', 'yiyang-smart-city').executeTakeFirstOrThrow();
+    const admin = await database.db.selectFrom('users').select('id').where('email', '=', 'admin@cli.test').executeTakeFirstOrThrow();
+    const row = await database.db
+      .insertInto('notifications')
+      .values({ dedupe_key: 'cli-undelivered', unit_id: unit.id, kind: 'task_reminder', channel: 'email', recipient_user_id: admin.id, subject: '综合科自评材料将于明天到期', body: 'b', status: 'failed', attempts: 40, error: 'gave up after 40 attempts: connect ECONNREFUSED' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const listed = await ok('admin', ['notifications', 'list', 'yiyang-smart-city']);
+    expect(listed).toMatch(new RegExp(`^\\s*${row.id}\\s+failed\\s+40×\\s+email\\s+admin@cli\\.test\\s+综合科自评材料将于明天到期\\s+— gave up after 40 attempts`, 'm'));
+    expect(await ok('admin', ['notifications', 'resend', 'yiyang-smart-city', String(row.id)])).toContain(`message ${row.id}: in the outbox again`);
+    const again = await cli('admin', ['notifications', 'resend', 'yiyang-smart-city', String(row.id)]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('本单位没有这条可处理的未送达通知');
+    expect((await database.db.selectFrom('notifications').select('status').where('id', '=', row.id).executeTakeFirstOrThrow()).status).toBe('pending');
+    // A person who does not administer the unit is refused.
+    expect((await cli('bureau', ['notifications', 'list', 'yiyang-smart-city'])).code).not.toBe(0);
+  });
+
   it('explains itself: --help on every command', async () => {
-    for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['org', 'add'], ['send-back'], ['resubmit'], ['restart'], ['report', 'download']]) {
+    for (const command of [[], ['check'], ['import'], ['start'], ['submit'], ['pay'], ['users', 'add'], ['org', 'add'], ['send-back'], ['resubmit'], ['restart'], ['report', 'download'], ['notifications', 'list'], ['notifications', 'resend']]) {
       const out = await ok('operator', [...command, '--help']);
       expect(out).toMatch(/Usage: selfeval/);
     }
