@@ -160,9 +160,12 @@ export async function publishReport(db: Db, input: { unitYearId: number; unitId:
       await trx.insertInto('publications').values({ unit_year_id: input.unitYearId, report_version: version, published_by: input.actor, ...snapshot }).execute();
       published = true;
     } else if (existing.withdrawn_at || existing.report_version !== version) {
+      // The same version published again after a withdrawal shows what it showed before (its
+      // snapshot, taken when it was first published), not the live rows as they are now.
+      const keep = existing.report_version === version && (existing.basic_data !== null || existing.score !== null);
       await trx
         .updateTable('publications')
-        .set({ report_version: version, published_by: input.actor, published_at: new Date(), withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null, ...snapshot })
+        .set({ report_version: version, published_by: input.actor, published_at: new Date(), withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null, ...(keep ? {} : snapshot) })
         .where('unit_year_id', '=', input.unitYearId)
         .execute();
       published = true;

@@ -398,6 +398,15 @@ describe('the bureau’s overview, organisation administration and published rep
     await database.db.updateTable('publications').set({ withdrawn_at: new Date(), withdrawn_by: 'officer@bureau.test', withdrawn_reason: '测试' }).where('report_version', '=', 2).execute();
     expect((await get(undefined, `/api/public/organisations/${BUREAU}/years/2020`)).json<{ reports: unknown[] }>().reports).toEqual([]);
     expect((await get(undefined, `/public/${BUREAU}/2020/${SEED}`)).statusCode).toBe(404);
-    await database.db.updateTable('publications').set({ withdrawn_at: null, withdrawn_by: null, withdrawn_reason: null }).where('report_version', '=', 2).execute();
+    // Published again (the same accepted version): it shows what it showed before, whatever the live rows say now.
+    await db.updateTable('unit_years').set({ basic_data: JSON.stringify({ ...(live.basic_data as object), note: '撤回后改动' }) }).where('id', '=', seedUy).execute();
+    await db.updateTable('evaluations').set({ score: JSON.stringify({ ...(liveScore.score as object), totalCp: 1000 }) }).where('unit_year_id', '=', seedUy).execute();
+    const again = await publishReport(db, { unitYearId: seedUy, unitId: (await db.selectFrom('units').select('id').where('code', '=', SEED).executeTakeFirstOrThrow()).id, actor: 'officer@bureau.test', subject: `publication/${SEED}/2020` });
+    expect(again.published).toBe(true);
+    const republished = (await get(undefined, `/api/public/organisations/${BUREAU}/years/2020/units/${SEED}`)).json<{ basicData: unknown; score: unknown }>();
+    expect(republished.basicData).toEqual(one.json<{ basicData: unknown }>().basicData);
+    expect(republished.score).toEqual(one.json<{ score: unknown }>().score);
+    await db.updateTable('unit_years').set({ basic_data: JSON.stringify(live.basic_data) }).where('id', '=', seedUy).execute();
+    await db.updateTable('evaluations').set({ score: JSON.stringify(liveScore.score) }).where('unit_year_id', '=', seedUy).execute();
   });
 });
