@@ -585,7 +585,7 @@ export const catalog = {
   'admin.recipient': { zh: '收件人', en: 'To' },
   'admin.deliveryState': { zh: '状态', en: 'State' },
   'admin.attempts': { zh: '尝试次数', en: 'Attempts' },
-  'admin.reason': { zh: '原因', en: 'Why' },
+  'admin.reason': { zh: '原因：', en: 'Why: ' },
   'delivery.pending': { zh: '重试中', en: 'retrying' },
   'delivery.uncertain': { zh: '可能已发送', en: 'may have been sent' },
   'delivery.failed': { zh: '已停止', en: 'given up' },

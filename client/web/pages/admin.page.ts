@@ -180,7 +180,7 @@ export function undeliveredCard(L: Lang, items: UndeliveredNotification[], api: 
               <td class="small">${channelName(n.channel)} · ${n.to}</td>
               <td class="small"><span class="chip ${n.status === 'pending' ? 'chip-open' : n.status === 'uncertain' ? 'chip-overdue' : 'chip-cancelled'}">${t(L, `delivery.${n.status}`)}</span>
                 <div class="muted">${t(L, 'admin.attempts')} ${n.attempts}${n.status === 'pending' && n.nextAttemptAt ? html` · ${t(L, 'delivery.nextAttempt', { at: formatDateTime(L, n.nextAttemptAt) })}` : ''}</div>
-                ${n.error ? html`<div class="alert-text" data-testid="delivery-error">${t(L, 'admin.reason')}：${n.error}</div>` : ''}</td>
+                ${n.error ? html`<div class="alert-text" data-testid="delivery-error">${t(L, 'admin.reason')}${n.error}</div>` : ''}</td>
               <td>${canAct && n.status !== 'pending'
                 ? html`<form data-api="POST ${api}/notifications/${n.id}/resend" novalidate${n.status === 'uncertain' ? html` data-confirm="${t(L, 'admin.resendUncertainConfirm')}"` : ''}>${formErrors}<button class="btn btn-small btn-secondary" type="submit">${t(L, 'admin.resend')}</button></form>`
                 : ''}${canAct && n.status !== 'failed'
