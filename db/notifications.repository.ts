@@ -252,6 +252,9 @@ const inScope = (scope: UndeliveredScope) => (eb: ExpressionBuilder<Database & {
         eb('n.recipient_user_id', 'in', (qb) => qb.selectFrom('organisation_roles').select('organisation_roles.user_id').where('organisation_roles.organisation_id', 'in', scope.officersOf.length ? [...scope.officersOf] : [-1])),
       ]);
 
+/** Not delivered: given up, perhaps sent, or retrying after a failed try — literally the predicate of the index notifications_undelivered. */
+const UNDELIVERED = sql<boolean>`(n.status in ('uncertain', 'failed') or (n.status = 'pending' and n.attempts > 0))`;
+
 /** The messages of the scope that did not reach their recipient: retrying, uncertain or given up; newest first. */
 export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, only: { workflowPrefixes?: readonly string[]; workflowId?: string } = {}): Promise<UndeliveredNotification[]> {
   let query = db
@@ -260,7 +263,7 @@ export async function undelivered(db: Db, scope: UndeliveredScope, limit = 200, 
     .leftJoin('notification_channels as c', 'c.id', 'n.channel_id')
     .select(['n.id', 'n.kind', 'n.channel', 'n.subject', 'n.link', 'n.status', 'n.attempts', 'n.error', 'n.created_at', 'n.next_attempt_at', 'n.give_up_at', 'u.email', 'c.label', 'c.kind as channel_kind'])
     .where(inScope(scope))
-    .where((eb) => eb.or([eb('n.status', 'in', ['uncertain', 'failed']), eb.and([eb('n.status', '=', 'pending'), eb('n.attempts', '>', 0)])]));
+    .where(UNDELIVERED);
   // Only the messages of these workflows (a unit-year's evaluation and its tasks: `evaluation/<unit>/<year>…`).
   if (only.workflowId !== undefined) query = query.where('n.workflow_id', '=', only.workflowId);
   const prefixes = only.workflowPrefixes;

@@ -27,6 +27,7 @@ import * as publicationSnapshot from './2026-12-07T18-00_publication-snapshot';
 import * as reviewResults from './2026-12-07T20-00_review-results';
 import * as notificationRelay from './2026-12-08T00-00_notification-relay';
 import * as evaluationStops from './2026-12-08T01-00_evaluation-stops';
+import * as undeliveredIndex from './2026-12-08T02-00_undelivered-index';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07T20-00_review-results': reviewResults,
   '2026-12-08T00-00_notification-relay': notificationRelay,
   '2026-12-08T01-00_evaluation-stops': evaluationStops,
+  '2026-12-08T02-00_undelivered-index': undeliveredIndex,
 };
