@@ -68,9 +68,13 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     return n ? `\n\n${n.zh}` : '';
   };
 
+  /** The failure when the unit-year is not in the database (it ends the evaluation's run; its message is the reason people are told). */
+  const noUnitYear = (unitCode: string, year: number) =>
+    ApplicationFailure.nonRetryable(`账套中没有 ${unitCode} ${year} 年度，请先导入账套 / no unit-year ${unitCode} ${year} in the ledger: import it first`, 'not_found');
+
   async function keys(unitCode: string, year: number) {
     const k = await unitYearKeys(db, unitCode, year);
-    if (!k) throw ApplicationFailure.nonRetryable(`账套中没有 ${unitCode} ${year} 年度 / no unit-year ${unitCode} ${year} in the ledger`, 'not_found');
+    if (!k) throw noUnitYear(unitCode, year);
     return k;
   }
 
@@ -83,7 +87,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     async openEvaluation(input: { workflowId: string; unitCode: string; year: number; startedBy: string; now: string; options: EvaluationOptions }) {
       const k = await keys(input.unitCode, input.year);
       const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
-      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      if (!unitYear) throw noUnitYear(input.unitCode, input.year);
       const reminderTime = input.options.reminderTime ?? '09:00';
       const startDate = civilDateOf(business(input.now));
       const counted = input.options.dueDate ? undefined : addWorkingDays(calendar, startDate, input.options.dueInWorkingDays ?? 10);
@@ -369,7 +373,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     /** Reconciles the ledger as it is now (it may have been corrected since the start). */
     async runReconciliation(input: { workflowId: string; unitCode: string; year: number }) {
       const unitYear = await loadUnitYear(db, { unitCode: input.unitCode, year: input.year });
-      if (!unitYear) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      if (!unitYear) throw noUnitYear(input.unitCode, input.year);
       const analysis = analyseUnitYear(unitYear);
       const findings = analysis.reconciliation.findings;
       const findingsSha = sha256(canonicalJson(findings));
@@ -379,7 +383,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
 
     async scoreEvaluation(input: { workflowId: string; unitCode: string; year: number }) {
       const stored = await analyseStored(db, input.unitCode, input.year);
-      if (!stored) throw ApplicationFailure.nonRetryable('no unit-year', 'not_found');
+      if (!stored) throw noUnitYear(input.unitCode, input.year);
       const { analysis } = stored;
       await saveScore(db, input.workflowId, analysis.score);
       return { totalCp: analysis.score.totalCp, grade: analysis.score.grade?.zh ?? null, final: analysis.score.final };

@@ -96,6 +96,12 @@ describe('restarting a failed evaluation', () => {
     const failed = client.workflow.getHandle(evaluationId(unit, 2019));
     await until(() => failed.describe(), (d) => d.status.name === 'FAILED', 'the failed run');
     const failedRunId = (await failed.describe()).runId;
+    // Before it ended, the run said why (there was no row yet to mark: only the audit and the message).
+    const stop = await database.db.selectFrom('audit_log').select(['details']).where('action', '=', 'evaluation.stopped').where('subject', '=', evaluationId(unit, 2019)).executeTakeFirstOrThrow();
+    expect(stop.details).toMatchObject({ state: 'failed', runId: failedRunId, reason: `账套中没有 ${unit} 2019 年度，请先导入账套 / no unit-year ${unit} 2019 in the ledger: import it first` });
+    const told = await database.db.selectFrom('notifications').select(['subject', 'body']).where('kind', '=', 'evaluation_stopped').where('workflow_id', '=', evaluationId(unit, 2019)).where('channel', '=', 'in_app').execute();
+    expect(told.length).toBeGreaterThanOrEqual(2); // the unit's finance officers and unit heads
+    expect(told[0]!.body).toContain('请先导入账套');
     // Without the ledger there is nothing to restart with.
     expect((await app.inject({ method: 'POST', url: url(2019, '/restart'), ...as(finance), payload: { reason: '账套已导入' } })).statusCode).toBe(404);
 
