@@ -99,7 +99,8 @@ async function overviewOf(ctx: HandlerContext, code: string, year: number, q: Ov
   return { org, result, campaign, today, horizon, stopped };
 }
 
-type Stopped = Array<{ unitCode: string; unitName: string; state: EvaluationRunState; closedAt: string | null }>;
+/** `reason`: why the run stopped, as it recorded (null: not recorded, e.g. terminated by an operator). */
+type Stopped = Array<{ unitCode: string; unitName: string; state: EvaluationRunState; closedAt: string | null; reason: string | null }>;
 
 /**
  * Per organisation and year: the last answer, and when it was asked. Stopped runs are rare and stay
@@ -126,11 +127,12 @@ async function stoppedUnder(ctx: HandlerContext, organisationId: number, year: n
       const names = new Map(units.map((u) => [u.code, u.name]));
       // The runs that recorded their stop (kept after Temporal forgets them), then what Temporal
       // lists (runs terminated or timed out record nothing; its answer is the newer one).
-      const found = new Map<string, { state: EvaluationRunState; closedAt: string | null }>();
-      for (const [unitCode, r] of await stoppedRuns(ctx.deps.db, year, [...names.keys()])) found.set(unitCode, { state: r.state, closedAt: r.closedAt });
+      const found = new Map<string, { state: EvaluationRunState; closedAt: string | null; reason: string | null }>();
+      for (const [unitCode, r] of await stoppedRuns(ctx.deps.db, year, [...names.keys()])) found.set(unitCode, { state: r.state, closedAt: r.closedAt, reason: r.reason });
       try {
         const listed = await ctx.deps.temporal.connection.withDeadline(Date.now() + 2_000, () => stoppedEvaluations(ctx.deps.temporal, year, new Set(names.keys())));
-        for (const [unitCode, r] of listed) found.set(unitCode, r);
+        // Temporal's state is the newer; the reason the run recorded stays with it.
+        for (const [unitCode, r] of listed) found.set(unitCode, { ...r, reason: found.get(unitCode)?.reason ?? null });
       } catch (e) {
         ctx.request.log.warn(`overview: stopped evaluations from the database only (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
         if (found.size === 0) throw e;

@@ -202,8 +202,9 @@ describe('restarting a failed evaluation', () => {
     expect(financePage).toContain('账套无法读取');
     // The bureau's overview, from the row.
     const stopped = await until(() => overviewOf(2018), (o) => o.stopped !== null, 'the overview’s stopped list');
-    expect(stopped.stopped).toEqual([expect.objectContaining({ unitCode: unit, state: 'failed' })]);
+    expect(stopped.stopped).toEqual([expect.objectContaining({ unitCode: unit, state: 'failed', reason })]);
     expect(stopped.rows.find((r) => r.unitCode === unit)?.runStopped).toBe('failed');
+    expect((await app.inject({ method: 'GET', url: `/orgs/${bureau}/years/2018`, ...as(officer) })).body).toContain('<span data-testid="stop-reason">账套无法读取 / the ledger cannot be read</span>');
 
     const restarted = await app.inject({ method: 'POST', url: url(2018, '/restart'), ...as(finance), payload: { reason: '账套已修复' } });
     expect(restarted.statusCode, restarted.body).toBe(201);

@@ -30,7 +30,7 @@ export interface OverviewAnswer {
   filtered: { total: number; distribution: { grades: Array<{ code: string; zh: string; count: number }>; ungraded: number } };
   rows: OverviewRowJson[];
   /** Every unit in scope whose evaluation stopped (not only this page's); null when Temporal did not answer. */
-  stopped: Array<{ unitCode: string; unitName: string; state: string; closedAt: string | null }> | null;
+  stopped: Array<{ unitCode: string; unitName: string; state: string; closedAt: string | null; reason?: string | null }> | null;
   offset: number;
   limit: number;
 }
@@ -143,7 +143,7 @@ export function overviewBody(v: Viewer, d: OverviewPageData): Html {
   return html`${pageHead(t(L, 'ov.title'), subtitle, actions)}
   ${a.stopped?.length
     ? html`<div class="notice notice-warn" id="stopped-evaluations"><strong>${t(L, 'ov.stoppedTitle', { n: a.stopped.length })}</strong> ${t(L, 'ov.stoppedHelp')}
-        <ul class="plain">${a.stopped.map((x) => html`<li data-unit="${x.unitCode}"><a href="/units/${encodeURIComponent(x.unitCode)}/years/${a.year}">${x.unitName}</a> <span class="small muted">${t(L, `rst.state.${x.state}` as MessageKey)}${x.closedAt ? html` · ${formatDateTime(L, x.closedAt)}` : ''}</span></li>`)}</ul></div>`
+        <ul class="plain">${a.stopped.map((x) => html`<li data-unit="${x.unitCode}"><a href="/units/${encodeURIComponent(x.unitCode)}/years/${a.year}">${x.unitName}</a> <span class="small muted">${t(L, `rst.state.${x.state}` as MessageKey)}${x.closedAt ? html` · ${formatDateTime(L, x.closedAt)}` : ''}${x.reason ? html` · <span data-testid="stop-reason">${x.reason}</span>` : ''}</span></li>`)}</ul></div>`
     : ''}
   ${d.years.length > 1 ? html`<nav class="year-switch small" aria-label="${t(L, 'ov.years')}">${t(L, 'ov.years')}：${d.years.map((y) => (y === a.year ? html`<strong aria-current="page">${y}</strong> ` : html`<a href="/orgs/${org}/years/${y}">${y}</a> `))}</nav>` : ''}
   <section class="card" aria-labelledby="ov-summary-h">
