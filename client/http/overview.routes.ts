@@ -134,8 +134,8 @@ async function stoppedUnder(ctx: HandlerContext, organisationId: number, year: n
         // Temporal's state is the newer; the reason the run recorded stays with it.
         for (const [unitCode, r] of listed) found.set(unitCode, { ...r, reason: found.get(unitCode)?.reason ?? null });
       } catch (e) {
-        ctx.request.log.warn(`overview: stopped evaluations from the database only (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
         if (found.size === 0) throw e;
+        ctx.request.log.warn(`overview: stopped evaluations from the database only (Temporal did not answer: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
       }
       value = [...found].map(([unitCode, r]) => ({ unitCode, unitName: names.get(unitCode) ?? unitCode, ...r })).sort((a, b) => a.unitCode.localeCompare(b.unitCode));
     } catch (e) {
