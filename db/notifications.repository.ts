@@ -112,7 +112,7 @@ export async function enqueue(db: Db, messages: NewNotification[]): Promise<{ ro
         // In-app messages are delivered by being written.
         status: m.channel === 'in_app' ? 'sent' : 'pending',
         sent_at: m.channel === 'in_app' ? sql<Date>`now()` : null,
-        give_up_at: m.channel === 'in_app' ? null : sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})`,
+        give_up_at: m.channel === 'in_app' ? null : windowEnd(),
       })),
     )
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
@@ -159,6 +159,10 @@ export async function markFailed(db: Db, id: number, error: string, outcome: 'no
 
 /** How long an undelivered message keeps being tried before it is `failed` (and shown to an administrator). */
 export const DELIVERY_WINDOW_MS = 72 * 60 * 60 * 1000;
+/** When a window opened now closes. */
+const windowEnd = () => sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})`;
+/** When a pending message of `table` (its name or alias) is next due: at once when written, or at its retry (the index notifications_due). */
+const dueAt = (table: string) => sql<Date>`coalesce(${sql.ref(`${table}.next_attempt_at`)}, ${sql.ref(`${table}.created_at`)})`;
 const RETRY_FIRST_S = 30;
 const RETRY_MAX_S = 3600;
 
@@ -173,8 +177,8 @@ export async function duePending(db: Db, limit: number): Promise<Array<Notificat
     .leftJoin('notification_channels as c', 'c.id', 'n.channel_id')
     .select(['n.id', 'n.dedupe_key', 'n.channel', 'n.status', 'n.recipient_user_id', 'n.channel_id', 'n.subject', 'n.body', 'n.link', 'u.email', 'c.kind as channel_kind', 'c.url as channel_url', 'c.secret as channel_secret', 'c.enabled as channel_enabled'])
     .where('n.status', '=', 'pending')
-    .where(sql<boolean>`coalesce(n.next_attempt_at, n.created_at) <= now()`)
-    .orderBy(sql`coalesce(n.next_attempt_at, n.created_at)`)
+    .where(sql<boolean>`${dueAt('n')} <= now()`)
+    .orderBy(dueAt('n'))
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -193,10 +197,10 @@ export async function outboxBacklog(db: Db): Promise<{ due: number; oldestDueSec
     .selectFrom((qb) =>
       qb
         .selectFrom('notifications')
-        .select(sql<Date>`coalesce(next_attempt_at, created_at)`.as('due_at'))
+        .select(dueAt('notifications').as('due_at'))
         .where('status', '=', 'pending')
-        .where(sql<boolean>`coalesce(next_attempt_at, created_at) <= now()`)
-        .orderBy(sql`coalesce(next_attempt_at, created_at)`)
+        .where(sql<boolean>`${dueAt('notifications')} <= now()`)
+        .orderBy(dueAt('notifications'))
         .limit(10_000)
         .as('d'),
     )
@@ -292,18 +296,19 @@ export async function decideUndelivered(
   return db.transaction().execute(async (trx) => {
     const from: NotificationStatus[] = input.decision === 'resend' ? ['uncertain', 'failed'] : ['pending', 'uncertain'];
     const status = input.decision === 'resend' ? 'pending' : 'failed';
-    const target = await trx.selectFrom('notifications as n').select('n.id').where('n.id', '=', input.id).where(inScope(input.scope)).where('n.status', 'in', from).forUpdate().executeTakeFirst();
-    if (!target) return undefined;
     const row = await trx
-      .updateTable('notifications')
+      .updateTable('notifications as n')
       .set(
         input.decision === 'resend'
-          ? { status, next_attempt_at: null, give_up_at: sql<Date>`now() + make_interval(secs => ${DELIVERY_WINDOW_MS / 1000})` }
-          : { status, next_attempt_at: null, error: sql<string>`coalesce(error, '') || ' (stopped by a person)'` },
+          ? { status, next_attempt_at: null, give_up_at: windowEnd() }
+          : { status, next_attempt_at: null, error: sql<string>`coalesce(n.error, '') || ' (stopped by a person)'` },
       )
-      .where('id', '=', target.id)
-      .returning(['id', 'kind', 'channel', 'subject', 'attempts'])
-      .executeTakeFirstOrThrow();
+      .where('n.id', '=', input.id)
+      .where(inScope(input.scope))
+      .where('n.status', 'in', from)
+      .returning(['n.id', 'n.kind', 'n.channel', 'n.subject', 'n.attempts'])
+      .executeTakeFirst();
+    if (!row) return undefined;
     await trx
       .insertInto('audit_log')
       .values({
