@@ -16,6 +16,7 @@ import { pinEvaluationChoices, ruleSetCatalog } from '../db/rule-sets.repository
 import { type SelfAssessmentEntry, assessmentScope, valueKindOf } from '../domain/self-assessment';
 import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
+import { unitIdOf } from '../db/notifications.repository';
 import {
   audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
@@ -141,7 +142,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
      * restart it. What was submitted, acknowledged and drafted stays.
      */
     async recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: 'failed' | 'cancelled'; reason: string }) {
-      const unitId = (await unitYearKeys(db, input.unitCode, input.year))?.unitId ?? (await db.selectFrom('units').select('id').where('code', '=', input.unitCode).executeTakeFirst())?.id;
+      // The unit, even when the run stopped for want of its unit-year.
+      const unitId = await unitIdOf(db, input.unitCode);
       if (unitId === undefined) return { recorded: false, notified: 0 };
       const recorded = await recordStopped(db, { workflowId: input.workflowId, unitId, runId: input.runId, state: input.state, reason: input.reason });
       const what = input.state === 'cancelled' ? '已被取消' : '因故中止';
