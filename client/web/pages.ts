@@ -139,6 +139,12 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     return app.inject({ method: 'POST', url, headers, payload: JSON.stringify(payload ?? {}) });
   };
 
+  /** A unit's messages (of the given workflows) that did not reach their recipient, newest first. */
+  const undeliveredOfUnit = async (unitCode: string, only: Parameters<typeof undeliveredOf>[3]) => {
+    const unitId = await unitIdOf(deps.db, unitCode);
+    return unitId === undefined ? [] : undeliveredOf(deps.db, { unitId }, 20, only);
+  };
+
   const page = (url: string, options: { public?: boolean }, handler: (ctx: PageContext) => Promise<PageResult>) => {
     app.get(url, { schema: { hide: true } }, async (request, reply) => {
       const lang = langOf(request.query, request.cookies[LANG_COOKIE]);
@@ -352,7 +358,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const above = !staff && !account!.roles.some((r) => r.unitCode === unitCode) && !!account!.orgRoles?.length;
     if (!staff && !above) throw refusal(403, 'error.forbidden');
     if (!detail.years.includes(year)) throw refusal(404, 'error.noLedger', { year });
-    const [status, tasks, analysis, holdbacks, ruleSets, doc] = await Promise.all([
+    const [status, tasks, analysis, holdbacks, ruleSets, doc, notDelivered] = await Promise.all([
       optional(api.get<StatusAnswer>(`${base}/years/${year}/evaluation`)),
       above ? Promise.resolve([] as TaskItem[]) : api.get<{ tasks: TaskItem[] }>(`/api/tasks?unit=${encodeURIComponent(unitCode)}&year=${year}`).then((r) => must(r).tasks),
       above ? Promise.resolve(undefined) : optional(api.get<AnalysisAnswer>(`${base}/years/${year}/analysis`)),
@@ -362,10 +368,9 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
       }),
       api.get<{ ruleSets: RuleSetSummary[] }>('/api/rule-sets').then((r) => must(r).ruleSets),
       loadUnitYear(deps.db, { unitCode, year }),
+      // Messages of this evaluation, its tasks and the year's withheld payments that did not reach their recipient (the unit's own people see them).
+      above ? Promise.resolve([]) : undeliveredOfUnit(unitCode, { workflowPrefixes: [evaluationId(unitCode, year), holdbackWorkflowId(unitCode, year, '')] }),
     ]);
-    // Messages of this evaluation, its tasks and the year's withheld payments that did not reach their recipient (the unit's own people see them).
-    const unitId = above ? undefined : await unitIdOf(deps.db, unitCode);
-    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowPrefixes: [evaluationId(unitCode, year), holdbackWorkflowId(unitCode, year, '')] });
     const outlineId = doc?.outline ?? DEFAULT_OUTLINE_ID;
     const outline = { id: outlineId, name: outlineById(outlineId)?.name ?? outlineId };
     // Reminders come from the task workflows themselves (a detail view may ask the workflow).
@@ -473,9 +478,11 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     // Not started (or unknown): what the ledger says, if it has it.
     const ledger = answer.ok ? undefined : (await openHoldbacksOfUnit(deps.db, unitCode, { year })).find((h) => h.holdbackCode === code);
     if (!answer.ok && !ledger) throw refusal(404, 'error.notFound');
-    const [doc, unitId] = await Promise.all([loadUnitYear(deps.db, { unitCode, year }), unitIdOf(deps.db, unitCode)]);
-    // Its reminders that did not reach the finance officer.
-    const notDelivered = unitId === undefined ? [] : await undeliveredOf(deps.db, { unitId }, 20, { workflowId: holdbackWorkflowId(unitCode, year, code) });
+    const [doc, notDelivered] = await Promise.all([
+      loadUnitYear(deps.db, { unitCode, year }),
+      // Its reminders that did not reach the finance officer.
+      undeliveredOfUnit(unitCode, { workflowId: holdbackWorkflowId(unitCode, year, code) }),
+    ]);
     const ledgerRow = doc?.projects.flatMap((p) => p.holdbacks.map((h) => ({ h, contract: p.contracts.find((c) => c.code === h.contract) }))).find((x) => x.h.code === code);
     const contract = ledgerRow?.contract;
     const data: HoldbackPageData = {

@@ -168,14 +168,13 @@ function channelsCard(L: Lang, d: AdminUnitData, api: string): Html {
 /** Messages that did not arrive, with the forms to send one again or stop trying (`api`: the routes' base; `canAct`: the viewer may). */
 export function undeliveredCard(L: Lang, items: UndeliveredNotification[], api: string, canAct = true): Html {
   const channelName = (c: UndeliveredNotification['channel']) => (c === 'in_app' ? c : t(L, `channel.${c}`));
-  const d = { undelivered: items };
   return html`<section class="card" aria-labelledby="undelivered-h" id="undelivered">
-    <h2 id="undelivered-h">${t(L, 'admin.undelivered')}${d.undelivered.length ? html`<span class="aside">${d.undelivered.length}</span>` : ''}</h2>
+    <h2 id="undelivered-h">${t(L, 'admin.undelivered')}${items.length ? html`<span class="aside">${items.length}</span>` : ''}</h2>
     <p class="small muted">${t(L, 'admin.undeliveredHelp')}</p>
-    ${d.undelivered.length === 0
+    ${items.length === 0
       ? html`<p class="muted" data-testid="all-delivered">${t(L, 'admin.allDelivered')}</p>`
       : html`<table class="data"><thead><tr><th scope="col">${t(L, 'admin.message')}</th><th scope="col">${t(L, 'admin.recipient')}</th><th scope="col">${t(L, 'admin.deliveryState')}</th><th scope="col">${t(L, 'common.actions')}</th></tr></thead>
-          <tbody>${d.undelivered.map(
+          <tbody>${items.map(
             (n) => html`<tr data-notification="${n.id}" data-status="${n.status}"><td><strong>${n.subject}</strong><div class="small muted">${formatDateTime(L, n.createdAt)}</div></td>
               <td class="small">${channelName(n.channel)} · ${n.to}</td>
               <td class="small"><span class="chip ${n.status === 'pending' ? 'chip-open' : n.status === 'uncertain' ? 'chip-overdue' : 'chip-cancelled'}">${t(L, `delivery.${n.status}`)}</span>

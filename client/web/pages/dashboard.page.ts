@@ -15,7 +15,7 @@ import type { UndeliveredNotification } from '../../../db/notifications.reposito
 import { html, type Html } from '../html';
 import { formatDate, formatDateTime, formatMonth, formatPoints, formatWan, formatWanNumber, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
-import { dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
+import { deliveryState, dueCell, scoreView, stageChip, stateChip, temporalLink } from './parts';
 import { reviewChip } from './overview.page';
 import { ruleSetCard } from './rule-set-choice';
 
@@ -50,7 +50,7 @@ function undeliveredNotice(L: Lang, d: DashboardData, items: UndeliveredNotifica
   const shown = items.slice(0, 3);
   return html`<div class="notice notice-warn" id="undelivered-notice">
     <strong>${t(L, 'dash.undelivered', { n: items.length })}</strong>
-    <ul class="plain small">${shown.map((n) => html`<li data-notification="${n.id}">${n.to} · ${n.subject} · ${t(L, `delivery.${n.status}`)}${n.error ? html` <span class="muted">${L === 'zh' ? html`（${n.error}）` : html`(${n.error})`}</span>` : ''}</li>`)}</ul>
+    <ul class="plain small">${shown.map((n) => html`<li data-notification="${n.id}">${n.to} · ${n.subject} · ${deliveryState(L, n)}</li>`)}</ul>
     <div class="small">${t(L, 'dash.undeliveredHelp')}${d.isAdmin ? html` <a href="/admin/units/${encodeURIComponent(d.unitCode)}#undelivered">${t(L, 'admin.undelivered')}</a>` : ''}</div>
   </div>`;
 }

@@ -15,7 +15,7 @@ import { html, type Html } from '../html';
 import { formatYuan } from '../../../domain/money';
 import { formatDate, formatDateTime, type Lang, type MessageKey, pick, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
-import { temporalLink } from './parts';
+import { deliveryState, temporalLink } from './parts';
 
 export interface HoldbackPageData {
   unitCode: string;
@@ -177,7 +177,7 @@ function remindersCard(L: Lang, s: HoldbackStatusView, undelivered: UndeliveredN
     <h2 id="hb-reminders-h">${t(L, 'dash.reminders')}<span class="aside">${t(L, 'dash.remindersSent', { n: s.remindersSentCount })}</span></h2>
     ${undelivered.length
       ? html`<div class="notice notice-warn" id="hb-undelivered"><strong>${t(L, 'hb.undelivered', { n: undelivered.length })}</strong>
-          <ul class="plain small">${undelivered.slice(0, 5).map((n) => html`<li data-notification="${n.id}">${formatDateTime(L, n.createdAt)} · ${n.to} · ${t(L, `delivery.${n.status}`)}${n.error ? html` <span class="muted">${L === 'zh' ? html`（${n.error}）` : html`(${n.error})`}</span>` : ''}</li>`)}</ul></div>`
+          <ul class="plain small">${undelivered.slice(0, 5).map((n) => html`<li data-notification="${n.id}">${formatDateTime(L, n.createdAt)} · ${n.to} · ${deliveryState(L, n)}</li>`)}</ul></div>`
       : ''}
     ${s.nextReminder ? html`<p class="small" data-testid="hb-next-reminder">${t(L, 'hb.nextReminder', { date: formatDateTime(L, s.nextReminder.at) })}</p>` : html`<p class="small muted">${t(L, 'hb.noNextReminder')}</p>`}
     ${s.remindersSent.length === 0

@@ -2,6 +2,7 @@
 import { workflowUiUrl } from '../../temporal';
 import type { ServerDeps } from '../../http/server';
 import type { ScoreSheet } from '../api-types';
+import type { UndeliveredNotification } from '../../../db/notifications.repository';
 import { html, type Html } from '../html';
 import { formatDate, formatPoints, type Lang, type MessageKey, pick, t } from '../i18n';
 
@@ -67,4 +68,9 @@ export function scoreView(L: Lang, score: ScoreSheet, help?: string): Html {
   ${score.explanationsOwed.length
     ? html`<h3>${t(L, 'preview.owed')}</h3><ul class="plain">${score.explanationsOwed.map((o) => html`<li><strong>${o.level3}</strong><div class="muted small">${pick(L, o.zh, o.en)}</div></li>`)}</ul>`
     : ''}`;
+}
+
+/** A message's delivery state in words, with why it did not arrive in brackets (the dashboard's and a withheld payment's lists). */
+export function deliveryState(L: Lang, n: Pick<UndeliveredNotification, 'status' | 'error'>): Html {
+  return html`${t(L, `delivery.${n.status}`)}${n.error ? html` <span class="muted">${L === 'zh' ? html`（${n.error}）` : html`(${n.error})`}</span>` : ''}`;
 }
