@@ -47,7 +47,7 @@ import { seedFile, seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser, as, type Persona, signIn as apiSignIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { type Browser, fillSection, launchBrowser, reloadUntil, screenshot, signIn, signOut, until } from './browser';
+import { type Browser, fillSection, launchBrowser, reloadUntil, screenshot, signIn, signOut, submitApiForm, until } from './browser';
 
 const artifacts = path.resolve(__dirname, '../artifacts');
 const UNIT = 'yiyang-smart-city';
@@ -155,7 +155,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     await expect.poll(() => page.locator('#start-form').count()).toBe(1);
     const today = civilDateOf(Date.now());
     await page.getByLabel('材料截止日期').fill(addDays(today, 14));
-    await page.getByRole('button', { name: '开始评价' }).click();
+    await submitApiForm(page, page.getByRole('button', { name: '开始评价' }), '/evaluation');
     await reloadUntil(page, '#progress tbody tr:nth-child(6)', 'six section tasks on the dashboard');
     await until('six open tasks', async () => (await page.reload(), (await page.locator('#progress [data-section] .chip-open').count()) === 6));
     const evaluationLink = await page.locator('#progress-h a[data-temporal-link]').getAttribute('href');
@@ -165,7 +165,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     const row = page.locator('#progress tr[data-section="infosec"]');
     await row.locator('summary', { hasText: '延期' }).click();
     await row.getByLabel('新的截止日期').fill(addDays(today, -1));
-    await row.getByRole('button', { name: '确定' }).click();
+    await submitApiForm(page, row.getByRole('button', { name: '确定' }), '/extend');
     await until('信息安全科 overdue', async () => (await page.reload(), (await page.locator('#progress tr[data-section="infosec"] .overdue-mark').count()) > 0));
     await until('the reminders column', async () => (await page.reload(), (await page.locator('#progress td', { hasText: '已提醒' }).count()) === 6));
     // The finance officer's own task, beside the sections': its state, due date and the rule set.
@@ -390,7 +390,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     await page.goto(`${dashboard()}?lang=zh`);
 
     await page.getByLabel('备注（可选）').fill('差异已核实，原因见附注。');
-    await page.getByRole('button', { name: '确认对账结果' }).click();
+    await submitApiForm(page, page.getByRole('button', { name: '确认对账结果' }), '/acknowledge');
     await reloadUntil(page, '[data-stage="approving"]', 'the draft report', 120_000);
     await page.goto(`${base}/units/${UNIT}/years/2020/report`);
     expect(await page.locator('iframe.pdf').count()).toBe(1);
@@ -418,7 +418,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     const firstDraft = await page.locator('form[data-api$="/evaluation/approve"] input[name="reportVersion"]').getAttribute('value');
     await page.locator('summary', { hasText: '退回财务人员' }).click();
     await page.locator('#send-back-reason').fill('请补充信息安全指标的佐证说明。');
-    await page.locator('form[data-api$="/evaluation/send-back"] button[type="submit"]').click();
+    await submitApiForm(page, page.locator('form[data-api$="/evaluation/send-back"] button[type="submit"]'), '/evaluation/send-back');
     await reloadUntil(page, '[data-stage="returned"]', 'the sent-back draft', 60_000);
     await signOut(page);
 
@@ -429,7 +429,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     expect(await page.locator('[data-testid="returned-reason"]').textContent()).toBe('请补充信息安全指标的佐证说明。');
     await screenshot(page, path.join(artifacts, 'dashboard-returned.png'));
     await page.getByLabel('所作更正').fill('已补充佐证说明。');
-    await page.getByRole('button', { name: '更正完成，重新提交' }).click();
+    await submitApiForm(page, page.getByRole('button', { name: '更正完成，重新提交' }), '/resubmit');
     await reloadUntil(page, '[data-stage="approving"]', 'the second draft', 120_000);
     expect(await page.locator('#returned').count()).toBe(0);
     await signOut(page);
@@ -439,7 +439,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     const secondDraft = await page.locator('form[data-api$="/evaluation/approve"] input[name="reportVersion"]').getAttribute('value');
     expect(Number(secondDraft)).toBe(Number(firstDraft) + 1);
     await screenshot(page, path.join(artifacts, 'report-approval.png'));
-    await page.getByRole('button', { name: '批准签发' }).click();
+    await submitApiForm(page, page.getByRole('button', { name: '批准签发' }), '/evaluation/approve');
     await reloadUntil(page, '#issued', 'the issued report', 120_000);
     await screenshot(page, path.join(artifacts, 'report-issued.png'));
 
@@ -456,7 +456,7 @@ describe('the seed cycle in the browser (finance officer, six section heads, uni
     const text = (await pdfToText(bytes)).replace(/\s+/g, '');
     expect(text).toContain(`自评得分：${EXPECTED_TOTAL}分（良）`);
     expect(text).toContain(`部门整体支出绩效自评得分${EXPECTED_TOTAL}分，评价等级为“良”`);
-  });
+  }, 420_000); // the sum of its waits, so that a slow step fails with its own name
 
   it('every notification the cycle sent opens a page for its recipient', async () => {
     const messages = await database.db

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page, type Response } from 'playwright-core';
 import type { SelfAssessmentEntryInput } from '../../domain/self-assessment';
 import type { SectionSubmission } from '../../domain/submission';
 import { PASSWORD } from '../helpers/api';
@@ -64,6 +64,20 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Clicks the submit button of an API form and waits for the API's answer, which must be a success.
+ * A reload right after the click (reloadUntil) would otherwise cancel a request the page had not
+ * sent yet — on a loaded machine the action is then simply lost and the test waits for nothing.
+ */
+export async function submitApiForm(page: Page, button: Locator, pathSuffix: string): Promise<Response> {
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() !== 'GET' && new URL(r.url()).pathname.endsWith(pathSuffix), { timeout: 60_000 }),
+    button.click(),
+  ]);
+  if (!answer.ok()) throw new Error(`${pathSuffix} answered ${answer.status()}: ${await answer.text()}`);
+  return answer;
 }
 
 /** Reloads the page until the selector is on it. */

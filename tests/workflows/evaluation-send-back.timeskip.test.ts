@@ -93,7 +93,9 @@ describe('a send-back (time-skipping)', () => {
       st = await s.eventually(s.status, (x) => x.stage === 'approving' && x.reportVersion === 2, 'the second draft');
       // Nothing was changed, so version 2 repeats version 1 — and says so.
       expect(st.drafts!.map((d) => [d.version, d.state, d.sameContentAs])).toEqual([[1, 'sent_back', null], [2, 'awaiting_approval', 1]]);
-      const approvals = (await messages()).filter((m) => m.kind === 'evaluation_approval');
+      // The head's message is written by the activity after the stage changes: wait for it.
+      const approvalMessages = async () => (await messages()).filter((m) => m.kind === 'evaluation_approval');
+      const approvals = await s.eventually(approvalMessages, (m) => m.length >= 2, 'the second approval message');
       expect(approvals.map((m) => [m.to, m.body])).toEqual([
         ['head', '第1版自评报告（草稿）已生成，请审阅后批准签发或退回。'],
         ['head', '第2版自评报告（草稿）已生成，请审阅后批准签发或退回。（退回后重新生成，内容与第1版相同。）'],
