@@ -80,7 +80,8 @@ describe('issuing the approved draft (time-skipping)', () => {
       // Which project's figures changed, and which chapters and annexes of the report read differently.
       expect(st.returned!.reason).toMatch(new RegExp(`^账套数据（收支、项目、合同、支付）有变化：项目“${s.unitYear.projects[0]!.name}”；.*报告中内容不同的部分：.*附件\\d 项目支出明细表.*。$`));
       expect(st.drafts!.map((d) => [d.version, d.state])).toEqual([[1, 'changed_after_approval']]);
-      const stopped = await messages('evaluation_issue_stopped');
+      // Written by activities after the stage changes (the stage row, then the messages): wait for them.
+      const stopped = await s.eventually(() => messages('evaluation_issue_stopped'), (m) => m.length >= 2, 'the issue-stopped messages');
       expect(stopped.map((m) => m.to).sort()).toEqual(['finance', 'head']);
       expect(stopped[0]!.body).toContain(`第1版草稿已经head批准，但签发前重新核对发现，报告所依据的内容在批准后发生了变化：${st.returned!.reason}报告没有签发。`);
       const reports = () => db.selectFrom('reports').innerJoin('unit_years', 'unit_years.id', 'reports.unit_year_id').innerJoin('units', 'units.id', 'unit_years.unit_id').select(['reports.version', 'reports.kind']).where('units.code', '=', s.unitCode).orderBy('reports.version').execute();

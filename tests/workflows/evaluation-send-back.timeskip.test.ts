@@ -69,10 +69,10 @@ describe('a send-back (time-skipping)', () => {
       st = await s.eventually(s.status, (x) => x.stage === 'returned', 'returned');
       expect(st.returned).toMatchObject({ kind: 'sent_back', by: 'head', reason: '第三部分绩效分析过于简略，请补充各科室工作成效', reportVersion: 1 });
       expect(st.drafts).toEqual([expect.objectContaining({ version: 1, state: 'sent_back', by: 'head' })]);
-      expect((await db.selectFrom('evaluations').select('stage').where('workflow_id', '=', id).executeTakeFirstOrThrow()).stage).toBe('returned');
-      // The message is written by the activity after the stage changes: wait for it.
+      // The stage row and then the message are written by activities after the stage changes: wait for them.
       const sentBackMessages = async () => (await messages()).filter((m) => m.kind === 'evaluation_sent_back');
       const sentBack = await s.eventually(sentBackMessages, (m) => m.length >= 1, 'the send-back message');
+      expect((await db.selectFrom('evaluations').select('stage').where('workflow_id', '=', id).executeTakeFirstOrThrow()).stage).toBe('returned');
       expect(sentBack.map((m) => m.to)).toEqual(['finance']);
       expect(sentBack[0]!.body).toContain('原因：第三部分绩效分析过于简略，请补充各科室工作成效。');
       expect(sentBack[0]!.link).toBe(`/units/${s.unitCode}/years/2020`);
