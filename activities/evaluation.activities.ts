@@ -21,7 +21,7 @@ import {
   audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
-import type { EvaluationStage } from '../db/schema';
+import type { EvaluationStage, StoppedState } from '../db/schema';
 import { campaignOfUnitYear, setCampaignUnitState } from '../db/campaigns.repository';
 import type { EvaluationOptions, EvaluationReminderTopic, ReturnedReason } from '../workflows/evaluation/contract';
 import type { ActivityDeps } from '.';
@@ -37,6 +37,9 @@ export const assessmentLink = (unitCode: string, year: number) => `/units/${enco
 export const dashboardLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}`;
 /** The unit-year's report page (drafts to approve, the issued report). */
 export const reportLink = (unitCode: string, year: number) => `/units/${encodeURIComponent(unitCode)}/years/${year}/report`;
+
+/** How the stopped run's message puts it. */
+const STOPPED_WORDS: Record<StoppedState, string> = { failed: '因故中止', cancelled: '已被取消', terminated: '已被终止', timed_out: '超过运行时限而中止' };
 
 /** Dedupe-key prefix of the "import the ledger" messages of one unit-year's scheduled start. */
 const yearlyLedgerKey = (unitCode: string, year: number) => `evaluation-schedule/${unitCode}/${year}|ledger-missing`;
@@ -141,12 +144,12 @@ export function createEvaluationActivities(deps: ActivityDeps) {
      * run), and the finance officer and the unit head are told why, with the dashboard where they
      * restart it. What was submitted, acknowledged and drafted stays.
      */
-    async recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: 'failed' | 'cancelled'; reason: string }) {
+    async recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: StoppedState; reason: string }) {
       // The unit, even when the run stopped for want of its unit-year.
       const unitId = await unitIdOf(db, input.unitCode);
       if (unitId === undefined) return { recorded: false, notified: 0 };
       const recorded = await recordStopped(db, { workflowId: input.workflowId, unitId, runId: input.runId, state: input.state, reason: input.reason });
-      const what = input.state === 'cancelled' ? '已被取消' : '因故中止';
+      const what = STOPPED_WORDS[input.state];
       const sent = await deps.notifier.notify({
         dedupeKey: `${input.workflowId}|stopped|${input.runId}`,
         unitCode: input.unitCode,

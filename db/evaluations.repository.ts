@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { type SectionSubmission, storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
-import type { EvaluationStage, TaskKind, TaskState } from './schema';
+import type { EvaluationStage, StoppedState, TaskKind, TaskState } from './schema';
 
 export interface UnitYearKeys {
   unitId: number;
@@ -66,7 +66,7 @@ export async function evaluationByWorkflow(db: Db, workflowId: string) {
  * Records that a run of the evaluation stopped without issuing (once per run; audited). Returns
  * whether its row was marked (false: the run stopped before the row existed, or it was marked already).
  */
-export async function recordStopped(db: Db, input: { workflowId: string; unitId: number; runId: string; state: 'failed' | 'cancelled'; reason: string }): Promise<boolean> {
+export async function recordStopped(db: Db, input: { workflowId: string; unitId: number; runId: string; state: StoppedState; reason: string }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('evaluations')
@@ -85,7 +85,7 @@ export async function recordStopped(db: Db, input: { workflowId: string; unitId:
 }
 
 /** How the last run of each listed unit's evaluation of the year stopped, from the rows (unit code → record). */
-export async function stoppedRuns(db: Db, year: number, unitCodes: readonly string[]): Promise<Map<string, { state: 'failed' | 'cancelled'; closedAt: string; reason: string | null; runId: string | null }>> {
+export async function stoppedRuns(db: Db, year: number, unitCodes: readonly string[]): Promise<Map<string, { state: StoppedState; closedAt: string; reason: string | null; runId: string | null }>> {
   if (unitCodes.length === 0) return new Map();
   const rows = await db
     .selectFrom('evaluations')

@@ -267,6 +267,8 @@ export interface NotificationsTable {
   give_up_at: Date | null;
 }
 
+/** How a run of an evaluation stopped without issuing (recorded on its row until the next run). */
+export type StoppedState = 'failed' | 'cancelled' | 'terminated' | 'timed_out';
 export type EvaluationStage = 'collecting' | 'reviewing' | 'returned' | 'scoring' | 'drafting' | 'approving' | 'issuing' | 'issued';
 export type TaskState = 'open' | 'draft' | 'submitted' | 'overdue' | 'returned' | 'cancelled';
 /** A section's task, or the finance officer's self-assessment (自评) of the evaluation. */
@@ -297,7 +299,7 @@ export interface EvaluationsTable {
   issued_at: Date | null;
   updated_at: DefaultTimestamp;
   /** The last run stopped without issuing ('failed' | 'cancelled'), when, why and which run; null while a run goes on. */
-  stopped_state: ColumnType<'failed' | 'cancelled' | null, 'failed' | 'cancelled' | null | undefined, 'failed' | 'cancelled' | null>;
+  stopped_state: ColumnType<StoppedState | null, StoppedState | null | undefined, StoppedState | null>;
   stopped_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   stopped_reason: ColumnType<string | null, string | null | undefined, string | null>;
   stopped_run_id: ColumnType<string | null, string | null | undefined, string | null>;

@@ -22,6 +22,8 @@ import { isAppError } from '../domain/errors';
 import { formatProblems } from '../domain/validation';
 import { createWorker, loadWorkflowBundle } from './create-worker';
 import { type OutboxRelay, startOutboxRelay } from './outbox-relay';
+import type { Periodic } from './periodic';
+import { startStopSweeper } from './stop-sweeper';
 import { createWorkerLogger, installRuntimeLogger } from './logger';
 
 async function main(): Promise<void> {
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     draftDocx: config.draftDocx,
   });
   let relay: OutboxRelay | undefined;
+  let sweeper: Periodic | undefined;
   try {
     const workflowBundle = await loadWorkflowBundle(process.env['SELFEVAL_WORKFLOW_BUNDLE'] || undefined);
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
     answerLoopDelayRequests();
     // What could not be sent at once (mail or a robot away) is sent from the outbox later.
     relay = startOutboxRelay(notifier, logger);
+    // Evaluations terminated or timed out (they record nothing themselves) are recorded and told.
+    sweeper = startStopSweeper({ client: temporal, db, recorder: activities }, logger);
     onSupervisorLost(() => {
       logger.warn('the launcher is gone; shutting down');
       worker.shutdown();
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     await relay?.stop();
+    await sweeper?.stop();
     await renderPool.close();
     await connection.close();
     await clientConnection.close();

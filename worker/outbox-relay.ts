@@ -5,11 +5,9 @@
  * it is sent). A failing round (the database away) is logged and the next one tries again.
  */
 import type { DeliveryRound, Notifier } from '../activities/notifications/notifier';
+import { type Periodic, startPeriodic } from './periodic';
 
-export interface OutboxRelay {
-  /** Stops after the round in flight, if any. */
-  stop(): Promise<void>;
-}
+export type OutboxRelay = Periodic;
 
 export interface RelayLogger {
   info(obj: object, msg: string): void;
@@ -17,29 +15,12 @@ export interface RelayLogger {
 }
 
 export function startOutboxRelay(notifier: Pick<Notifier, 'deliverDue'>, logger: RelayLogger, everyMs = 30_000): OutboxRelay {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let inFlight: Promise<void> = Promise.resolve();
-  const round = async () => {
+  return startPeriodic(async () => {
     try {
       const r: DeliveryRound = await notifier.deliverDue();
       if (r.sent || r.failed || r.uncertain || r.gaveUp) logger.info({ ...r }, 'notification outbox relayed');
     } catch (e) {
       logger.warn(`notification outbox: this round failed and the next will try again (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
     }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      inFlight = round().finally(schedule);
-    }, everyMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inFlight;
-    },
-  };
+  }, everyMs);
 }

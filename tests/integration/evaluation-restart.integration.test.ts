@@ -18,8 +18,9 @@ import { createActivities } from '../../activities';
 import { startEvaluation } from '../../client/evaluations';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
-import { ensureEvaluation, recordStopped } from '../../db/evaluations.repository';
+import { ensureEvaluation, recordStopped, stoppedRuns } from '../../db/evaluations.repository';
 import { createWorker } from '../../worker/create-worker';
+import { sweepStoppedEvaluations } from '../../worker/stop-sweeper';
 import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { hashPassword } from '../../client/auth/passwords';
@@ -153,7 +154,26 @@ describe('restarting a failed evaluation', () => {
     await until(() => handle.query(evaluationStatusQuery), (s) => s.stage === 'collecting' && s.sections.length === 6, 'the tasks');
     const general = sectionTaskId(unit, 2020, 'general');
     await until(() => database.db.selectFrom('tasks').select('run').where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 1, 'the task row');
+    const terminatedRun = (await handle.describe()).runId;
     await handle.terminate('an operator stopped it by mistake');
+    // The run recorded nothing itself; the worker's sweeper finds it in visibility and records it
+    // as a failed run records itself: the row, the audit, and a message to the finance officer and the head.
+    const recorder = createActivities(testActivityDeps(database.db, { temporal: client }));
+    const sweep = () => sweepStoppedEvaluations({ client, db: database.db, recorder });
+    const swept = await until(sweep, (r) => r.recorded === 1, 'the sweeper recording the terminated run');
+    expect(swept.listed).toBeGreaterThanOrEqual(1);
+    const [recorded] = await stoppedRuns(database.db, 2020, [unit]).then((m) => [...m.values()]);
+    expect(recorded).toMatchObject({ state: 'terminated', runId: terminatedRun });
+    expect(recorded!.reason).toMatch(/^由 .+ 终止：an operator stopped it by mistake \/ terminated by .+: an operator stopped it by mistake$/);
+    const stopAudit = await database.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'evaluation.stopped').where('subject', '=', evaluationId(unit, 2020)).execute();
+    expect(stopAudit).toEqual([{ actor: 'selfeval', details: expect.objectContaining({ state: 'terminated', runId: terminatedRun }) }]);
+    const toldOfStop = await database.db.selectFrom('notifications').innerJoin('users', 'users.id', 'notifications.recipient_user_id').select(['users.email', 'notifications.subject', 'notifications.body'])
+      .where('notifications.kind', '=', 'evaluation_stopped').where('notifications.workflow_id', '=', evaluationId(unit, 2020)).where('notifications.channel', '=', 'in_app').orderBy('users.email').execute();
+    // The unit's finance officers and unit heads (the test's and the seed's people).
+    expect(toldOfStop.map((m) => [m.email.split(/[+@]/)[0], m.subject])).toEqual([...Array(2).fill(['finance', '2020年度绩效自评已被终止，需要重新启动']), ...Array(2).fill(['head', '2020年度绩效自评已被终止，需要重新启动'])]);
+    expect(toldOfStop[0]!.body).toContain('an operator stopped it by mistake');
+    // Once per run: the next sweep records and sends nothing more.
+    expect((await sweep()).recorded).toBe(0);
     // The status says the run stopped, and the dashboard offers the finance officer (only) the restart.
     const stopped = await app.inject({ method: 'GET', url: url(2020, ''), ...as(finance) });
     expect(stopped.json()).toMatchObject({ run: { state: 'terminated', restartable: true } });
@@ -172,6 +192,9 @@ describe('restarting a failed evaluation', () => {
     expect(status.selfAssessment?.state).toBe('open');
     expect((await app.inject({ method: 'GET', url: url(2020, ''), ...as(finance) })).json()).toMatchObject({ run: { state: 'running', restartable: false } });
     expect(await page(finance)).not.toContain('id="restart"');
+    // The terminated run is history now: a sweep does not record it again, and the row is clear.
+    expect((await sweep()).recorded).toBe(0);
+    expect(await stoppedRuns(database.db, 2020, [unit])).toEqual(new Map());
     const row = await until(() => database.db.selectFrom('tasks').select(['run', 'state']).where('workflow_id', '=', general).executeTakeFirst(), (r) => r?.run === 2, 'the reopened row');
     expect(row?.state).toBe('open');
     // The section head is told again (a notice of the new run, not swallowed by the first run's).
