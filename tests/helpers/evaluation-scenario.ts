@@ -94,7 +94,8 @@ export async function scenario(h: Harness, unitCode: string, start: string, opti
   };
   const status = () => handle.query(evaluationStatusQuery);
   const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 20_000;
+    // Wall time, generous: on a loaded CI machine an activity may take seconds to be picked up.
+    const deadline = Date.now() + 60_000;
     let last: T = await probe();
     while (!ok(last)) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);

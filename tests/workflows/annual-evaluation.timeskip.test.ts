@@ -140,11 +140,12 @@ describe('annual evaluation on the working-day calendar (time-skipping)', () => 
       expect(st.sections.find((x) => x.section === 'general')).toMatchObject({ state: 'returned', run: 2 });
       const view = await s.eventually(() => s.task('general').query(taskViewQuery), (v) => v.run === 2, 'the second run');
       expect(view.state).toBe('open');
-      const row = await h.database.db.selectFrom('tasks').select(['state', 'run', 'returned_reason']).where('workflow_id', '=', sectionTaskId(s.unitCode, 2020, 'general')).executeTakeFirstOrThrow();
+      // The run's row and notice are written by the task's first activity, after its query answers: wait for them.
+      const row = await s.eventually(() => h.database.db.selectFrom('tasks').select(['state', 'run', 'returned_reason']).where('workflow_id', '=', sectionTaskId(s.unitCode, 2020, 'general')).executeTakeFirst(), (r) => r?.run === 2, 'the second run’s row');
       expect(row).toEqual({ state: 'returned', run: 2, returned_reason: '请补充公车使用数据' });
-      const notice = await h.database.db.selectFrom('notifications').select(['kind', 'body']).where('dedupe_key', 'like', `${sectionTaskId(s.unitCode, 2020, 'general')}|run2|assigned|in_app|%`).executeTakeFirstOrThrow();
-      expect(notice.kind).toBe('task_returned');
-      expect(notice.body).toContain('请补充公车使用数据');
+      const notice = await s.eventually(() => h.database.db.selectFrom('notifications').select(['kind', 'body']).where('dedupe_key', 'like', `${sectionTaskId(s.unitCode, 2020, 'general')}|run2|assigned|in_app|%`).executeTakeFirst(), Boolean, 'the second run’s notice');
+      expect(notice?.kind).toBe('task_returned');
+      expect(notice?.body).toContain('请补充公车使用数据');
       await s.submit('general', seedUnitYear().submissions.find((x) => x.section === 'general')!);
       await s.eventually(s.status, (x) => x.stage === 'reviewing', 'reviewing again');
     } finally {
