@@ -25,8 +25,9 @@ import { hasLedgerEvents, initialState, openedState, planFor, progressOf } from 
 import { planHoldbackSchedule, SchedulePlanError } from '../domain/holdbacks/schedule';
 import { formatYuan } from '../domain/money';
 import {
-  claimReminder, createDerivedHoldback, holdbacksOfUnitYear, insertHoldbackEvent, loadHoldbackFacts, writeHoldbackProgress,
+  claimReminder, createDerivedHoldback, holdbacksOfUnitYear, insertHoldbackEvent, loadHoldbackFacts, recordHoldbackStopped as recordHoldbackStoppedRow, writeHoldbackProgress,
 } from '../db/holdbacks.repository';
+import type { StoppedState } from '../db/schema';
 // The holdback contract is the one place its workflow id, type and task queue are written;
 // activities that start holdback workflows read them from there (values only, no workflow code).
 import { holdbackWorkflowId, holdbackWorkflowType, type HoldbackInput, taskQueue as defaultTaskQueue } from '../workflows/holdback/contract';
@@ -135,6 +136,28 @@ export function createHoldbackActivities(deps: ActivityDeps) {
 
     async writeHoldbackProgress(progress: HoldbackProgress): Promise<{ written: boolean }> {
       return writeHoldbackProgress(db, progress);
+    },
+
+    /**
+     * The holdback's workflow stopped (run `runId`) while money is still withheld: recorded on its
+     * progress and audited (once per run), and the unit's finance officers are told that its
+     * reminders have stopped, with the page where they restart it. Called by the worker's stop sweeper.
+     */
+    async recordHoldbackStopped(input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<{ recorded: boolean; notified: number }> {
+      const h = await recordHoldbackStoppedRow(db, input);
+      if (!h) return { recorded: false, notified: 0 };
+      const what = { retention: '质保金', om_assessment: '运维考核款', acceptance: '验收尾款', milestone: '里程碑款' }[h.kind];
+      const sent = await deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|stopped|${input.runId}`,
+        unitCode: h.unitCode,
+        kind: 'holdback_stopped',
+        audience: { roles: ['finance_officer'] },
+        subject: `暂缓支付提醒已停止：${h.projectName}${what}`,
+        body: `“${h.projectName}”的${what}（尚暂缓 ${formatYuan(h.heldFen, { grouping: true })} 元）的跟踪流程已停止：${input.reason}\n此后到期和逾期都不会再提醒。已记录的考核、验收、缺陷和支付都已保存；请在该款项页面重新启动跟踪，原因未消除时请先联系系统管理员。`,
+        link: `/holdbacks/${encodeURIComponent(h.unitCode)}/${h.year}/${encodeURIComponent(h.holdbackCode)}`,
+        workflowId: input.workflowId,
+      });
+      return { recorded: true, notified: sent.recipients };
     },
 
     /** Claims the reminder (once per dedupe key) and hands it to the notifier (which sends each message once). */

@@ -415,6 +415,11 @@ export interface HoldbackProgressTable {
   version: number;
   business_at: Timestamp;
   written_at: DefaultTimestamp;
+  /** Its workflow stopped while money is still withheld (recorded by the stop sweeper; cleared by a newer progress write). */
+  stopped_state: ColumnType<StoppedState | null, StoppedState | null | undefined, StoppedState | null>;
+  stopped_at: NullableTimestamp;
+  stopped_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  stopped_run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Facts recorded about a holdback, once per (workflow, request id). */

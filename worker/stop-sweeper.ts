@@ -1,10 +1,12 @@
 /**
- * Runs that stopped without running any code of theirs: an evaluation terminated (by an operator,
- * or by the server for a history past its limits) or timed out records nothing itself — unlike a
- * failed or cancelled one, which records its stop before it ends. The sweeper of a worker process
- * finds such runs in Temporal's visibility and records them the same way (the row, the audit, the
- * message to the finance officer and the unit head), so the stop is known after Temporal has
- * forgotten the run and nobody waits on an evaluation that no longer advances.
+ * Runs that stopped without saying so. An evaluation terminated (by an operator, or by the server
+ * for a history past its limits) or timed out runs no code of its own — unlike a failed or
+ * cancelled one, which records its stop before it ends. A holdback's workflow records no stop at
+ * all, and once it has stopped nobody is reminded of the money it still withholds, for years. The
+ * sweeper of a worker process finds such runs in Temporal's visibility and records them: an
+ * evaluation as it records itself (the row, the audit, the message to the finance officer and the
+ * unit head), a holdback that still withholds money on its progress row, audited, with a message
+ * to the finance officers. Both are then shown with their restart.
  *
  * Once per run: a run whose stop is in the audit log already is skipped, and one that is no longer
  * the workflow's latest (restarted since) is not recorded. Several workers may sweep at once (the
@@ -15,30 +17,38 @@ import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
 import { annualEvaluationWorkflowType } from '../workflows/evaluation/contract';
+import { holdbackWorkflowType } from '../workflows/holdback/contract';
 import { type Periodic, startPeriodic } from './periodic';
 
+type StopInput = { workflowId: string; runId: string; state: StoppedState; reason: string };
+
 export interface StopRecorder {
-  recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: StoppedState; reason: string }): Promise<{ recorded: boolean; notified: number }>;
+  recordEvaluationStopped(input: StopInput & { unitCode: string; year: number }): Promise<{ recorded: boolean; notified: number }>;
+  recordHoldbackStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }>;
 }
 
 export interface StopSweep {
-  /** Terminated or timed-out runs visibility listed in the look-back window. */
+  /** Stopped runs visibility listed in the look-back window. */
   listed: number;
   /** Those recorded by this sweep. */
   recorded: number;
 }
 
-/** How far back a sweep looks (a worker down for longer misses older stops; the bureau's overview still lists them). */
+/** How far back a sweep looks (a worker down for longer misses older stops; the bureau's overview still lists evaluations). */
 export const STOP_LOOKBACK_MS = 14 * 86_400_000;
 const MAX_LISTED = 1_000;
 
-export async function sweepStoppedEvaluations(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date()): Promise<StopSweep> {
+const stateOf: Record<string, StoppedState> = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out' };
+
+export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date()): Promise<StopSweep> {
   const since = new Date(now.getTime() - STOP_LOOKBACK_MS).toISOString();
-  const query = `WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut') AND CloseTime > '${since}'`;
-  const runs: Array<{ workflowId: string; runId: string; state: StoppedState; unitCode: string; year: number }> = [];
+  // Evaluations: failed and cancelled runs record themselves. Holdbacks: none does.
+  const query = `CloseTime > '${since}' AND ((WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'))`
+    + ` OR (WorkflowType = '${holdbackWorkflowType}' AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')))`;
+  const runs: Array<{ workflowId: string; runId: string; type: string; state: StoppedState }> = [];
   for await (const w of deps.client.workflow.list({ query })) {
-    const m = /^evaluation\/(.+)\/(\d{4})$/.exec(w.workflowId);
-    if (m) runs.push({ workflowId: w.workflowId, runId: w.runId, state: w.status.name === 'TIMED_OUT' ? 'timed_out' : 'terminated', unitCode: m[1]!, year: Number(m[2]) });
+    const state = stateOf[w.status.name];
+    if (state) runs.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, state });
     if (runs.length >= MAX_LISTED) break;
   }
   if (runs.length === 0) return { listed: 0, recorded: 0 };
@@ -48,27 +58,39 @@ export async function sweepStoppedEvaluations(deps: { client: Client; db: Db; re
   let recorded = 0;
   for (const run of runs) {
     if (known.has(`${run.workflowId}|stopped|${run.runId}`)) continue;
-    // Restarted since: the stop is history, the evaluation runs again.
+    const evaluation = run.type === annualEvaluationWorkflowType ? /^evaluation\/(.+)\/(\d{4})$/.exec(run.workflowId) : null;
+    if (run.type === annualEvaluationWorkflowType && !evaluation) continue;
+    // Restarted since: the stop is history, the workflow runs again.
     const latest = await deps.client.workflow.getHandle(run.workflowId).describe().catch((e: unknown) => {
       if (e instanceof WorkflowNotFoundError) return undefined;
       throw e;
     });
     if (!latest || latest.runId !== run.runId) continue;
-    const reason = run.state === 'timed_out' ? '评价超过了为其设定的运行时限 / the evaluation ran past its execution timeout' : await terminationReason(deps.client, run.workflowId, run.runId);
-    const r = await deps.recorder.recordEvaluationStopped({ workflowId: run.workflowId, unitCode: run.unitCode, year: run.year, runId: run.runId, state: run.state, reason });
+    const input = { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(deps.client, run) };
+    const r = evaluation
+      ? await deps.recorder.recordEvaluationStopped({ ...input, unitCode: evaluation[1]!, year: Number(evaluation[2]) })
+      : await deps.recorder.recordHoldbackStopped(input);
     if (r.recorded || r.notified > 0) recorded += 1;
   }
   return { listed: runs.length, recorded };
 }
 
-/** Who terminated the run and why, from its close event. */
-async function terminationReason(client: Client, workflowId: string, runId: string): Promise<string> {
+/** Why the run stopped, from its close event: who terminated it and why, or its failure. */
+async function stopReason(client: Client, run: { workflowId: string; runId: string; state: StoppedState }): Promise<string> {
+  if (run.state === 'timed_out') return '流程超过了为其设定的运行时限 / the workflow ran past its execution timeout';
+  if (run.state === 'cancelled') return '流程被取消 / the workflow was cancelled';
   const history = await client.workflowService.getWorkflowExecutionHistory({
     namespace: client.options.namespace,
-    execution: { workflowId, runId },
+    execution: { workflowId: run.workflowId, runId: run.runId },
     historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
   });
-  const attributes = history.history?.events?.at(-1)?.workflowExecutionTerminatedEventAttributes;
+  const close = history.history?.events?.at(-1);
+  if (run.state === 'failed') {
+    let failure = close?.workflowExecutionFailedEventAttributes?.failure;
+    while (failure?.cause) failure = failure.cause;
+    return failure?.message?.trim() || '流程失败，未说明原因 / the workflow failed without a message';
+  }
+  const attributes = close?.workflowExecutionTerminatedEventAttributes;
   const who = attributes?.identity?.trim() || '未知操作方';
   const why = attributes?.reason?.trim();
   return why ? `由 ${who} 终止：${why} / terminated by ${who}: ${why}` : `由 ${who} 终止，未说明原因 / terminated by ${who}, no reason given`;
@@ -79,10 +101,10 @@ export function startStopSweeper(deps: { client: Client; db: Db; recorder: StopR
   return startPeriodic(
     async () => {
       try {
-        const r = await deps.client.connection.withDeadline(Date.now() + 30_000, () => sweepStoppedEvaluations(deps));
-        if (r.recorded) logger.info({ ...r }, 'terminated or timed-out evaluations recorded');
+        const r = await deps.client.connection.withDeadline(Date.now() + 30_000, () => sweepStoppedRuns(deps));
+        if (r.recorded) logger.info({ ...r }, 'stopped evaluations and holdbacks recorded');
       } catch (e) {
-        logger.warn(`stopped evaluations: this sweep failed and the next will try again (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+        logger.warn(`stopped runs: this sweep failed and the next will try again (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
       }
     },
     everyMs,

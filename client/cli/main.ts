@@ -386,10 +386,10 @@ async function main(argv: string[]): Promise<void> {
     .argument('<unit>')
     .addOption(json)
     .action(async (unit: string, opts: { json?: boolean }) => {
-      const r = await api().request<{ holdbacks: Array<{ year: number; holdbackCode: string; projectName: string; kind: string; outstandingFen: number; nextDueOn?: string; awaitingText: { zh: string }; status: string }> }>('GET', `/api/units/${unit}/holdbacks`);
+      const r = await api().request<{ holdbacks: Array<{ year: number; holdbackCode: string; projectName: string; kind: string; outstandingFen: number; nextDueOn?: string; awaitingText: { zh: string }; status: string; stopped?: string }> }>('GET', `/api/units/${unit}/holdbacks`);
       out(opts.json, r, () => {
         for (const h of r.holdbacks) {
-          console.log(`${h.year} ${h.holdbackCode.padEnd(32)} ${h.kind.padEnd(14)} ${moneyOut(h.outstandingFen).padStart(12)}  ${(h.nextDueOn ?? '—').padEnd(10)} ${h.status.padEnd(10)} ${h.awaitingText.zh}`);
+          console.log(`${h.year} ${h.holdbackCode.padEnd(32)} ${h.kind.padEnd(14)} ${moneyOut(h.outstandingFen).padStart(12)}  ${(h.nextDueOn ?? '—').padEnd(10)} ${h.status.padEnd(10)} ${h.awaitingText.zh}${h.stopped ? `  [跟踪已停止 / tracking stopped: ${h.stopped} — selfeval restart-holdback]` : ''}`);
         }
         if (!r.holdbacks.length) console.log('no open withheld amounts');
       });
@@ -444,6 +444,17 @@ async function main(argv: string[]): Promise<void> {
     .requiredOption('--on <date>', 'reached on (YYYY-MM-DD)')
     .action(async (unit: string, year: string, holdback: string, opts: { name: string; on: string; requestId?: string; json?: boolean }) => {
       await send(unit, year, holdback, 'milestone', { milestone: opts.name, reachedOn: opts.on }, opts);
+    });
+
+  program
+    .command('restart-holdback')
+    .description('restart the tracking of a withheld amount whose workflow stopped while money is still withheld: it goes on from where it stopped (finance officer; audited)')
+    .argument('<unit>').argument('<year>').argument('<holdback>', 'holdback code (see `selfeval holdbacks`)')
+    .requiredOption('--reason <text>', 'why it is restarted')
+    .addOption(json)
+    .action(async (unit: string, year: string, holdback: string, opts: { reason: string; json?: boolean }) => {
+      const r = await api().request<{ workflowId: string; previous: { state: string }; carried: boolean }>('POST', `/api/units/${unit}/years/${year}/holdbacks/${holdback}/restart`, { reason: opts.reason });
+      out(opts.json, r, () => console.log(`restarted ${r.workflowId} (the previous run had ended: ${r.previous.state}; ${r.carried ? 'going on from its state' : 'starting again from the ledger'})`));
     });
 
   const notifications = program.command('notifications').description('messages of a unit that did not reach their recipient: list, send again, stop trying (the unit’s administrator; audited)');

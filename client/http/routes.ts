@@ -4,6 +4,7 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { restartHoldback } from '../holdbacks';
 import { evaluationSummary, saveDraft, stoppedRuns } from '../../db/evaluations.repository';
 import { importUnitYear, loadUnitYear } from '../../db/ledger.repository';
 import { inbox, markRead } from '../../db/notifications.repository';
@@ -16,7 +17,7 @@ import { bi } from '../../domain/validation';
 import { analyseStored, listEvidence } from '../../db/scoring.repository';
 import { selfAssessmentDraftSchema } from '../../domain/self-assessment';
 import { draftSubmissionSchema, sectionSubmissionSchema } from '../../domain/submission';
-import { holdbackEvents, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
+import { holdbackEvents, holdbackStop, openHoldbacksOfUnit } from '../../db/holdbacks.repository';
 import {
   holdbackStatusQuery, holdbackWorkflowId, recordAcceptanceSchema, recordAcceptanceUpdate, recordAssessmentSchema, recordAssessmentUpdate,
   recordMilestoneSchema, recordMilestoneUpdate, recordReleaseSchema, recordReleaseUpdate, reportDefectSchema, reportDefectUpdate,
@@ -297,14 +298,27 @@ export const apiRoutes: RouteDef[] = [
     async handler(ctx) {
       const { unit, year, code } = params<{ unit: string; year: number; code: string }>(ctx.request);
       const id = holdbackWorkflowId(unit, year, code);
-      const events = await holdbackEvents(ctx.deps.db, id);
+      const [events, stopped] = await Promise.all([holdbackEvents(ctx.deps.db, id), holdbackStop(ctx.deps.db, id)]);
       try {
         const status = await ctx.deps.temporal.connection.withDeadline(Date.now() + 3_000, () => ctx.deps.temporal.workflow.getHandle(id).query(holdbackStatusQuery));
-        return { status, events, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, id) };
+        // stopped: its workflow stopped while money is still withheld (no more reminders until it is restarted).
+        return { status, events, stopped: stopped ?? null, temporalUi: workflowUiUrl({ temporal: { uiUrl: ctx.deps.temporalUiUrl, namespace: ctx.deps.temporal.options.namespace } }, id) };
       } catch (e) {
         if (e instanceof WorkflowNotFoundError) throw new AppError('not_found', `没有暂缓支付 ${code}`, `no withheld amount ${code}`);
         throw e;
       }
+    },
+  },
+  {
+    method: 'POST', url: '/api/units/:unit/years/:year/holdbacks/:code/restart', tag: 'holdbacks',
+    summary: 'Restart the tracking of a withheld amount whose workflow stopped while money is still withheld: a new run with the stopped run’s state; audited with the reason',
+    access: unitRoles('finance_officer'),
+    schema: { params: unitYearParams.extend({ code: z.string().min(1).max(100) }), body: z.object({ reason: z.string().trim().min(1).max(2000) }) },
+    async handler(ctx) {
+      const { unit, year, code } = params<{ unit: string; year: number; code: string }>(ctx.request);
+      const restarted = await restartHoldback(ctx.deps.temporal, ctx.deps.db, { unitCode: unit, year, holdbackCode: code, actor: actorOf(ctx.account), reason: body<{ reason: string }>(ctx.request).reason, ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}) });
+      ctx.reply.status(201);
+      return restarted;
     },
   },
   ...(

@@ -31,7 +31,7 @@ import { type Account, type ApiTokenInfo, passwordResetFor, type Person } from '
 import { type AdminUnit, type AuditEntry, type UnitYearStage, unitYearStages } from '../../db/admin.repository';
 import { type ChannelInfo, type UndeliveredNotification, undelivered as undeliveredOf, unitIdOf } from '../../db/notifications.repository';
 import { currentSubmissions, taskRow } from '../../db/evaluations.repository';
-import { type HoldbackEventListRow, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
+import { type HoldbackEventListRow, type HoldbackStop, openHoldbacksOfUnit, type OpenHoldback } from '../../db/holdbacks.repository';
 import { loadUnitYear } from '../../db/ledger.repository';
 import { DEFAULT_OUTLINE_ID, outlineById } from '../../domain/report/outlines';
 import { ruleSetOf } from '../../domain/rule-sets';
@@ -473,7 +473,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const base = `/api/units/${encodeURIComponent(unitCode)}`;
     const detail = must(await api.get<UnitDetail>(base));
     if (!hasUnitRole(account!, unitCode, ['finance_officer', 'unit_head', 'admin'])) throw refusal(403, 'error.forbidden');
-    const answer = await api.get<{ status: HoldbackStatusView; events: HoldbackEventListRow[]; temporalUi: string }>(`${base}/years/${year}/holdbacks/${encodeURIComponent(code)}`);
+    const answer = await api.get<{ status: HoldbackStatusView; events: HoldbackEventListRow[]; stopped: HoldbackStop | null; temporalUi: string }>(`${base}/years/${year}/holdbacks/${encodeURIComponent(code)}`);
     if (!answer.ok && answer.status !== 404) throw new PageError(answer.status, answer.error);
     // Not started (or unknown): what the ledger says, if it has it.
     const ledger = answer.ok ? undefined : (await openHoldbacksOfUnit(deps.db, unitCode, { year })).find((h) => h.holdbackCode === code);
@@ -487,7 +487,7 @@ export async function registerPages(app: FastifyInstance, deps: ServerDeps): Pro
     const contract = ledgerRow?.contract;
     const data: HoldbackPageData = {
       unitCode, unitName: detail.unit.name, year, code,
-      ...(answer.ok ? { status: answer.data.status, events: answer.data.events, temporalUi: answer.data.temporalUi } : { events: [] }),
+      ...(answer.ok ? { status: answer.data.status, events: answer.data.events, temporalUi: answer.data.temporalUi, ...(answer.data.stopped ? { stopped: answer.data.stopped } : {}) } : { events: [] }),
       ...(ledger ? { ledger } : {}),
       omCoefficientApplies: contract?.omCoefficientApplies ?? false,
       ...(contract?.omScoring ? { omScoring: contract.omScoring } : {}),

@@ -81,6 +81,7 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/units/:unit/years/:year/holdbacks/:code/defect': ['finance'],
   'POST /api/units/:unit/years/:year/holdbacks/:code/milestone': ['finance'],
   'POST /api/units/:unit/years/:year/holdbacks/:code/release': ['finance'],
+  'POST /api/units/:unit/years/:year/holdbacks/:code/restart': ['finance'],
   'GET /api/tasks': ALL_SIGNED_IN,
   // The task below is the 综合科 (general) section's.
   'GET /api/tasks/:task': ['finance', 'unitHead', 'admin', 'headGeneral'],

@@ -20,7 +20,7 @@ import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { ensureEvaluation, recordStopped, stoppedRuns } from '../../db/evaluations.repository';
 import { createWorker } from '../../worker/create-worker';
-import { sweepStoppedEvaluations } from '../../worker/stop-sweeper';
+import { sweepStoppedRuns } from '../../worker/stop-sweeper';
 import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { hashPassword } from '../../client/auth/passwords';
@@ -159,7 +159,7 @@ describe('restarting a failed evaluation', () => {
     // The run recorded nothing itself; the worker's sweeper finds it in visibility and records it
     // as a failed run records itself: the row, the audit, and a message to the finance officer and the head.
     const recorder = createActivities(testActivityDeps(database.db, { temporal: client }));
-    const sweep = () => sweepStoppedEvaluations({ client, db: database.db, recorder });
+    const sweep = () => sweepStoppedRuns({ client, db: database.db, recorder });
     const swept = await until(sweep, (r) => r.recorded === 1, 'the sweeper recording the terminated run');
     expect(swept.listed).toBeGreaterThanOrEqual(1);
     const [recorded] = await stoppedRuns(database.db, 2020, [unit]).then((m) => [...m.values()]);

@@ -14,6 +14,9 @@ import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { createWorker } from '../../worker/create-worker';
 import { holdbackStatusQuery, holdbackWorkflowId } from '../../workflows/holdback/contract';
+import type { HoldbackStatusView } from '../../domain/holdbacks/model';
+import { holdbackStop } from '../../db/holdbacks.repository';
+import { sweepStoppedRuns } from '../../worker/stop-sweeper';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser, as, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -31,6 +34,15 @@ describe('withheld payments through the API', () => {
   let finance: Persona;
   const taskQueue = uniqueTaskQueue('holdbacks-api');
   const unit = 'yiyang-smart-city';
+  const until = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const v = await probe().catch(() => undefined);
+      if (v !== undefined && ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -88,5 +100,64 @@ describe('withheld payments through the API', () => {
     const response = await app.inject({ method: 'POST', url: `/api/units/${unit}/years/2020/holdbacks/xueliang-om-2020/assessment`, ...as(finance), payload: { requestId: 'a', period: '', passed: 'yes' } });
     expect(response.statusCode).toBe(400);
     expect(response.json().details.map((d: { path: string }) => d.path).sort()).toEqual(['body.assessedOn', 'body.passed', 'body.period']);
+  });
+
+  it('records a tracking that stopped while money is withheld, tells the finance officer, and restarts it where it stopped', async () => {
+    const code = 'one-thing-once-retention';
+    const id = holdbackWorkflowId(unit, 2020, code);
+    const handle = client.workflow.getHandle(id);
+    const url = `/api/units/${unit}/years/2020/holdbacks/${code}`;
+    // 50,000.00 of it was paid in the test before; the rest is still withheld.
+    const before = (await app.inject({ method: 'GET', url, ...as(finance) })).json<{ status: HoldbackStatusView; stopped: unknown }>();
+    expect(before.stopped).toBeNull();
+    expect(before.status.amounts.releasedFen).toBe(5_000_000);
+    const stoppedRun = (await handle.describe()).runId;
+    await handle.terminate('cleaning up test data by mistake');
+
+    // The worker's sweeper finds it, records it on its progress row and tells the finance officers, once.
+    const recorder = createActivities(testActivityDeps(database.db, { temporal: client }));
+    const sweep = () => sweepStoppedRuns({ client, db: database.db, recorder });
+    await until(sweep, (r) => r.recorded === 1, 'the sweeper recording the stopped holdback');
+    expect((await sweep()).recorded).toBe(0);
+    const stop = await holdbackStop(database.db, id);
+    expect(stop).toMatchObject({ state: 'terminated', runId: stoppedRun });
+    expect(stop!.reason).toMatch(/^由 .+ 终止：cleaning up test data by mistake \/ terminated by .+: cleaning up test data by mistake$/);
+    const told = await database.db.selectFrom('notifications').innerJoin('users', 'users.id', 'notifications.recipient_user_id').select(['users.email', 'notifications.subject', 'notifications.body', 'notifications.link'])
+      .where('notifications.kind', '=', 'holdback_stopped').where('notifications.workflow_id', '=', id).where('notifications.channel', '=', 'in_app').execute();
+    expect(told.map((m) => m.email)).toContain('finance@holdbacks.test');
+    expect(told[0]!.subject).toBe(`暂缓支付提醒已停止：${before.status.projectName}质保金`);
+    expect(told[0]!.body).toContain('尚暂缓 ');
+    expect(told[0]!.link).toBe(`/holdbacks/${unit}/2020/${code}`);
+    const audit = await database.db.selectFrom('audit_log').select(['action', 'details']).where('subject', '=', id).where('action', '=', 'holdback.stopped').execute();
+    expect(audit).toEqual([{ action: 'holdback.stopped', details: expect.objectContaining({ state: 'terminated', runId: stoppedRun }) }]);
+
+    // The API, the holdback's page and the dashboard say so; the page offers the finance officer the restart and no event forms.
+    expect((await app.inject({ method: 'GET', url, ...as(finance) })).json().stopped).toMatchObject({ state: 'terminated', runId: stoppedRun });
+    const page = (await app.inject({ method: 'GET', url: `/units/${unit}/years/2020/holdbacks/${code}`, ...as(finance) })).body;
+    expect(page).toContain('id="hb-stopped" data-stopped-state="terminated"');
+    expect(page).toContain('id="hb-restart-form"');
+    expect(page).not.toContain('data-holdback-form="release"');
+    expect((await app.inject({ method: 'GET', url: `/units/${unit}/years/2020`, ...as(finance) })).body).toMatch(new RegExp(`data-holdback="${code}">[\\s\\S]*?data-testid="hb-stopped-chip"`));
+
+    // Restarted with a reason: a new run that carries the stopped run's state — the payment stays,
+    // and what is recorded next lands on the progress row as before.
+    expect((await app.inject({ method: 'POST', url: `${url}/restart`, ...as(finance), payload: { reason: ' ' } })).statusCode).toBe(400);
+    const restarted = await app.inject({ method: 'POST', url: `${url}/restart`, ...as(finance), payload: { reason: '误终止，恢复跟踪' } });
+    expect(restarted.statusCode, restarted.body).toBe(201);
+    expect(restarted.json()).toMatchObject({ workflowId: id, previous: { runId: stoppedRun, state: 'terminated' }, carried: true });
+    expect(restarted.json().runId).not.toBe(stoppedRun);
+    const after = await until(() => handle.query(holdbackStatusQuery), (st) => st.status === 'partially_released', 'the restarted run');
+    expect(after.amounts.releasedFen).toBe(5_000_000);
+    expect(after.events.map((e) => e.requestId)).toContain('pay-1');
+    expect(await holdbackStop(database.db, id)).toBeUndefined();
+    const pay = await app.inject({ method: 'POST', url: `${url}/release`, ...as(finance), payload: { requestId: 'pay-3', paidOn: '2026-11-25', amountFen: 1_000_000, note: '再付1万元' } });
+    expect(pay.statusCode, pay.body).toBe(200);
+    const row = await until(() => database.db.selectFrom('holdback_progress').select(['released_fen', 'stopped_state']).where('workflow_id', '=', id).executeTakeFirstOrThrow(), (r) => Number(r.released_fen) === 6_000_000, 'the progress after the restart');
+    expect(row.stopped_state).toBeNull();
+    const restartAudit = await database.db.selectFrom('audit_log').select(['actor', 'details']).where('subject', '=', id).where('action', '=', 'holdback.restart').execute();
+    expect(restartAudit).toEqual([{ actor: 'finance@holdbacks.test', details: expect.objectContaining({ reason: '误终止，恢复跟踪', previousRunId: stoppedRun, carried: true }) }]);
+    // Running again: nothing to restart; and the sweeper does not record the old run again.
+    expect((await app.inject({ method: 'POST', url: `${url}/restart`, ...as(finance), payload: { reason: '再来' } })).statusCode).toBe(409);
+    expect((await sweep()).recorded).toBe(0);
   });
 });

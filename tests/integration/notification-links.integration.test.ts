@@ -90,6 +90,9 @@ describe('notification links lead to a page for their recipient', () => {
       workflowId: holdbackWorkflowId(UNIT, YEAR, code), ref: { unitCode: UNIT, year: YEAR, holdbackCode: code }, kind: 'retention', projectName: '新型智慧城市项目', condition: '质保期届满',
       plan: 'retention', basis: '2021-08-31', reminder: { key: 'due', kind: 'due', date: '2021-08-31', at: '2021-08-31T01:00:00.000Z' }, dueOn: '2021-08-31', outstandingFen: 10_920_000, payableFen: 10_920_000, firedAt: due,
     });
+    // A holdback whose tracking stopped while money is withheld (its progress row first, as its opening writes it).
+    await a['openHoldback']!({ ref: { unitCode: UNIT, year: YEAR, holdbackCode: code }, workflowId: holdbackWorkflowId(UNIT, YEAR, code), clockOffsetMs: 0, now: due });
+    await run('recordHoldbackStopped', { workflowId: holdbackWorkflowId(UNIT, YEAR, code), runId: 'run-1', state: 'terminated', reason: '由 admin 终止：误操作' });
   });
 
   afterAll(async () => {
@@ -114,7 +117,7 @@ describe('notification links lead to a page for their recipient', () => {
     // Every variety produced a message for someone.
     expect([...kinds].sort()).toEqual([
       'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back', 'evaluation_stopped',
-      'holdback.retention.due', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
+      'holdback.retention.due', 'holdback_stopped', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
     ]);
     const failures: string[] = [];
     const linkShapes = new Set<string>();

@@ -62,5 +62,11 @@ export const recordMilestoneUpdate = defineUpdate<HoldbackEventResult, [RecordMi
 export const recordReleaseUpdate = defineUpdate<HoldbackEventResult, [RecordRelease]>('holdback.recordRelease');
 
 export const holdbackStatusQuery = defineQuery<HoldbackStatusView>('holdback.status');
+/**
+ * The whole state, as continue-as-new carries it: a restart after the run stopped (failed,
+ * terminated) asks the stopped run for it and starts the new run with it as `carried`, so nothing
+ * recorded is lost and the reminders go on from where they were.
+ */
+export const holdbackStateQuery = defineQuery<HoldbackState>('holdback.state');
 
 export type { HoldbackResult as HoldbackWorkflowResult };

@@ -30,7 +30,7 @@ import type {
 } from '../../domain/holdbacks/model';
 import { parse, type Problem } from '../../domain/validation';
 import {
-  DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, type HoldbackInput, holdbackStatusQuery, invalidHoldbackEventType, recordAcceptanceSchema, recordAcceptanceUpdate,
+  DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, type HoldbackInput, holdbackStateQuery, holdbackStatusQuery, invalidHoldbackEventType, recordAcceptanceSchema, recordAcceptanceUpdate,
   recordAssessmentSchema, recordAssessmentUpdate, recordMilestoneSchema, recordMilestoneUpdate, recordReleaseSchema, recordReleaseUpdate, reportDefectSchema,
   reportDefectUpdate,
 } from './contract';
@@ -193,6 +193,10 @@ export async function holdback(input: HoldbackInput): Promise<HoldbackResult> {
   setHandler(holdbackStatusQuery, () => {
     if (!s) throw ApplicationFailure.nonRetryable('暂缓支付流程正在启动 / the holdback is starting', 'not_ready');
     return machine.statusView(s, nowIso());
+  });
+  setHandler(holdbackStateQuery, () => {
+    if (!s) throw ApplicationFailure.nonRetryable('暂缓支付流程正在启动 / the holdback is starting', 'not_ready');
+    return s;
   });
 
   // ── First run: facts from the ledger ───────────────────────────────────────────────────────

@@ -44,6 +44,7 @@ h2 .aside { font-size: 13px; font-weight: 400; color: var(--muted); white-space:
 h3 { font-size: 15px; margin: 18px 0 8px; }
 p { margin: 0 0 10px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: var(--radius); padding: 20px 24px; margin-bottom: 20px; }
+.card-alert { border-left: 4px solid var(--danger); background: var(--danger-bg); }
 .grid { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 20px; align-items: start; }
 @media (max-width: 960px) { .grid { grid-template-columns: 1fr; } }
 .muted { color: var(--muted); }

@@ -221,7 +221,7 @@ function holdbacksCard(L: Lang, d: DashboardData): Html {
               ${items.map(
                 (h) => html`<tr data-holdback="${h.holdbackCode}">
                   <td class="nowrap">${h.nextDueOn ? formatDate(L, h.nextDueOn) : '—'}${h.nextDueOn && h.nextDueOn < d.today ? html`<div><span class="chip chip-overdue">${t(L, 'tasks.overdue')}</span></div>` : ''}</td>
-                  <td><a href="/units/${encodeURIComponent(d.unitCode)}/years/${h.year}/holdbacks/${encodeURIComponent(h.holdbackCode)}">${h.projectName}</a><div class="small muted">${t(L, `kind.${h.kind}`)} · ${t(L, 'common.year', { year: h.year })}</div></td>
+                  <td><a href="/units/${encodeURIComponent(d.unitCode)}/years/${h.year}/holdbacks/${encodeURIComponent(h.holdbackCode)}">${h.projectName}</a><div class="small muted">${t(L, `kind.${h.kind}`)} · ${t(L, 'common.year', { year: h.year })}</div>${h.stopped ? html`<div><span class="chip chip-overdue" data-testid="hb-stopped-chip">${t(L, 'dash.hbStopped')}</span></div>` : ''}</td>
                   <td class="num" title="${formatWan(L, h.outstandingFen)}">${formatWanNumber(h.outstandingFen)}</td>
                   <td class="small">${pick(L, h.awaitingText.zh, h.awaitingText.en)}${h.workflowId ? html`<div>${temporalLink(L, d.temporalUrl(h.workflowId), true)}</div>` : ''}</td>
                 </tr>`,

@@ -8,7 +8,7 @@
  * come back with their field paths and land next to the fields (assets/app.js.ts).
  */
 import type { OmScoring } from '../../../domain/holdbacks/om-scoring';
-import type { HoldbackEventListRow, OpenHoldback } from '../../../db/holdbacks.repository';
+import type { HoldbackEventListRow, HoldbackStop, OpenHoldback } from '../../../db/holdbacks.repository';
 import type { HoldbackStatusView } from '../../../workflows/holdback/contract';
 import type { UndeliveredNotification } from '../../../db/notifications.repository';
 import { html, type Html } from '../html';
@@ -38,6 +38,8 @@ export interface HoldbackPageData {
   today: string;
   /** Its reminders that did not reach their recipient (newest first). */
   undelivered?: UndeliveredNotification[];
+  /** Its workflow stopped while money is still withheld: no reminders until it is restarted. */
+  stopped?: HoldbackStop;
 }
 
 /** Amounts on this page are exact: 元 to the 分 ("795,055.00 元"). */
@@ -230,6 +232,23 @@ function ledgerOnlyCard(L: Lang, d: HoldbackPageData, h: OpenHoldback | undefine
   </section>`;
 }
 
+/** The tracking stopped: why, since when, and for the finance officer the restart (with a reason). */
+function stoppedCard(L: Lang, d: HoldbackPageData, stop: HoldbackStop): Html {
+  const api = `/api/units/${encodeURIComponent(d.unitCode)}/years/${d.year}/holdbacks/${encodeURIComponent(d.code)}/restart`;
+  return html`<section class="card card-alert" aria-labelledby="hb-stopped-h" id="hb-stopped" data-stopped-state="${stop.state}">
+    <h2 id="hb-stopped-h">${t(L, 'hb.stopped')}</h2>
+    <p>${t(L, 'hb.stoppedText', { state: t(L, `rst.state.${stop.state}`), at: formatDateTime(L, stop.at) })}</p>
+    ${stop.reason ? html`<p class="small"><strong>${t(L, 'hb.stoppedReason')}</strong><span data-testid="hb-stopped-reason">${stop.reason}</span></p>` : ''}
+    ${d.canAct
+      ? html`<form data-api="POST ${api}" novalidate id="hb-restart-form">
+          ${formErrors}
+          <div class="field"><label for="hb-restart-reason">${t(L, 'hb.restartReason')}</label><textarea id="hb-restart-reason" name="reason" rows="2" required maxlength="2000"></textarea></div>
+          <div class="buttons"><button class="btn" type="submit">${t(L, 'hb.restart')}</button><span class="form-status small" aria-live="polite"></span></div>
+        </form>`
+      : html`<p class="small muted">${t(L, 'hb.stoppedAskFinance')}</p>`}
+  </section>`;
+}
+
 export function holdbackBody(v: Viewer, d: HoldbackPageData): Html {
   const L = v.lang;
   const s = d.status;
@@ -238,8 +257,10 @@ export function holdbackBody(v: Viewer, d: HoldbackPageData): Html {
   const subtitle = html`${t(L, 'common.unitYear', { unit: d.unitName, year: d.year })} · <span class="mono">${d.code}</span>`;
   const back = html`<a class="btn btn-secondary" href="${dashboard}#holdbacks">${t(L, 'hb.back')}</a>`;
   if (!s) return html`${pageHead(title, subtitle, back)}${ledgerOnlyCard(L, d, d.ledger)}${eventsCard(L, undefined, d.events)}`;
-  const forms = actionForms(L, d, s);
+  // Stopped: nothing can be recorded until the tracking is restarted (the Updates go to a closed run).
+  const forms = d.stopped ? [] : actionForms(L, d, s);
   return html`${pageHead(title, subtitle, back)}
+  ${d.stopped ? stoppedCard(L, d, d.stopped) : ''}
   <div class="grid">
     <div>${factsCard(L, d, s)}${eventsCard(L, s, d.events)}</div>
     <div>${forms.length ? forms : d.canAct ? html`<section class="card"><p class="muted">${t(L, s.phase === 'closed' ? 'hb.closed' : 'hb.nothingToRecord')}</p></section>` : ''}${remindersCard(L, s, d.undelivered ?? [])}</div>
