@@ -383,6 +383,7 @@ export const catalog = {
   'hb.stoppedText': { zh: '该款项的跟踪流程{state}（{at}），但款项仍有暂缓未付金额。已登记的考核、验收、缺陷和支付都已保存；重新启动后从停止处继续，停止期间错过的提醒会补发。', en: 'The tracking of this amount {state} ({at}) while money is still withheld. What was recorded is kept; a restart goes on from where it stopped and sends the reminders missed meanwhile.' },
   'hb.stoppedReason': { zh: '原因：', en: 'Why: ' },
   'hb.restartReason': { zh: '重新启动的原因', en: 'Why restart' },
+  'hb.remindersStopped': { zh: '跟踪已停止，重新启动前不会再发提醒。', en: 'Tracking stopped: no reminders until it is restarted.' },
   'hb.restart': { zh: '重新启动跟踪', en: 'Restart tracking' },
   'hb.stoppedAskFinance': { zh: '请财务人员在此页面重新启动跟踪。', en: 'The finance officer restarts the tracking on this page.' },
   'dash.hbStopped': { zh: '跟踪已停止', en: 'tracking stopped' },

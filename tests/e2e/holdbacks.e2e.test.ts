@@ -12,7 +12,8 @@
  *   a defect on the 一市一平台 retention extends its warranty by 6 months (due 2022-02-28); a
  *   partial release of the 一件事一次办 retention (50,000.00 元 of 109,200.00 元); the 外网平台
  *   升级 milestone (a different name refused next to the field). Each page shows its history, next
- *   due date and the reminders sent.
+ *   due date and the reminders sent. The 一件事一次办 retention's tracking is terminated: the
+ *   dashboard and its page say so, and the finance officer restarts it where it stopped.
  *
  * Amounts by hand: 836,900.00 元 × 95% = 795,055.00 元. Dates are in 2021–2022, before today, so
  * the workflows' own "not after today" checks pass on the real clock.
@@ -31,13 +32,14 @@ import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { parseUnitYear } from '../../domain/ledger/unit-year.schema';
 import { createWorker } from '../../worker/create-worker';
+import { sweepStoppedRuns } from '../../worker/stop-sweeper';
 import { holdbackStatusQuery, holdbackWorkflowId } from '../../workflows/holdback/contract';
 import { seedDocument, seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
-import { type Browser, launchBrowser, screenshot, signIn, until } from './browser';
+import { type Browser, launchBrowser, reloadUntil, screenshot, signIn, submitApiForm, until } from './browser';
 
 const artifacts = path.resolve(__dirname, '../artifacts');
 const UNIT = 'yiyang-smart-city';
@@ -221,6 +223,30 @@ describe('withheld payments in the browser (the finance officer)', () => {
     expect(await page.locator('#hb-events tr[data-event="release"]').textContent()).toContain(`${code}-release-1`);
     expect(await page.locator('#hb-reminders').textContent()).toContain('已提醒');
     await screenshot(page, path.join(artifacts, 'holdback-release.png'));
+    expect((await status(code)).amounts).toMatchObject({ releasedFen: 5_000_000, payableFen: 5_920_000 });
+  });
+
+  it('shows a tracking that stopped on the dashboard and the page, and the finance officer restarts it where it stopped', async () => {
+    const code = 'one-thing-once-retention';
+    const handle = client.workflow.getHandle(holdbackWorkflowId(UNIT, 2020, code));
+    await handle.terminate('an operator cleaned up the wrong namespace');
+    const recorder = createActivities(testActivityDeps(database.db, { temporal: client }));
+    await until('the stop recorded', async () => (await sweepStoppedRuns({ client, db: database.db, recorder })).recorded === 1, 60_000, 500);
+
+    await page.goto(`${base}/units/${UNIT}/years/2020`);
+    expect(await page.locator(`#holdbacks [data-holdback="${code}"] [data-testid="hb-stopped-chip"]`).textContent()).toBe('跟踪已停止');
+    await page.goto(holdbackPage(code));
+    expect(await page.locator('#hb-stopped h2').textContent()).toContain('跟踪已停止');
+    expect(await page.locator('[data-testid="hb-stopped-reason"]').textContent()).toContain('an operator cleaned up the wrong namespace');
+    expect(await page.locator('#release form').count()).toBe(0);
+    await screenshot(page, path.join(artifacts, 'holdback-stopped.png'));
+    const form = page.locator('#hb-restart-form');
+    await form.getByLabel('重新启动的原因').fill('误终止，恢复跟踪');
+    await submitApiForm(page, form.getByRole('button', { name: '重新启动跟踪' }), '/restart');
+    await reloadUntil(page, '#release form', 'the release form again', 60_000);
+    expect(await page.locator('#hb-stopped').count()).toBe(0);
+    // Where it stopped: the partial payment is still there.
+    expect(await page.locator('#hb-amounts tr[data-amount="released"] td').textContent()).toBe('50,000.00 元');
     expect((await status(code)).amounts).toMatchObject({ releasedFen: 5_000_000, payableFen: 5_920_000 });
   });
 

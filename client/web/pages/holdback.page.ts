@@ -174,14 +174,14 @@ function factsCard(L: Lang, d: HoldbackPageData, s: HoldbackStatusView): Html {
   </section>`;
 }
 
-function remindersCard(L: Lang, s: HoldbackStatusView, undelivered: UndeliveredNotification[]): Html {
+function remindersCard(L: Lang, s: HoldbackStatusView, undelivered: UndeliveredNotification[], stopped: boolean): Html {
   return html`<section class="card" aria-labelledby="hb-reminders-h" id="hb-reminders">
     <h2 id="hb-reminders-h">${t(L, 'dash.reminders')}<span class="aside">${t(L, 'dash.remindersSent', { n: s.remindersSentCount })}</span></h2>
     ${undelivered.length
       ? html`<div class="notice notice-warn" id="hb-undelivered"><strong>${t(L, 'hb.undelivered', { n: undelivered.length })}</strong>
           <ul class="plain small">${undelivered.slice(0, 5).map((n) => html`<li data-notification="${n.id}">${formatDateTime(L, n.createdAt)} · ${n.to} · ${deliveryState(L, n)}</li>`)}</ul></div>`
       : ''}
-    ${s.nextReminder ? html`<p class="small" data-testid="hb-next-reminder">${t(L, 'hb.nextReminder', { date: formatDateTime(L, s.nextReminder.at) })}</p>` : html`<p class="small muted">${t(L, 'hb.noNextReminder')}</p>`}
+    ${stopped ? html`<p class="small alert-text" data-testid="hb-no-reminders-stopped">${t(L, 'hb.remindersStopped')}</p>` : s.nextReminder ? html`<p class="small" data-testid="hb-next-reminder">${t(L, 'hb.nextReminder', { date: formatDateTime(L, s.nextReminder.at) })}</p>` : html`<p class="small muted">${t(L, 'hb.noNextReminder')}</p>`}
     ${s.remindersSent.length === 0
       ? html`<p class="muted">${t(L, 'hb.noReminders')}</p>`
       : html`<table class="data"><thead><tr><th scope="col">${t(L, 'hb.reminderDate')}</th><th scope="col">${t(L, 'hb.reminderKind')}</th><th scope="col">${t(L, 'hb.firedAt')}</th></tr></thead>
@@ -263,6 +263,6 @@ export function holdbackBody(v: Viewer, d: HoldbackPageData): Html {
   ${d.stopped ? stoppedCard(L, d, d.stopped) : ''}
   <div class="grid">
     <div>${factsCard(L, d, s)}${eventsCard(L, s, d.events)}</div>
-    <div>${forms.length ? forms : d.canAct ? html`<section class="card"><p class="muted">${t(L, s.phase === 'closed' ? 'hb.closed' : 'hb.nothingToRecord')}</p></section>` : ''}${remindersCard(L, s, d.undelivered ?? [])}</div>
+    <div>${forms.length ? forms : d.canAct && !d.stopped ? html`<section class="card"><p class="muted">${t(L, s.phase === 'closed' ? 'hb.closed' : 'hb.nothingToRecord')}</p></section>` : ''}${remindersCard(L, s, d.undelivered ?? [], d.stopped !== undefined)}</div>
   </div>`;
 }
