@@ -26,6 +26,7 @@ import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { hashPassword } from '../../client/auth/passwords';
 import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
 import { testActivityDeps } from '../helpers/activities';
+import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ownNamespace, uniqueTaskQueue } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
@@ -51,15 +52,6 @@ describe('restarting a failed evaluation', () => {
     y.year = year;
     y.people = y.people.map((p) => ({ ...p, email: p.email.replace('@', `+${unit}@`) }));
     return y;
-  };
-  const until = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const v = await probe().catch(() => undefined);
-      if (v !== undefined && ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
   };
 
   beforeAll(async () => {

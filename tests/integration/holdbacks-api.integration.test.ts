@@ -19,6 +19,7 @@ import { holdbackStop } from '../../db/holdbacks.repository';
 import { sweepStoppedRuns } from '../../worker/stop-sweeper';
 import { testActivityDeps } from '../helpers/activities';
 import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { until } from '../helpers/until';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { devServerConnections, uniqueTaskQueue } from '../helpers/temporal';
 import { seedUnitYear } from '../fixtures/seed';
@@ -34,15 +35,6 @@ describe('withheld payments through the API', () => {
   let finance: Persona;
   const taskQueue = uniqueTaskQueue('holdbacks-api');
   const unit = 'yiyang-smart-city';
-  const until = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const v = await probe().catch(() => undefined);
-      if (v !== undefined && ok(v)) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
 
   beforeAll(async () => {
     database = await createTestDatabase();
