@@ -437,6 +437,8 @@ export interface OpenHoldback {
   workflowId?: string;
   projectCode: string;
   projectName: string;
+  /** The contract it is withheld under, when the ledger names one. */
+  contractCode?: string;
   kind: HoldbackKind;
   origin: 'ledger' | 'derived';
   status: HoldbackStatus;
@@ -521,6 +523,7 @@ export async function openHoldbacksOfUnit(db: Db, unitCode: string, options: { c
       workflowId: p.workflow_id,
       projectCode: p.project_code,
       projectName: p.project_name,
+      ...(p.contract_code ? { contractCode: p.contract_code } : {}),
       kind: p.kind,
       origin: p.origin,
       status: p.status,
@@ -556,6 +559,7 @@ export async function openHoldbacksOfUnit(db: Db, unitCode: string, options: { c
       holdbackCode: h.code,
       projectCode: h.project_code,
       projectName: h.project_name,
+      ...(h.contract_code ? { contractCode: h.contract_code } : {}),
       kind: h.kind,
       origin: 'ledger',
       status: h.status,

@@ -11,7 +11,7 @@ import { inbox, markRead } from '../../db/notifications.repository';
 import { auditAdmin } from '../../db/admin.repository';
 import { listReports, reportFile, reportVersion } from '../../db/reports.repository';
 import { taskById, tasksFor } from '../../db/tasks.repository';
-import { instantAt, isCivilDate } from '../../domain/calendar/civil-date';
+import { civilDateOf, instantAt, isCivilDate } from '../../domain/calendar/civil-date';
 import { AppError } from '../../domain/errors';
 import { bi } from '../../domain/validation';
 import { analyseStored, listEvidence } from '../../db/scoring.repository';
@@ -29,6 +29,7 @@ import {
 import { type DraftDocxInput, draftDocxId, draftDocxWorkflowType } from '../../workflows/report-docx/contract';
 import { ensureYearlySchedule, evaluationRun, restartable, restartEvaluation, startEvaluation } from '../evaluations';
 import { readLedgerFile, writeLedgerFile } from '../ledger/files';
+import { holdbacksWorkbook } from '../ledger/holdbacks-workbook';
 import { workflowUiUrl } from '../temporal';
 import { ANY_UNIT_ROLE, hasUnitRole, ORG_OFFICERS, PUBLIC, SIGNED_IN, taskAccess, unitOrOrgRoles, unitRoles } from './access';
 import { issueApiToken, signIn, signOut } from './auth';
@@ -290,6 +291,18 @@ export const apiRoutes: RouteDef[] = [
     access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitParams },
     async handler(ctx) {
       return { holdbacks: await openHoldbacksOfUnit(ctx.deps.db, params<{ unit: string }>(ctx.request).unit) };
+    },
+  },
+  {
+    method: 'GET', url: '/api/units/:unit/holdbacks/export', tag: 'holdbacks', summary: 'Every open withheld amount of the unit as an Excel sheet (暂缓支付台账: by due date, amounts in 元, a total row, whether each is still tracked)',
+    access: unitRoles('finance_officer', 'unit_head', 'admin'), schema: { params: unitParams },
+    async handler(ctx) {
+      const { unit } = params<{ unit: string }>(ctx.request);
+      const row = await ctx.deps.db.selectFrom('units').select('name').where('code', '=', unit).executeTakeFirst();
+      if (!row) throw new AppError('not_found', `没有单位 ${unit}`, `no unit ${unit}`);
+      const now = Date.now() + (ctx.deps.clockShiftMs ?? 0);
+      const bytes = await holdbacksWorkbook({ unitName: row.name, unitCode: unit, holdbacks: await openHoldbacksOfUnit(ctx.deps.db, unit), today: civilDateOf(now), generatedAt: new Date(now).toISOString() });
+      return ctx.reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').header('content-disposition', `attachment; filename="holdbacks-${unit}.xlsx"`).send(bytes);
     },
   },
   {

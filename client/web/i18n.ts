@@ -386,6 +386,7 @@ export const catalog = {
   'hb.remindersStopped': { zh: '跟踪已停止，重新启动前不会再发提醒。', en: 'Tracking stopped: no reminders until it is restarted.' },
   'hb.restart': { zh: '重新启动跟踪', en: 'Restart tracking' },
   'hb.stoppedAskFinance': { zh: '请财务人员在此页面重新启动跟踪。', en: 'The finance officer restarts the tracking on this page.' },
+  'dash.holdbacksExport': { zh: '导出台账（Excel）', en: 'Export the register (Excel)' },
   'dash.hbStopped': { zh: '跟踪已停止', en: 'tracking stopped' },
   'hb.closed': { zh: '该款项已结清，不再记录事项。', en: 'This amount is settled; nothing more can be recorded.' },
   'hb.nothingToRecord': { zh: '当前没有需要记录的事项：款项等待到期。', en: 'Nothing to record now: the amount waits for its date.' },

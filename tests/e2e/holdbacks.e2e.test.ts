@@ -129,6 +129,10 @@ describe('withheld payments in the browser (the finance officer)', () => {
     expect(await page.locator('#undelivered-notice').textContent()).toContain('质保金到期');
     const listed = page.locator('#holdbacks [data-holdback] a[href*="/holdbacks/"]');
     expect(await listed.count()).toBe(5);
+    // The register downloads as an Excel workbook.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="holdbacks-export"]').click()]);
+    expect(download.suggestedFilename()).toBe(`holdbacks-${UNIT}.xlsx`);
+    expect(fs.readFileSync(await download.path()).subarray(0, 2).toString()).toBe('PK');
     await page.locator('#holdbacks [data-holdback="xueliang-om-2020"] a[href*="/holdbacks/"]').click();
     await page.waitForURL((u) => u.pathname === `/units/${UNIT}/years/2020/holdbacks/xueliang-om-2020`);
     expect(await page.locator('[data-testid="hb-awaiting"]').textContent()).toBe('2021 期间运维考核结果');

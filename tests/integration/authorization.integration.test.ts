@@ -76,6 +76,7 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/units/:unit/years/:year/evaluation/extend': ['finance'],
   'GET /api/units/:unit/holdbacks': ['finance', 'unitHead', 'admin'],
   'GET /api/units/:unit/years/:year/holdbacks/:code': ['finance', 'unitHead', 'admin'],
+  'GET /api/units/:unit/holdbacks/export': ['finance', 'unitHead', 'admin'],
   'POST /api/units/:unit/years/:year/holdbacks/:code/assessment': ['finance'],
   'POST /api/units/:unit/years/:year/holdbacks/:code/acceptance': ['finance'],
   'POST /api/units/:unit/years/:year/holdbacks/:code/defect': ['finance'],

@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
@@ -151,5 +152,32 @@ describe('withheld payments through the API', () => {
     // Running again: nothing to restart; and the sweeper does not record the old run again.
     expect((await app.inject({ method: 'POST', url: `${url}/restart`, ...as(finance), payload: { reason: '再来' } })).statusCode).toBe(409);
     expect((await sweep()).recorded).toBe(0);
+  });
+
+  it('exports the register of withheld amounts as an Excel sheet, by due date, with a total', async () => {
+    const response = await app.inject({ method: 'GET', url: `/api/units/${unit}/holdbacks/export`, ...as(finance) });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(response.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('暂缓支付台账')!;
+    const values = (n: number) => (ws.getRow(n).values as unknown[]).slice(1);
+    expect(values(3)).toEqual(['年度', '项目', '合同', '款项编号', '类型', '支付条件', '状态', '暂缓金额', '已支付', '已到期可支付', '尚未支付', '下一到期日', '已逾期', '等待', '跟踪']);
+    const rows = Array.from({ length: ws.rowCount - 4 }, (_, i) => values(4 + i));
+    expect(rows.map((r) => r[3])).toHaveLength(5);
+    // By due date: the two retentions of 2021-08-31 first; the ones waiting on an event without a date last.
+    const due = rows.map((r) => String(r[11] ?? ''));
+    expect(due.filter(Boolean)).toEqual([...due.filter(Boolean)].sort());
+    expect(due.slice(0, 2)).toEqual(['2021-08-31', '2021-08-31']);
+    // The seed's five: 7.62 + 10.92 + 83.69 + 98.51 + 45.94 = 246.68 万元; 50,000 + 10,000 paid of the 一件事一次办 retention.
+    expect(seedUnitYear().projects.flatMap((p) => p.holdbacks).reduce((sum, h) => sum + h.amount, 0)).toBe(246_680_000);
+    const paid = rows.find((r) => r[3] === 'one-thing-once-retention')!;
+    expect(paid.slice(4, 11)).toEqual(['质保金', expect.any(String), '部分支付', 109_200, 60_000, 49_200, 49_200]);
+    expect(paid[14]).toBe('跟踪中');
+    const total = values(ws.rowCount);
+    expect(total[0]).toBe('合计');
+    expect([total[7], total[8], total[10]]).toEqual([2_466_800, 60_000, 2_406_800]);
+    // A unit that does not exist has no register.
+    expect((await app.inject({ method: 'GET', url: '/api/units/no-such-unit/holdbacks/export', ...as(finance) })).statusCode).toBe(404);
   });
 });

@@ -210,7 +210,7 @@ function holdbacksCard(L: Lang, d: DashboardData): Html {
   }
   const monthLabel = (key: string) => (key ? formatMonth(L, key) : t(L, 'dash.noDate'));
   return html`<section class="card" aria-labelledby="holdbacks-h" id="holdbacks">
-    <h2 id="holdbacks-h">${t(L, 'dash.holdbacks')}</h2>
+    <h2 id="holdbacks-h">${t(L, 'dash.holdbacks')}${d.holdbacks.length ? html`<span class="aside"><a href="/api/units/${encodeURIComponent(d.unitCode)}/holdbacks/export" data-testid="holdbacks-export">${t(L, 'dash.holdbacksExport')}</a></span>` : ''}</h2>
     <p class="small muted">${t(L, 'dash.holdbacksHelp')}</p>
     ${d.holdbacks.length === 0
       ? html`<p class="muted">${t(L, 'dash.noHoldbacks')}</p>`
