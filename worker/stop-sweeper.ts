@@ -75,25 +75,31 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
   return { listed: runs.length, recorded };
 }
 
-/** Why the run stopped, from its close event: who terminated it and why, or its failure. */
+/** Why the run stopped, from its close event. */
 async function stopReason(client: Client, run: { workflowId: string; runId: string; state: StoppedState }): Promise<string> {
-  if (run.state === 'timed_out') return '流程超过了为其设定的运行时限 / the workflow ran past its execution timeout';
-  if (run.state === 'cancelled') return '流程被取消 / the workflow was cancelled';
+  if (run.state === 'timed_out' || run.state === 'cancelled') return reasonOf(run.state, undefined);
   const history = await client.workflowService.getWorkflowExecutionHistory({
     namespace: client.options.namespace,
     execution: { workflowId: run.workflowId, runId: run.runId },
     historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
   });
-  const close = history.history?.events?.at(-1);
-  if (run.state === 'failed') {
+  return reasonOf(run.state, history.history?.events?.at(-1) ?? undefined);
+}
+
+/** The reason in both languages: who terminated the run and why, or its innermost failure's message. */
+export function reasonOf(state: StoppedState, close: temporal.api.history.v1.IHistoryEvent | undefined): string {
+  if (state === 'timed_out') return '流程超过了为其设定的运行时限 / the workflow ran past its execution timeout';
+  if (state === 'cancelled') return '流程被取消 / the workflow was cancelled';
+  if (state === 'failed') {
     let failure = close?.workflowExecutionFailedEventAttributes?.failure;
     while (failure?.cause) failure = failure.cause;
     return failure?.message?.trim() || '流程失败，未说明原因 / the workflow failed without a message';
   }
   const attributes = close?.workflowExecutionTerminatedEventAttributes;
-  const who = attributes?.identity?.trim() || '未知操作方';
+  const identity = attributes?.identity?.trim();
+  const [whoZh, whoEn] = identity ? [identity, identity] : ['未知操作方', 'an unknown party'];
   const why = attributes?.reason?.trim();
-  return why ? `由 ${who} 终止：${why} / terminated by ${who}: ${why}` : `由 ${who} 终止，未说明原因 / terminated by ${who}, no reason given`;
+  return why ? `由 ${whoZh} 终止：${why} / terminated by ${whoEn}: ${why}` : `由 ${whoZh} 终止，未说明原因 / terminated by ${whoEn}, no reason given`;
 }
 
 /** Sweeps every `everyMs` (the first soon after the worker starts: stops while it was down are told at once). */
