@@ -11,12 +11,13 @@ import { addDays, type CivilDate, civilDateOf, instantAt, toEpochMs } from '../d
 import { addWorkingDays, type CalendarWarning, mergeWarnings, reminderSchedule, warningsForDates } from '../domain/calendar/working-days';
 import { outlineById } from '../domain/report/outlines';
 import {
-  campaignByWorkflow, campaignLaggards, campaignUnitCodes, closeCampaign, ensureCampaign, joinCampaignUnits, setCampaignUnitStarter,
+  acceptedCampaignUnits, campaignByWorkflow, campaignLaggards, campaignUnitCodes, closeCampaign, ensureCampaign, joinCampaignUnits, recordCampaignStopped as recordCampaignStoppedRow,
+  setCampaignUnitStarter,
 } from '../db/campaigns.repository';
 import { unitYearKeys } from '../db/evaluations.repository';
 import { officersOf, unitsUnder, organisationByCode } from '../db/organisations.repository';
 import { ruleSetCatalog } from '../db/rule-sets.repository';
-import type { CampaignUnitState } from '../db/schema';
+import type { CampaignUnitState, StoppedState } from '../db/schema';
 import { yearlyEvaluationStarterWorkflowType } from '../workflows/evaluation/contract';
 import type { yearlyEvaluationStarter } from '../workflows/evaluation/yearly-starter.workflow';
 import { type CampaignReminderKind, campaignStarterId, type OpenedCampaign, taskQueue as defaultTaskQueue } from '../workflows/campaign/contract';
@@ -25,7 +26,7 @@ import type { ActivityDeps } from '.';
 import { dashboardLink } from './evaluation.activities';
 
 /** The campaign's page of an organisation (a bureau, or a department: its units only). */
-export const campaignLink = (organisationCode: string, year: number) => `/organisations/${encodeURIComponent(organisationCode)}/campaigns/${year}`;
+export const campaignLink = (organisationCode: string, year: number) => `/orgs/${encodeURIComponent(organisationCode)}/years/${year}/campaign`;
 
 /** The task queue of the running activity (so the starters run where this worker listens), else the default. */
 function currentTaskQueue(): string {
@@ -84,7 +85,7 @@ export function createCampaignActivities(deps: ActivityDeps) {
     async openCampaign(input: {
       workflowId: string; organisationCode: string; year: number; issuedBy: string; dueDate: string; taskDueDate?: string;
       ruleSet: { id: string; version: number }; outline: string; notice: string; units?: string[]; now: string;
-    }): Promise<{ opened: OpenedCampaign; units: string[] }> {
+    }): Promise<{ opened: OpenedCampaign; units: string[]; accepted: string[] }> {
       const org = await organisationByCode(db, input.organisationCode);
       if (!org) throw ApplicationFailure.nonRetryable(`没有机构 ${input.organisationCode} / no organisation ${input.organisationCode}`, 'not_found');
       if (!(await ruleSetCatalog(db))(input.ruleSet.id, input.ruleSet.version)) {
@@ -110,7 +111,28 @@ export function createCampaignActivities(deps: ActivityDeps) {
       return {
         opened: { campaignId: campaign.id, dueAt: server(instantAt(due, '18:00')), taskDueDate: campaign.taskDueDate ?? taskDue, calendarWarnings: mergeWarnings(...warnings) },
         units: await campaignUnitCodes(db, campaign.id),
+        // Units whose report was accepted already: a restarted campaign does not wait for them again.
+        accepted: await acceptedCampaignUnits(db, campaign.id),
       };
+    },
+
+    /**
+     * The campaign's workflow stopped (run `runId`) before every report was accepted: recorded on
+     * its row and audited (once per run), and the bureau's officers are told that reminders,
+     * escalations and joining have stopped, with the campaign page where they restart it. Called
+     * by the worker's stop sweeper.
+     */
+    async recordCampaignStopped(input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<{ recorded: boolean; notified: number }> {
+      const campaign = await recordCampaignStoppedRow(db, input);
+      if (!campaign) return { recorded: false, notified: 0 };
+      const userIds = await officersOf(db, campaign.organisationId, 'bureau_officer');
+      if (!userIds.length) return { recorded: true, notified: 0 };
+      const sent = await deps.notifier.notify({
+        dedupeKey: `${input.workflowId}|stopped|${input.runId}`, kind: 'campaign_stopped', audience: { userIds }, workflowId: input.workflowId, link: campaignLink(campaign.organisationCode, campaign.year),
+        subject: `${campaign.year}年度绩效自评工作的督办流程已停止`,
+        body: `${campaign.organisationName}${campaign.year}年度部门整体支出绩效自评工作的督办流程已停止：${input.reason}\n此后不会再提醒、督办逾期单位，也不能追加单位。各单位的评价不受影响。请在自评工作页面重新启动，原因未消除时请先联系系统管理员。`,
+      });
+      return { recorded: true, notified: sent.recipients };
     },
 
     /** Units added to a running campaign join it; returns those that joined now (not there before). */

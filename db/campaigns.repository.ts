@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connection';
 import { audit } from './evaluations.repository';
-import type { CampaignUnitState, ReviewLevel } from './schema';
+import type { CampaignUnitState, ReviewLevel, StoppedState } from './schema';
 
 export interface Campaign {
   id: number;
@@ -25,23 +25,27 @@ export interface Campaign {
   createdBy: string;
   createdAt: string;
   closedAt: string | null;
+  /** Its workflow stopped before the campaign ended (no reminders, escalations or joining until it is restarted). */
+  stopped: { state: StoppedState; at: string; reason: string | null; runId: string | null } | null;
 }
 
 const campaignColumns = [
   'campaigns.id', 'campaigns.workflow_id', 'campaigns.organisation_id', 'organisations.code as organisation_code', 'organisations.name as organisation_name', 'campaigns.year',
   'campaigns.due_date', 'campaigns.task_due_date', 'campaigns.rule_set_id', 'campaigns.rule_set_version', 'campaigns.outline', 'campaigns.notice', 'campaigns.created_by',
-  'campaigns.created_at', 'campaigns.closed_at',
+  'campaigns.created_at', 'campaigns.closed_at', 'campaigns.stopped_state', 'campaigns.stopped_at', 'campaigns.stopped_reason', 'campaigns.stopped_run_id',
 ] as const;
 
 type CampaignRow = {
   id: number; workflow_id: string; organisation_id: number; organisation_code: string; organisation_name: string; year: number; due_date: string; task_due_date: string | null;
   rule_set_id: string; rule_set_version: number | null; outline: string | null; notice: string; created_by: string; created_at: Date; closed_at: Date | null;
+  stopped_state: StoppedState | null; stopped_at: Date | null; stopped_reason: string | null; stopped_run_id: string | null;
 };
 
 const toCampaign = (r: CampaignRow): Campaign => ({
   id: Number(r.id), workflowId: r.workflow_id, organisationId: Number(r.organisation_id), organisationCode: r.organisation_code, organisationName: r.organisation_name,
   year: r.year, dueDate: r.due_date, taskDueDate: r.task_due_date, ruleSet: { id: r.rule_set_id, version: r.rule_set_version ?? 1 }, outline: r.outline ?? '', notice: r.notice,
   createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
+  stopped: r.stopped_state ? { state: r.stopped_state, at: new Date(r.stopped_at!).toISOString(), reason: r.stopped_reason, runId: r.stopped_run_id } : null,
 });
 
 const selectCampaign = (db: Db) => db.selectFrom('campaigns').innerJoin('organisations', 'organisations.id', 'campaigns.organisation_id').select(campaignColumns);
@@ -122,6 +126,42 @@ export async function joinCampaignUnits(db: Db, input: { campaignId: number; uni
 }
 
 /** The units of a campaign, in the order they joined. */
+/** The campaign's units whose report was accepted (a restarted campaign's run starts from these). */
+export async function acceptedCampaignUnits(db: Db, campaignId: number): Promise<string[]> {
+  const rows = await db.selectFrom('campaign_units').innerJoin('units', 'units.id', 'campaign_units.unit_id').select('units.code').where('campaign_id', '=', campaignId).where('campaign_units.state', '=', 'accepted').orderBy('units.code').execute();
+  return rows.map((r) => r.code);
+}
+
+/**
+ * Records that the campaign's workflow stopped (its run `runId`) before the campaign ended: on its
+ * row and in the audit log, once per run. Undefined when there is nothing to record (no such
+ * campaign, it had ended, or this run's stop is recorded already).
+ */
+export async function recordCampaignStopped(db: Db, input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<Campaign | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('campaigns')
+      .set({ stopped_state: input.state, stopped_at: new Date(), stopped_reason: input.reason.slice(0, 2000), stopped_run_id: input.runId })
+      .where('workflow_id', '=', input.workflowId)
+      .where('closed_at', 'is', null)
+      .where((eb) => eb.or([eb('stopped_run_id', 'is', null), eb('stopped_run_id', '!=', input.runId)]))
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) return undefined;
+    await trx
+      .insertInto('audit_log')
+      .values({ actor: 'selfeval', unit_id: null, action: 'campaign.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
+      .onConflict((oc) => oc.column('dedupe_key').doNothing())
+      .execute();
+    return campaignByWorkflow(trx as unknown as Db, input.workflowId);
+  });
+}
+
+/** The restart's new run is under way: the stop is history. */
+export async function clearCampaignStop(db: Db, workflowId: string): Promise<void> {
+  await db.updateTable('campaigns').set({ stopped_state: null, stopped_at: null, stopped_reason: null, stopped_run_id: null }).where('workflow_id', '=', workflowId).execute();
+}
+
 export async function campaignUnitCodes(db: Db, campaignId: number): Promise<string[]> {
   const rows = await db.selectFrom('campaign_units').innerJoin('units', 'units.id', 'campaign_units.unit_id').select('units.code').where('campaign_id', '=', campaignId).orderBy('campaign_units.joined_at').orderBy('units.code').execute();
   return rows.map((r) => r.code);

@@ -549,6 +549,11 @@ export interface CampaignsTable {
   task_due_date: ColumnType<string | null, string | null | undefined, string | null>;
   /** When every unit's report was accepted and the campaign ended. */
   closed_at: NullableTimestamp;
+  /** Its workflow stopped before the campaign ended (recorded by the stop sweeper; cleared by the restart). */
+  stopped_state: ColumnType<StoppedState | null, StoppedState | null | undefined, StoppedState | null>;
+  stopped_at: NullableTimestamp;
+  stopped_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  stopped_run_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type ReviewLevel = 'department' | 'bureau';

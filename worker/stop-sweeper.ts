@@ -6,7 +6,8 @@
  * sweeper of a worker process finds such runs in Temporal's visibility and records them: an
  * evaluation as it records itself (the row, the audit, the message to the finance officer and the
  * unit head), a holdback that still withholds money on its progress row, audited, with a message
- * to the finance officers. Both are then shown with their restart.
+ * to the finance officers, a bureau's campaign that had not ended on its row, with a message to
+ * the bureau's officers. Each is then shown with its restart.
  *
  * Once per run: a run whose stop is in the audit log already is skipped, and one that is no longer
  * the workflow's latest (restarted since) is not recorded. Several workers may sweep at once (the
@@ -17,6 +18,7 @@ import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
 import { annualEvaluationWorkflowType } from '../workflows/evaluation/contract';
+import { campaignWorkflowType } from '../workflows/campaign/contract';
 import { holdbackWorkflowType } from '../workflows/holdback/contract';
 import { type Periodic, startPeriodic } from './periodic';
 
@@ -25,6 +27,7 @@ type StopInput = { workflowId: string; runId: string; state: StoppedState; reaso
 export interface StopRecorder {
   recordEvaluationStopped(input: StopInput & { unitCode: string; year: number }): Promise<{ recorded: boolean; notified: number }>;
   recordHoldbackStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }>;
+  recordCampaignStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }>;
 }
 
 export interface StopSweep {
@@ -42,9 +45,9 @@ const stateOf: Record<string, StoppedState> = { FAILED: 'failed', TERMINATED: 't
 
 export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date()): Promise<StopSweep> {
   const since = new Date(now.getTime() - STOP_LOOKBACK_MS).toISOString();
-  // Evaluations: failed and cancelled runs record themselves. Holdbacks: none does.
+  // Evaluations: failed and cancelled runs record themselves. Holdbacks and campaigns: none does.
   const query = `CloseTime > '${since}' AND ((WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'))`
-    + ` OR (WorkflowType = '${holdbackWorkflowType}' AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')))`;
+    + ` OR ((WorkflowType = '${holdbackWorkflowType}' OR WorkflowType = '${campaignWorkflowType}') AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')))`;
   const runs: Array<{ workflowId: string; runId: string; type: string; state: StoppedState }> = [];
   for await (const w of deps.client.workflow.list({ query })) {
     const state = stateOf[w.status.name];
@@ -69,7 +72,9 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
     const input = { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(deps.client, run) };
     const r = evaluation
       ? await deps.recorder.recordEvaluationStopped({ ...input, unitCode: evaluation[1]!, year: Number(evaluation[2]) })
-      : await deps.recorder.recordHoldbackStopped(input);
+      : run.type === campaignWorkflowType
+        ? await deps.recorder.recordCampaignStopped(input)
+        : await deps.recorder.recordHoldbackStopped(input);
     if (r.recorded || r.notified > 0) recorded += 1;
   }
   return { listed: runs.length, recorded };

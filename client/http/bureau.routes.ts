@@ -10,6 +10,7 @@
  * the bureau and decides at the bureau level; a unit's own people read their review and nothing
  * above the unit.
  */
+import { restartCampaign } from '../bureau/campaign-restart';
 import { sendReviewResult } from './review-result';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -157,6 +158,17 @@ export const bureauRoutes: RouteDef[] = [
         }
       }
       return { campaign, organisation: { code: organisation.code, name: organisation.name, kind: organisation.kind }, ...progress, status };
+    },
+  },
+  {
+    method: 'POST', url: '/api/organisations/:org/campaigns/:year/restart', tag: 'bureau',
+    summary: 'Restart a campaign whose workflow stopped before every report was accepted: a new run of its notice goes on reminding and lets units join; nothing is started or sent twice; audited with the reason',
+    access: orgRoles('bureau_officer'), schema: { params: orgYearParams, body: z.object({ reason: z.string().trim().min(1).max(2000) }).strict() },
+    async handler(ctx) {
+      const { org, year } = params<{ org: string; year: number }>(ctx.request);
+      const restarted = await restartCampaign(ctx.deps.temporal, ctx.deps.db, { organisationCode: org, year, actor: actorOf(ctx.account), reason: body<{ reason: string }>(ctx.request).reason, ...(ctx.deps.taskQueue ? { taskQueue: ctx.deps.taskQueue } : {}) });
+      ctx.reply.status(201);
+      return restarted;
     },
   },
   {

@@ -5,7 +5,8 @@
  *   /orgs/:org                              → the overview of its latest year
  *   /orgs/:org/years/:year                  评价总览 (filters, sorting, grades, export)
  *   /orgs/:org/admin                        机构管理 (departments, units, officers, unit list, audit)
- *   /orgs/:org/years/:year/campaign         年度通知 (the bureau issues it; everyone follows its progress)
+ *   /orgs/:org/years/:year/campaign         年度通知 (the bureau issues it; everyone follows its progress; a stopped campaign's restart)
+ *   /organisations/:org/campaigns/:year     → the campaign page (the link older campaign messages carry)
  *   /orgs/:org/years/:year/reviews          报告复核 (the year's issued reports; those waiting for one's level first)
  *   /units/:unit/years/:year/review         one report's review (accept, return with comments, adjust; publish)
  *   /units/:unit/years/:year/review/:version/report.pdf  an issued version, inline (for the review page)
@@ -106,6 +107,11 @@ export function bureauPages(deps: ServerDeps): PageSpec[] {
         const canManage = isBureauOfficerOf(account!, answer.organisation);
         return { title: `${t(lang, 'org.title')} · ${answer.organisation.name}`, nav: 'orgs', body: orgAdminBody({ lang, url: '', unread: 0 }, { answer, canManage, selfUserId: account!.id }) };
       },
+    ],
+    [
+      // The link campaign messages carried before it was corrected (they stay in the inboxes).
+      '/organisations/:org/campaigns/:year', {},
+      async ({ request }) => ({ redirect: `/orgs/${enc(param(request, 'org'))}/years/${yearParam(request)}/campaign` }),
     ],
     [
       '/orgs/:org/years/:year/campaign', {},

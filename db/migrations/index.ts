@@ -29,6 +29,7 @@ import * as notificationRelay from './2026-12-08T00-00_notification-relay';
 import * as evaluationStops from './2026-12-08T01-00_evaluation-stops';
 import * as undeliveredIndex from './2026-12-08T02-00_undelivered-index';
 import * as holdbackStops from './2026-12-09T00-00_holdback-stops';
+import * as campaignStops from './2026-12-09T01-00_campaign-stops';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-26T12-00_foundation': foundation,
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T01-00_evaluation-stops': evaluationStops,
   '2026-12-08T02-00_undelivered-index': undeliveredIndex,
   '2026-12-09T00-00_holdback-stops': holdbackStops,
+  '2026-12-09T01-00_campaign-stops': campaignStops,
 };

@@ -130,6 +130,7 @@ const expected: Record<string, PersonaName[]> = {
   'POST /api/organisations/:org/campaigns': ['bureauOfficer'],
   'GET /api/organisations/:org/campaigns/:year': ABOVE,
   'POST /api/organisations/:org/campaigns/:year/units': ['bureauOfficer'],
+  'POST /api/organisations/:org/campaigns/:year/restart': ['bureauOfficer'],
   // Review above the unit: the unit reads its review; each level decides (at its own level — the
   // workflow refuses another); only the bureau publishes and withdraws.
   'GET /api/units/:unit/years/:year/review': ['finance', 'unitHead', 'admin', ...ABOVE],

@@ -275,7 +275,7 @@ describe('a campaign and the review above the unit (time-skipping)', () => {
     let escalated = await eventually(() => messages('campaign_escalated'), (m) => m.length === 1, 'the department');
     expect(escalated.map((m) => [m.to, m.unit, m.subject])).toEqual([['dept', null, '督办：所属1个单位的2020年度绩效自评报告逾期未报']]);
     expect(escalated[0]!.body).toContain('1. 益阳市智慧城市和大数据中心（ts-b）（ts-b）：自评进行中（收集科室材料）');
-    expect(escalated[0]!.link).toBe('/organisations/ts-dept/campaigns/2020');
+    expect(escalated[0]!.link).toBe('/orgs/ts-dept/years/2020/campaign');
     await until('2026-06-12T18:00:00');
     expect((await messages('campaign_escalated')).length).toBe(1);
     await until('2026-06-15T09:01:00');
@@ -309,8 +309,8 @@ describe('a campaign and the review above the unit (time-skipping)', () => {
     expect((await eventually(() => messages('review_accepted'), (m) => m.length === 2, 'the unit told')).map((m) => m.to)).toEqual(['finance+ts-a', 'head+ts-a']);
 
     await recordFixture('annual-evaluation-seed-cycle-campaign-review', evaluation('ts-a'));
-    await recordFixture('unit-review-returned-accepted', review);
-    await recordFixture('campaign-escalated', camp);
+    await recordFixture('unit-review-tolerant-campaign-signal', review);
+    await recordFixture('campaign-escalated-accepted-from-db', camp);
     await recordFixture('yearly-starter-campaign-year', starterB);
 
     // Nothing of this scenario may be left running: the test server's time is shared by the file.

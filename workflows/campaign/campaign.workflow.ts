@@ -93,6 +93,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
     opened = o.opened;
     calendarWarnings = o.opened.calendarWarnings;
     for (const u of o.units) if (!units.includes(u)) units.push(u);
+    // A restarted campaign (its earlier run stopped): what was accepted meanwhile is not waited for again.
+    for (const u of o.accepted ?? []) accepted.add(u);
   }
   const dueAt = opened.dueAt;
 

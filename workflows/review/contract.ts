@@ -15,6 +15,12 @@ export { taskQueue } from '../task-queue';
 export type { ReviewComment, ReviewReturn } from '../evaluation/contract';
 
 export const unitReviewWorkflowType = 'unitReview';
+/**
+ * Since this patch an accepted review whose campaign's workflow has stopped (failed, terminated)
+ * still completes: the campaign is told when it is restarted (it reads the accepted units from
+ * the database), instead of the signal's failure failing the review and with it the evaluation.
+ */
+export const TOLERANT_CAMPAIGN_SIGNAL_PATCH = 'review-tolerant-campaign-signal';
 export const reviewId = (unitCode: string, year: number): string => `review/${unitCode}/${year}`;
 
 export type ReviewLevel = 'department' | 'bureau';

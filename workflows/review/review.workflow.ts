@@ -16,7 +16,7 @@
  * actor (review_decisions, the audit log); the campaign's projection of the unit follows.
  */
 import {
-  ApplicationFailure, allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
+  ApplicationFailure, allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo,
 } from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import type { Activities } from '../../activities';
@@ -28,7 +28,7 @@ import { unitAcceptedSignal } from '../campaign/contract';
 import {
   type AcceptReviewArgs, acceptReviewArgsSchema, acceptReviewUpdate, type AdjustReviewArgs, adjustReviewArgsSchema, adjustReviewUpdate, REVIEW_LEVEL_ZH, reportReissuedSignal,
   type ReturnReviewArgs, returnReviewArgsSchema, returnReviewUpdate, type ReviewDecisionView, type ReviewLevel, type ReviewLevelRef, type ReviewScope, type ReviewState,
-  type ReviewStatus, reviewStatusQuery, type UnitReviewInput, type UnitReviewResult,
+  type ReviewStatus, reviewStatusQuery, TOLERANT_CAMPAIGN_SIGNAL_PATCH, type UnitReviewInput, type UnitReviewResult,
 } from './contract';
 
 /** The review's rows (decisions, the campaign's projection): short idempotent database work. */
@@ -262,7 +262,15 @@ export async function unitReview(input: UnitReviewInput): Promise<UnitReviewResu
   }
 
   await notify.notifyReview({ workflowId, unitCode: input.unitCode, year: input.year, event: 'accepted', level: 'bureau', reportVersion: version, key: `v${version}|accepted`, by: accepted!.by });
-  if (campaignWorkflowId) await getExternalWorkflowHandle(campaignWorkflowId).signal(unitAcceptedSignal, { unitCode: input.unitCode });
+  if (campaignWorkflowId) {
+    const tolerant = patched(TOLERANT_CAMPAIGN_SIGNAL_PATCH);
+    const signal = getExternalWorkflowHandle(campaignWorkflowId).signal(unitAcceptedSignal, { unitCode: input.unitCode });
+    if (tolerant) {
+      await signal.catch((e: unknown) => log.warn('the campaign was not told of the acceptance (its workflow has stopped); a restart reads it from the database', { campaignWorkflowId, error: e instanceof Error ? e.message : String(e) }));
+    } else {
+      await signal;
+    }
+  }
   await condition(allHandlersFinished);
   return { acceptedVersion: version, acceptedBy: accepted!.by, at: accepted!.at };
 }

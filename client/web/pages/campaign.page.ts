@@ -8,7 +8,7 @@
  */
 import type { RuleSetSummary } from '../api-types';
 import { html, type Html } from '../html';
-import { formatDate, formatDateTime, formatPoints, type MessageKey, t } from '../i18n';
+import { formatDate, formatDateTime, formatPoints, type Lang, type MessageKey, t } from '../i18n';
 import { formErrors, pageHead, type Viewer } from '../layout';
 import { reviewChip } from './overview.page';
 import type { CampaignAnswer } from './review.page';
@@ -109,7 +109,7 @@ export function campaignBody(v: Viewer, d: CampaignPageData): Html {
       )}</tbody></table>
   </section>`;
   const addCard =
-    d.canIssue && others.length && !c.closedAt
+    d.canIssue && others.length && !c.closedAt && !c.stopped
       ? html`<section class="card" aria-labelledby="cp-add-h" id="campaign-add">
           <h2 id="cp-add-h">${t(L, 'cp.add')}</h2>
           <form data-api="POST /api/organisations/${encodeURIComponent(d.orgCode)}/campaigns/${d.year}/units" novalidate id="campaign-add-form">
@@ -118,5 +118,21 @@ export function campaignBody(v: Viewer, d: CampaignPageData): Html {
           </form>
         </section>`
       : '';
-  return html`${head}${progressCard}<div class="grid"><div>${noticeCard}</div><div>${addCard}</div></div>`;
+  return html`${head}${c.stopped && !c.closedAt ? stoppedCard(L, d, c.stopped) : ''}${progressCard}<div class="grid"><div>${noticeCard}</div><div>${addCard}</div></div>`;
+}
+
+/** The campaign's workflow stopped: why, since when, and for the bureau's officer the restart (with a reason). */
+function stoppedCard(L: Lang, d: CampaignPageData, stop: NonNullable<CampaignAnswer['campaign']['stopped']>): Html {
+  return html`<section class="card card-alert" aria-labelledby="cp-stopped-h" id="campaign-stopped" data-stopped-state="${stop.state}">
+    <h2 id="cp-stopped-h">${t(L, 'cp.stopped')}</h2>
+    <p>${t(L, 'cp.stoppedText', { state: t(L, `rst.state.${stop.state}`), at: formatDateTime(L, stop.at) })}</p>
+    ${stop.reason ? html`<p class="small"><strong>${t(L, 'hb.stoppedReason')}</strong><span data-testid="campaign-stopped-reason">${stop.reason}</span></p>` : ''}
+    ${d.canIssue
+      ? html`<form data-api="POST /api/organisations/${encodeURIComponent(d.orgCode)}/campaigns/${d.year}/restart" novalidate id="campaign-restart-form">
+          ${formErrors}
+          <div class="field"><label for="cp-restart-reason">${t(L, 'hb.restartReason')}</label><textarea id="cp-restart-reason" name="reason" rows="2" required maxlength="2000"></textarea></div>
+          <div class="buttons"><button class="btn" type="submit">${t(L, 'cp.restart')}</button><span class="form-status small" aria-live="polite"></span></div>
+        </form>`
+      : ''}
+  </section>`;
 }

@@ -232,7 +232,8 @@ export function reviewBody(v: Viewer, d: ReviewPageData, options: { canPublish: 
 // ── A year's reports to review ──────────────────────────────────────────────────────────────
 
 export interface CampaignAnswer {
-  campaign: { id: number; workflowId: string; organisationCode: string; organisationName: string; year: number; dueDate: string; taskDueDate: string | null; ruleSet: { id: string; version: number }; outline: string; notice: string; createdBy: string; createdAt: string; closedAt: string | null };
+  campaign: { id: number; workflowId: string; organisationCode: string; organisationName: string; year: number; dueDate: string; taskDueDate: string | null; ruleSet: { id: string; version: number }; outline: string; notice: string; createdBy: string; createdAt: string; closedAt: string | null;
+    stopped?: { state: 'failed' | 'cancelled' | 'terminated' | 'timed_out'; at: string; reason: string | null; runId: string | null } | null };
   organisation: { code: string; name: string; kind: 'bureau' | 'department' };
   units: Array<{ unitCode: string; unitName: string; department: { code: string; name: string } | null; state: string; reviewLevel: ReviewLevel | null; reportVersion: number | null; stage: string | null; tasksDueAt: string | null; score: { totalCp: number; grade: string | null; final: boolean } | null; updatedAt: string }>;
   counts: Record<string, number>;
