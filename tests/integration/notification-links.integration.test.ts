@@ -17,21 +17,28 @@ import { createActivities } from '../../activities';
 import { buildServer } from '../../client/http/server';
 import { importUnitYear } from '../../db/ledger.repository';
 import { holdbackWorkflowId } from '../../workflows/holdback/contract';
+import { campaignId, campaignStarterId } from '../../workflows/campaign/contract';
+import { reviewId } from '../../workflows/review/contract';
+import { hashPassword } from '../../client/auth/passwords';
+import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
 import { evaluationId, sectionTaskId, selfAssessmentTaskId } from '../../workflows/evaluation/contract';
 import { seedUnitYear } from '../fixtures/seed';
 import { testActivityDeps } from '../helpers/activities';
-import { addUser, as, type Persona, signIn } from '../helpers/api';
+import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { devServerConnections } from '../helpers/temporal';
 
 const UNIT = 'yiyang-smart-city';
 const YEAR = 2020;
+const BUREAU = 'links-czj';
+const DEPARTMENT = 'links-dept';
+const CAMPAIGN = campaignId(BUREAU, YEAR);
 const seed = seedUnitYear();
 
 /** The activities (by name) whose body calls the notifier, read from the source. */
 function notifyingActivities(): string[] {
   const names: string[] = [];
-  for (const file of ['evaluation.activities.ts', 'holdbacks.activities.ts']) {
+  for (const file of ['evaluation.activities.ts', 'holdbacks.activities.ts', 'campaign.activities.ts', 'review.activities.ts']) {
     const source = fs.readFileSync(path.resolve(__dirname, '../../activities', file), 'utf8');
     const heads = [...source.matchAll(/^ {4}async (\w+)\(/gm)];
     heads.forEach((h, i) => {
@@ -54,6 +61,12 @@ describe('notification links lead to a page for their recipient', () => {
     await importUnitYear(database.db, seedUnitYear(), { actor: 'test' });
     for (const p of seed.people) for (const role of p.roles) await addUser(database.db, p.email, UNIT, role, p.section);
     await addUser(database.db, 'admin@links.test', UNIT, 'admin');
+    // The unit under a department under a bureau, each with its officer.
+    await ensureOrganisation(database.db, { code: BUREAU, name: '链接测试市财政局', kind: 'bureau', actor: 'test' });
+    await importUnitList(database.db, { bureauCode: BUREAU, actor: 'test', rows: [{ unitCode: UNIT, unitName: seed.unit.name, departmentCode: DEPARTMENT, departmentName: '链接测试主管部门' }] });
+    const passwordHash = await hashPassword(PASSWORD);
+    await grantOrganisationRole(database.db, { email: 'bureau@links.test', name: '财政局', organisationCode: BUREAU, role: 'bureau_officer', passwordHash, actor: 'test' });
+    await grantOrganisationRole(database.db, { email: 'dept@links.test', name: '主管部门', organisationCode: DEPARTMENT, role: 'department_officer', passwordHash, actor: 'test' });
     ({ client } = await devServerConnections('links'));
     app = await buildServer({ db: database.db, temporal: client, logger: pino({ level: 'silent' }), temporalUiUrl: 'http://ui.test' });
 
@@ -93,9 +106,22 @@ describe('notification links lead to a page for their recipient', () => {
     // A holdback whose tracking stopped while money is withheld (its progress row first, as its opening writes it).
     await a['openHoldback']!({ ref: { unitCode: UNIT, year: YEAR, holdbackCode: code }, workflowId: holdbackWorkflowId(UNIT, YEAR, code), clockOffsetMs: 0, now: due });
     await run('recordHoldbackStopped', { workflowId: holdbackWorkflowId(UNIT, YEAR, code), runId: 'run-1', state: 'terminated', reason: '由 admin 终止：误操作' });
+
+    // Above the unit: its bureau's campaign (opened as the campaign's workflow opens it), late, escalated, stopped; its review at each level.
+    await a['openCampaign']!({ workflowId: CAMPAIGN, organisationCode: BUREAU, year: YEAR, issuedBy: 'test', dueDate: '2021-04-30', ruleSet: { id: 'hunan-department-2020', version: 1 }, outline: 'yiyang-2020', notice: '请开展2020年度部门整体支出绩效自评。', units: [UNIT], now: due });
+    await run('startCampaignUnits', { campaignWorkflowId: CAMPAIGN, units: [UNIT], startedBy: 'test' });
+    for (const kind of ['before', 'after', 'escalate_department', 'escalate_bureau'] as const) await run('remindCampaign', { campaignWorkflowId: CAMPAIGN, kind, key: kind });
+    await run('recordCampaignStopped', { workflowId: CAMPAIGN, runId: 'run-1', state: 'terminated', reason: '由 admin 终止：误操作' });
+    const review = reviewId(UNIT, YEAR);
+    await run('notifyReview', { workflowId: review, unitCode: UNIT, year: YEAR, event: 'arrived', level: 'department', reportVersion: 2, key: 'v2|department' });
+    await run('notifyReview', { workflowId: review, unitCode: UNIT, year: YEAR, event: 'reminder', level: 'bureau', reportVersion: 2, key: 'v2|bureau|r1', since: due });
+    await run('notifyReview', { workflowId: review, unitCode: UNIT, year: YEAR, event: 'returned', level: 'department', reportVersion: 2, key: 'v2|returned', by: 'dept@links.test', lines: ['请补充'], dueAt: due });
+    await run('notifyReview', { workflowId: review, unitCode: UNIT, year: YEAR, event: 'accepted', level: 'bureau', reportVersion: 4, key: 'v4|accepted', by: 'bureau@links.test' });
   });
 
   afterAll(async () => {
+    // The campaign's starter, started by startCampaignUnits on a queue no worker polls here.
+    await client?.workflow.getHandle(campaignStarterId(CAMPAIGN, UNIT)).terminate('test done').catch(() => undefined);
     await app?.close();
     await client?.connection.close();
     await database?.drop();
@@ -115,15 +141,18 @@ describe('notification links lead to a page for their recipient', () => {
       .execute();
     const kinds = new Set(messages.map((m) => m.kind));
     // Every variety produced a message for someone.
-    expect([...kinds].sort()).toEqual([
+    expect([...kinds].sort()).toEqual(
+      [
       'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back', 'evaluation_stopped',
-      'holdback.retention.due', 'holdback_stopped', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
-    ]);
+      'campaign_escalated', 'campaign_notice', 'campaign_overdue', 'campaign_reminder', 'campaign_stopped',
+      'holdback.retention.due', 'holdback_stopped', 'review_accepted', 'review_arrived', 'review_reminder', 'review_returned', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
+    ].sort(),
+    );
     const failures: string[] = [];
     const linkShapes = new Set<string>();
     for (const m of messages) {
       expect(m.link, `${m.kind} has a link`).toMatch(/^\//);
-      linkShapes.add(decodeURIComponent(m.link!).replace(`/${UNIT}`, '/U').replace(/\/\d{4}(?=\/|$)/, '/Y').replace(/\/[a-z-]+$/, (last) => (/^\/(report|self-assessment)$/.test(last) ? last : '/*')));
+      linkShapes.add(decodeURIComponent(m.link!).replace(`/${UNIT}`, '/U').replace(new RegExp(`/(${BUREAU}|${DEPARTMENT})`), '/O').replace(/\/\d{4}(?=\/|$)/, '/Y').replace(/\/[a-z-]+$/, (last) => (/^\/(report|self-assessment)$/.test(last) ? last : '/*')));
       let persona = sessions.get(m.email);
       if (!persona) sessions.set(m.email, (persona = await signIn(app, m.email)));
       let url = m.link!;
@@ -135,8 +164,8 @@ describe('notification links lead to a page for their recipient', () => {
       if (response.statusCode !== 200 || !String(response.headers['content-type']).startsWith('text/html')) failures.push(`${m.kind} → ${m.link} → ${url} as ${m.email}: ${response.statusCode}`);
     }
     expect(failures).toEqual([]);
-    // The kinds of page reached: a task, the self-assessment, the dashboard, the report, a holdback, the unit.
-    expect([...linkShapes].sort()).toEqual(['/holdbacks/U/Y/*', '/tasks/evaluation/U/Y/task/*', '/units/U', '/units/U/years/Y', '/units/U/years/Y/report', '/units/U/years/Y/self-assessment'].sort());
+    // The kinds of page reached: a task, the self-assessment, the dashboard, the report, the review, a holdback, the unit, the campaign.
+    expect([...linkShapes].sort()).toEqual(['/holdbacks/U/Y/*', '/orgs/O/years/Y/*', '/tasks/evaluation/U/Y/task/*', '/units/U', '/units/U/years/Y', '/units/U/years/Y/*', '/units/U/years/Y/report', '/units/U/years/Y/self-assessment'].sort());
   });
 
   it('leads an old message that names no unit-year (/evaluations, /reports) to the one unit-year meant', async () => {
