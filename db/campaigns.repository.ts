@@ -153,7 +153,7 @@ export async function recordCampaignStopped(db: Db, input: { workflowId: string;
       .values({ actor: 'selfeval', unit_id: null, action: 'campaign.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
       .onConflict((oc) => oc.column('dedupe_key').doNothing())
       .execute();
-    return campaignByWorkflow(trx as unknown as Db, input.workflowId);
+    return campaignByWorkflow(trx, input.workflowId);
   });
 }
 

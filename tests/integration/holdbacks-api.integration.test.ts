@@ -166,7 +166,7 @@ describe('withheld payments through the API', () => {
     const rows = Array.from({ length: ws.rowCount - 4 }, (_, i) => values(4 + i));
     expect(rows.map((r) => r[3])).toHaveLength(5);
     // By due date: the two retentions of 2021-08-31 first; the ones waiting on an event without a date last.
-    const due = rows.map((r) => String(r[11] ?? ''));
+    const due = rows.map((r) => (typeof r[11] === 'string' ? r[11] : ''));
     expect(due.filter(Boolean)).toEqual([...due.filter(Boolean)].sort());
     expect(due.slice(0, 2)).toEqual(['2021-08-31', '2021-08-31']);
     // The seed's five: 7.62 + 10.92 + 83.69 + 98.51 + 45.94 = 246.68 万元; 50,000 + 10,000 paid of the 一件事一次办 retention.
