@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connection';
 import { audit } from './evaluations.repository';
-import type { CampaignUnitState, EvaluationStage, OrganisationKind, OrganisationRole } from './schema';
+import type { CampaignUnitState, EvaluationStage, OrganisationKind, OrganisationRole, StoppedState } from './schema';
 
 export interface OrganisationRef {
   id: number;
@@ -339,17 +339,21 @@ export function overviewStatement(input: OverviewInput) {
 }
 
 /** The campaign a year's overview belongs to: the organisation's own, else its bureau's. */
-export async function campaignOfYear(db: Db, organisationIds: readonly number[], year: number): Promise<{ organisationId: number; dueDate: string; ruleSetId: string; ruleSetVersion: number | null; outline: string | null; createdAt: Date } | undefined> {
+export async function campaignOfYear(
+  db: Db,
+  organisationIds: readonly number[],
+  year: number,
+): Promise<{ organisationId: number; dueDate: string; ruleSetId: string; ruleSetVersion: number | null; outline: string | null; createdAt: Date; stoppedState: StoppedState | null } | undefined> {
   if (organisationIds.length === 0) return undefined;
   const rows = await db
     .selectFrom('campaigns')
-    .select(['organisation_id', 'due_date', 'rule_set_id', 'rule_set_version', 'outline', 'created_at'])
+    .select(['organisation_id', 'due_date', 'rule_set_id', 'rule_set_version', 'outline', 'created_at', 'stopped_state'])
     .where('organisation_id', 'in', [...organisationIds])
     .where('year', '=', year)
     .execute();
   // The first organisation named wins (the viewer's own campaign before its bureau's).
   const row = organisationIds.map((id) => rows.find((r) => Number(r.organisation_id) === id)).find((r) => r !== undefined);
-  return row && { organisationId: Number(row.organisation_id), dueDate: row.due_date, ruleSetId: row.rule_set_id, ruleSetVersion: row.rule_set_version, outline: row.outline, createdAt: row.created_at };
+  return row && { organisationId: Number(row.organisation_id), dueDate: row.due_date, ruleSetId: row.rule_set_id, ruleSetVersion: row.rule_set_version, outline: row.outline, createdAt: row.created_at, stoppedState: row.stopped_state };
 }
 
 /** The years any unit under the organisation has a ledger or a campaign for, newest first. */

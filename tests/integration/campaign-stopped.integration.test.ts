@@ -112,6 +112,8 @@ describe('a campaign whose workflow stopped', () => {
     expect(page).toContain('id="campaign-stopped" data-stopped-state="terminated"');
     expect(page).toContain('id="campaign-restart-form"');
     expect(page).not.toContain('id="campaign-add-form"');
+    const overviewPage = async () => (await app.inject({ method: 'GET', url: `/orgs/${BUREAU}/years/2020`, ...as(bureau) })).body;
+    expect(await overviewPage()).toContain('id="campaign-stopped-notice"');
 
     // Restarted with a reason: the notice as it started, from the database.
     expect((await app.inject({ method: 'POST', url: `/api/organisations/${BUREAU}/campaigns/2020/restart`, ...as(bureau), payload: { reason: '' } })).statusCode).toBe(400);
@@ -121,6 +123,7 @@ describe('a campaign whose workflow stopped', () => {
     const status = await until(() => handle.query(campaignStatusQuery), (s) => s.started === 2, 'the restarted run');
     expect(status).toMatchObject({ units: 2, accepted: 1, closed: false });
     expect((await db.selectFrom('campaigns').select('stopped_state').where('workflow_id', '=', workflowId).executeTakeFirstOrThrow()).stopped_state).toBeNull();
+    expect(await overviewPage()).not.toContain('id="campaign-stopped-notice"');
     // Nothing twice: the same starters, one evaluation run per unit, the notices as before; the third unit was not brought in.
     expect(await starters()).toEqual(startersBefore);
     for (const code of UNITS.slice(0, 2)) {

@@ -23,7 +23,7 @@ export interface OverviewAnswer {
   year: number;
   today: string;
   horizon: string;
-  campaign: { organisationId: number; dueDate: string; ruleSetId: string; ruleSetVersion: number | null; outline: string | null; createdAt: string } | null;
+  campaign: { organisationId: number; dueDate: string; ruleSetId: string; ruleSetVersion: number | null; outline: string | null; createdAt: string; stoppedState?: string | null } | null;
   departments: Array<{ code: string; name: string }>;
   counts: { units: number; started: number; issued: number; late: number; withBlocking: number; accepted: number; published: number };
   distribution: { grades: Array<{ code: string; zh: string; count: number }>; ungraded: number };
@@ -145,6 +145,7 @@ export function overviewBody(v: Viewer, d: OverviewPageData): Html {
     ? html`<div class="notice notice-warn" id="stopped-evaluations"><strong>${t(L, 'ov.stoppedTitle', { n: a.stopped.length })}</strong> ${t(L, 'ov.stoppedHelp')}
         <ul class="plain">${a.stopped.map((x) => html`<li data-unit="${x.unitCode}"><a href="/units/${encodeURIComponent(x.unitCode)}/years/${a.year}">${x.unitName}</a> <span class="small muted">${t(L, `rst.state.${x.state}` as MessageKey)}${x.closedAt ? html` · ${formatDateTime(L, x.closedAt)}` : ''}${x.reason ? html` · <span data-testid="stop-reason">${x.reason}</span>` : ''}</span></li>`)}</ul></div>`
     : ''}
+  ${a.campaign?.stoppedState ? html`<div class="notice notice-danger" id="campaign-stopped-notice"><strong>${t(L, 'cp.stopped')}</strong> <a href="${base}/campaign">${t(L, 'ov.campaign')}</a></div>` : ''}
   ${d.years.length > 1 ? html`<nav class="year-switch small" aria-label="${t(L, 'ov.years')}">${t(L, 'ov.years')}：${d.years.map((y) => (y === a.year ? html`<strong aria-current="page">${y}</strong> ` : html`<a href="/orgs/${org}/years/${y}">${y}</a> `))}</nav>` : ''}
   <section class="card" aria-labelledby="ov-summary-h">
     <h2 id="ov-summary-h" class="sr-only">${t(L, 'ov.summary')}</h2>
