@@ -17,11 +17,12 @@ import {
 import { unitYearKeys } from '../db/evaluations.repository';
 import { officersOf, unitsUnder, organisationByCode } from '../db/organisations.repository';
 import { ruleSetCatalog } from '../db/rule-sets.repository';
-import type { CampaignUnitState, StoppedState } from '../db/schema';
+import type { CampaignUnitState } from '../db/schema';
 import { yearlyEvaluationStarterWorkflowType } from '../workflows/evaluation/contract';
 import type { yearlyEvaluationStarter } from '../workflows/evaluation/yearly-starter.workflow';
 import { type CampaignReminderKind, campaignStarterId, type OpenedCampaign, taskQueue as defaultTaskQueue } from '../workflows/campaign/contract';
 import type { FloorShape } from '../workflows/bench/floor.workflow';
+import { type StopInput, stopKey } from '../db/stops';
 import type { ActivityDeps } from '.';
 import { dashboardLink } from './evaluation.activities';
 
@@ -122,13 +123,13 @@ export function createCampaignActivities(deps: ActivityDeps) {
      * escalations and joining have stopped, with the campaign page where they restart it. Called
      * by the worker's stop sweeper.
      */
-    async recordCampaignStopped(input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<{ recorded: boolean; notified: number }> {
+    async recordCampaignStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }> {
       const campaign = await recordCampaignStoppedRow(db, input);
       if (!campaign) return { recorded: false, notified: 0 };
       const userIds = await officersOf(db, campaign.organisationId, 'bureau_officer');
       if (!userIds.length) return { recorded: true, notified: 0 };
       const sent = await deps.notifier.notify({
-        dedupeKey: `${input.workflowId}|stopped|${input.runId}`, kind: 'campaign_stopped', audience: { userIds }, workflowId: input.workflowId, link: campaignLink(campaign.organisationCode, campaign.year),
+        dedupeKey: stopKey(input.workflowId, input.runId), kind: 'campaign_stopped', audience: { userIds }, workflowId: input.workflowId, link: campaignLink(campaign.organisationCode, campaign.year),
         subject: `${campaign.year}年度绩效自评工作的督办流程已停止`,
         body: `${campaign.organisationName}${campaign.year}年度部门整体支出绩效自评工作的督办流程已停止：${input.reason}\n此后不会再提醒、督办逾期单位，也不能追加单位。各单位的评价不受影响。请在自评工作页面重新启动，原因未消除时请先联系系统管理员。`,
       });

@@ -24,6 +24,7 @@ import {
 import type { EvaluationStage, StoppedState } from '../db/schema';
 import { campaignOfUnitYear, setCampaignUnitState } from '../db/campaigns.repository';
 import type { EvaluationOptions, EvaluationReminderTopic, ReturnedReason } from '../workflows/evaluation/contract';
+import { type StopInput, stopKey } from '../db/stops';
 import type { ActivityDeps } from '.';
 import { createHash } from 'node:crypto';
 
@@ -144,14 +145,14 @@ export function createEvaluationActivities(deps: ActivityDeps) {
      * run), and the finance officer and the unit head are told why, with the dashboard where they
      * restart it. What was submitted, acknowledged and drafted stays.
      */
-    async recordEvaluationStopped(input: { workflowId: string; unitCode: string; year: number; runId: string; state: StoppedState; reason: string }) {
+    async recordEvaluationStopped(input: StopInput & { unitCode: string; year: number }) {
       // The unit, even when the run stopped for want of its unit-year.
       const unitId = await unitIdOf(db, input.unitCode);
       if (unitId === undefined) return { recorded: false, notified: 0 };
       const recorded = await recordStopped(db, { workflowId: input.workflowId, unitId, runId: input.runId, state: input.state, reason: input.reason });
       const what = STOPPED_WORDS[input.state];
       const sent = await deps.notifier.notify({
-        dedupeKey: `${input.workflowId}|stopped|${input.runId}`,
+        dedupeKey: stopKey(input.workflowId, input.runId),
         unitCode: input.unitCode,
         kind: 'evaluation_stopped',
         audience: { roles: ['finance_officer', 'unit_head'] },

@@ -27,10 +27,10 @@ import { formatYuan } from '../domain/money';
 import {
   claimReminder, createDerivedHoldback, holdbacksOfUnitYear, insertHoldbackEvent, loadHoldbackFacts, recordHoldbackStopped as recordHoldbackStoppedRow, writeHoldbackProgress,
 } from '../db/holdbacks.repository';
-import type { StoppedState } from '../db/schema';
 // The holdback contract is the one place its workflow id, type and task queue are written;
 // activities that start holdback workflows read them from there (values only, no workflow code).
 import { holdbackWorkflowId, holdbackWorkflowType, type HoldbackInput, taskQueue as defaultTaskQueue } from '../workflows/holdback/contract';
+import { type StopInput, stopKey } from '../db/stops';
 import type { ActivityDeps } from '.';
 
 const yuan = (fen: number) => `${formatYuan(fen, { grouping: true })}元`;
@@ -143,12 +143,12 @@ export function createHoldbackActivities(deps: ActivityDeps) {
      * progress and audited (once per run), and the unit's finance officers are told that its
      * reminders have stopped, with the page where they restart it. Called by the worker's stop sweeper.
      */
-    async recordHoldbackStopped(input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<{ recorded: boolean; notified: number }> {
+    async recordHoldbackStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }> {
       const h = await recordHoldbackStoppedRow(db, input);
       if (!h) return { recorded: false, notified: 0 };
       const what = { retention: '质保金', om_assessment: '运维考核款', acceptance: '验收尾款', milestone: '里程碑款' }[h.kind];
       const sent = await deps.notifier.notify({
-        dedupeKey: `${input.workflowId}|stopped|${input.runId}`,
+        dedupeKey: stopKey(input.workflowId, input.runId),
         unitCode: h.unitCode,
         kind: 'holdback_stopped',
         audience: { roles: ['finance_officer'] },

@@ -12,6 +12,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundErro
 import type { Db } from '../db/connection';
 import { audit } from '../db/evaluations.repository';
 import { unitIdOf } from '../db/notifications.repository';
+import { NO_STOP } from '../db/stops';
 import { AppError } from '../domain/errors';
 import type { HoldbackState } from '../domain/holdbacks/model';
 import { type HoldbackInput, holdbackStateQuery, holdbackWorkflowId, holdbackWorkflowType, taskQueue } from '../workflows/holdback/contract';
@@ -71,7 +72,7 @@ export async function restartHoldback(
     if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', '该款项的跟踪流程已被重新启动', 'the holdback was restarted meanwhile');
     throw e;
   }
-  await db.updateTable('holdback_progress').set({ stopped_state: null, stopped_at: null, stopped_reason: null, stopped_run_id: null }).where('workflow_id', '=', workflowId).execute();
+  await db.updateTable('holdback_progress').set(NO_STOP).where('workflow_id', '=', workflowId).execute();
   await audit(db, {
     actor: input.actor, unitId: (await unitIdOf(db, input.unitCode)) ?? null, action: 'holdback.restart', subject: workflowId,
     details: { reason: input.reason, previousRunId: previous.runId, previousState: previous.state, runId, carried: carried !== undefined },

@@ -7,7 +7,8 @@
  */
 import { sql } from 'kysely';
 import type { Db } from './connection';
-import { audit } from './evaluations.repository';
+import { audit, auditStop } from './evaluations.repository';
+import { NO_STOP, notRecordedFor, type StopInput, stopColumns, type StopRecord, stopRecordOf } from './stops';
 import type { CampaignUnitState, ReviewLevel, StoppedState } from './schema';
 
 export interface Campaign {
@@ -26,7 +27,7 @@ export interface Campaign {
   createdAt: string;
   closedAt: string | null;
   /** Its workflow stopped before the campaign ended (no reminders, escalations or joining until it is restarted). */
-  stopped: { state: StoppedState; at: string; reason: string | null; runId: string | null } | null;
+  stopped: StopRecord | null;
 }
 
 const campaignColumns = [
@@ -45,7 +46,7 @@ const toCampaign = (r: CampaignRow): Campaign => ({
   id: Number(r.id), workflowId: r.workflow_id, organisationId: Number(r.organisation_id), organisationCode: r.organisation_code, organisationName: r.organisation_name,
   year: r.year, dueDate: r.due_date, taskDueDate: r.task_due_date, ruleSet: { id: r.rule_set_id, version: r.rule_set_version ?? 1 }, outline: r.outline ?? '', notice: r.notice,
   createdBy: r.created_by, createdAt: new Date(r.created_at).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at).toISOString() : null,
-  stopped: r.stopped_state ? { state: r.stopped_state, at: new Date(r.stopped_at!).toISOString(), reason: r.stopped_reason, runId: r.stopped_run_id } : null,
+  stopped: stopRecordOf(r),
 });
 
 const selectCampaign = (db: Db) => db.selectFrom('campaigns').innerJoin('organisations', 'organisations.id', 'campaigns.organisation_id').select(campaignColumns);
@@ -137,29 +138,25 @@ export async function acceptedCampaignUnits(db: Db, campaignId: number): Promise
  * row and in the audit log, once per run. Undefined when there is nothing to record (no such
  * campaign, it had ended, or this run's stop is recorded already).
  */
-export async function recordCampaignStopped(db: Db, input: { workflowId: string; runId: string; state: StoppedState; reason: string }): Promise<Campaign | undefined> {
+export async function recordCampaignStopped(db: Db, input: StopInput): Promise<Campaign | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('campaigns')
-      .set({ stopped_state: input.state, stopped_at: new Date(), stopped_reason: input.reason.slice(0, 2000), stopped_run_id: input.runId })
+      .set(stopColumns(input))
       .where('workflow_id', '=', input.workflowId)
       .where('closed_at', 'is', null)
-      .where((eb) => eb.or([eb('stopped_run_id', 'is', null), eb('stopped_run_id', '!=', input.runId)]))
+      .where(notRecordedFor(input.runId))
       .returning('id')
       .executeTakeFirst();
     if (!row) return undefined;
-    await trx
-      .insertInto('audit_log')
-      .values({ actor: 'selfeval', unit_id: null, action: 'campaign.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
+    await auditStop(trx, 'campaign', input, null);
     return campaignByWorkflow(trx, input.workflowId);
   });
 }
 
 /** The restart's new run is under way: the stop is history. */
 export async function clearCampaignStop(db: Db, workflowId: string): Promise<void> {
-  await db.updateTable('campaigns').set({ stopped_state: null, stopped_at: null, stopped_reason: null, stopped_run_id: null }).where('workflow_id', '=', workflowId).execute();
+  await db.updateTable('campaigns').set(NO_STOP).where('workflow_id', '=', workflowId).execute();
 }
 
 export async function campaignUnitCodes(db: Db, campaignId: number): Promise<string[]> {

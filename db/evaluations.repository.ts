@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { type SectionSubmission, storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
 import type { EvaluationStage, StoppedState, TaskKind, TaskState } from './schema';
+import { NO_STOP, notRecordedFor, type StopInput, stopColumns, stopKey } from './stops';
 
 export interface UnitYearKeys {
   unitId: number;
@@ -47,7 +48,7 @@ export async function ensureEvaluation(
     const id = inserted?.id ?? (await trx.selectFrom('evaluations').select('id').where('workflow_id', '=', e.workflowId).executeTakeFirstOrThrow()).id;
     // A new run opening the evaluation: whatever stopped the last one is over.
     if (!inserted) {
-      await trx.updateTable('evaluations').set({ stopped_state: null, stopped_at: null, stopped_reason: null, stopped_run_id: null }).where('id', '=', id).where('stopped_state', 'is not', null).execute();
+      await trx.updateTable('evaluations').set(NO_STOP).where('id', '=', id).where('stopped_state', 'is not', null).execute();
     }
     await trx
       .insertInto('ledger_snapshots')
@@ -66,22 +67,23 @@ export async function evaluationByWorkflow(db: Db, workflowId: string) {
  * Records that a run of the evaluation stopped without issuing (once per run; audited). Returns
  * whether its row was marked (false: the run stopped before the row existed, or it was marked already).
  */
-export async function recordStopped(db: Db, input: { workflowId: string; unitId: number; runId: string; state: StoppedState; reason: string }): Promise<boolean> {
+export async function recordStopped(db: Db, input: StopInput & { unitId: number }): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('evaluations')
-      .set({ stopped_state: input.state, stopped_at: new Date(), stopped_reason: input.reason.slice(0, 2000), stopped_run_id: input.runId, updated_at: new Date() })
+      .set({ ...stopColumns(input), updated_at: new Date() })
       .where('workflow_id', '=', input.workflowId)
-      .where((eb) => eb.or([eb('stopped_run_id', 'is', null), eb('stopped_run_id', '!=', input.runId)]))
+      .where(notRecordedFor(input.runId))
       .returning('id')
       .executeTakeFirst();
-    await trx
-      .insertInto('audit_log')
-      .values({ actor: 'selfeval', unit_id: input.unitId, action: 'evaluation.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
+    await auditStop(trx, 'evaluation', input, input.unitId);
     return row !== undefined;
   });
+}
+
+/** The audit entry of a stopped run (`evaluation.stopped`, `holdback.stopped`, `campaign.stopped`), once per run. */
+export async function auditStop(db: Db, what: 'evaluation' | 'holdback' | 'campaign', input: StopInput, unitId: number | null): Promise<void> {
+  await audit(db, { actor: 'selfeval', unitId, action: `${what}.stopped`, subject: input.workflowId, details: { state: input.state, reason: input.reason, runId: input.runId }, dedupeKey: stopKey(input.workflowId, input.runId) });
 }
 
 /** How the last run of each listed unit's evaluation of the year stopped, from the rows (unit code → record). */

@@ -21,7 +21,10 @@ import { parsePeriod } from '../domain/holdbacks/periods';
 import { DEFAULT_PAYMENT_TERM_DAYS } from '../domain/holdbacks/schedule';
 import type { Contract, Holdback } from '../domain/ledger/unit-year.schema';
 import type { Db } from './connection';
+import { auditStop } from './evaluations.repository';
+import { unitIdOf } from './notifications.repository';
 import type { StoppedState } from './schema';
+import { NO_STOP, notRecordedFor, type StopInput, stopColumns, type StopRecord, stopRecordOf } from './stops';
 
 async function unitYearId(db: Db, unitCode: string, year: number): Promise<number | undefined> {
   const row = await db
@@ -172,10 +175,7 @@ function progressValues(p: HoldbackProgress) {
     version: p.version,
     business_at: p.at,
     // Written by a running run: whatever stop was recorded before is over.
-    stopped_state: null,
-    stopped_at: null,
-    stopped_reason: null,
-    stopped_run_id: null,
+    ...NO_STOP,
   };
 }
 
@@ -300,12 +300,7 @@ export async function insertHoldbackEvent(db: Db, row: HoldbackEventRow): Promis
 
 // ── Stops ───────────────────────────────────────────────────────────────────────────────────
 
-export interface HoldbackStop {
-  state: StoppedState;
-  at: string;
-  reason: string | null;
-  runId: string | null;
-}
+export type HoldbackStop = StopRecord;
 
 /**
  * Records that a holdback's workflow stopped (its run `runId`) while money is still withheld: on
@@ -314,32 +309,27 @@ export interface HoldbackStop {
  */
 export async function recordHoldbackStopped(
   db: Db,
-  input: { workflowId: string; runId: string; state: StoppedState; reason: string },
+  input: StopInput,
 ): Promise<{ unitCode: string; year: number; holdbackCode: string; projectName: string; kind: HoldbackKind; heldFen: number } | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable('holdback_progress')
-      .set({ stopped_state: input.state, stopped_at: new Date(), stopped_reason: input.reason.slice(0, 2000), stopped_run_id: input.runId })
+      .set(stopColumns(input))
       .where('workflow_id', '=', input.workflowId)
       .where('status', 'not in', ['released', 'forfeited'])
-      .where((eb) => eb.or([eb('stopped_run_id', 'is', null), eb('stopped_run_id', '!=', input.runId)]))
+      .where(notRecordedFor(input.runId))
       .returning(['unit_code', 'year', 'holdback_code', 'project_name', 'kind', 'held_fen'])
       .executeTakeFirst();
     if (!row) return undefined;
-    const unit = await trx.selectFrom('units').select('id').where('code', '=', row.unit_code).executeTakeFirst();
-    await trx
-      .insertInto('audit_log')
-      .values({ actor: 'selfeval', unit_id: unit?.id ?? null, action: 'holdback.stopped', subject: input.workflowId, details: JSON.stringify({ state: input.state, reason: input.reason, runId: input.runId }), dedupe_key: `${input.workflowId}|stopped|${input.runId}` })
-      .onConflict((oc) => oc.column('dedupe_key').doNothing())
-      .execute();
+    await auditStop(trx, 'holdback', input, (await unitIdOf(trx, row.unit_code)) ?? null);
     return { unitCode: row.unit_code, year: row.year, holdbackCode: row.holdback_code, projectName: row.project_name, kind: row.kind, heldFen: Number(row.held_fen) };
   });
 }
 
 /** The recorded stop of a holdback's workflow, if it stopped and was not restarted since. */
 export async function holdbackStop(db: Db, workflowId: string): Promise<HoldbackStop | undefined> {
-  const r = await db.selectFrom('holdback_progress').select(['stopped_state', 'stopped_at', 'stopped_reason', 'stopped_run_id']).where('workflow_id', '=', workflowId).where('stopped_state', 'is not', null).executeTakeFirst();
-  return r ? { state: r.stopped_state!, at: r.stopped_at!.toISOString(), reason: r.stopped_reason, runId: r.stopped_run_id } : undefined;
+  const r = await db.selectFrom('holdback_progress').select(['stopped_state', 'stopped_at', 'stopped_reason', 'stopped_run_id']).where('workflow_id', '=', workflowId).executeTakeFirst();
+  return (r && stopRecordOf(r)) ?? undefined;
 }
 
 export function reminderDedupeKey(workflowId: string, basis: string, reminderKey: string): string {

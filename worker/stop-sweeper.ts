@@ -17,12 +17,11 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
+import { type StopInput, stopKey } from '../db/stops';
 import { annualEvaluationWorkflowType } from '../workflows/evaluation/contract';
 import { campaignWorkflowType } from '../workflows/campaign/contract';
 import { holdbackWorkflowType } from '../workflows/holdback/contract';
 import { type Periodic, startPeriodic } from './periodic';
-
-type StopInput = { workflowId: string; runId: string; state: StoppedState; reason: string };
 
 export interface StopRecorder {
   recordEvaluationStopped(input: StopInput & { unitCode: string; year: number }): Promise<{ recorded: boolean; notified: number }>;
@@ -56,11 +55,11 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
   }
   if (runs.length === 0) return { listed: 0, recorded: 0 };
   const known = new Set(
-    (await deps.db.selectFrom('audit_log').select('dedupe_key').where('dedupe_key', 'in', runs.map((r) => `${r.workflowId}|stopped|${r.runId}`)).execute()).map((r) => r.dedupe_key),
+    (await deps.db.selectFrom('audit_log').select('dedupe_key').where('dedupe_key', 'in', runs.map((r) => stopKey(r.workflowId, r.runId))).execute()).map((r) => r.dedupe_key),
   );
   let recorded = 0;
   for (const run of runs) {
-    if (known.has(`${run.workflowId}|stopped|${run.runId}`)) continue;
+    if (known.has(stopKey(run.workflowId, run.runId))) continue;
     const evaluation = run.type === annualEvaluationWorkflowType ? /^evaluation\/(.+)\/(\d{4})$/.exec(run.workflowId) : null;
     if (run.type === annualEvaluationWorkflowType && !evaluation) continue;
     // Restarted since: the stop is history, the workflow runs again.
