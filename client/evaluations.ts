@@ -3,32 +3,23 @@
  * already exists returns it (and says how it stands: a failed one can be restarted); creating a
  * Schedule that exists updates it. Restarting a failed evaluation starts a new run of it, audited.
  */
-import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { latestRun, type RunState } from './temporal';
 import type { Db } from '../db/connection';
 import { audit, stoppedRuns, unitYearKeys } from '../db/evaluations.repository';
 import { AppError } from '../domain/errors';
 import {
-  annualEvaluationWorkflowType, type EvaluationOptions, evaluationId, taskQueue, yearlyEvaluationStarterWorkflowType, yearlyScheduleId,
+  annualEvaluationWorkflowType, type EvaluationOptions, evaluationId, evaluationOfId, taskQueue, yearlyEvaluationStarterWorkflowType, yearlyScheduleId,
 } from '../workflows/evaluation/contract';
 import type { annualEvaluation } from '../workflows/evaluation/annual-evaluation.workflow';
 import type { yearlyEvaluationStarter } from '../workflows/evaluation/yearly-starter.workflow';
 
 /** How the latest run of an evaluation stands (Temporal's execution status, in our words). */
-export type EvaluationRunState = 'running' | 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed_out' | 'other';
-
-const runStates: Record<string, EvaluationRunState> = {
-  RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out',
-};
+export type EvaluationRunState = RunState;
 
 /** The latest run of the unit-year's evaluation, or undefined when none was ever started. */
-export async function evaluationRun(client: Client, unitCode: string, year: number): Promise<{ runId: string; state: EvaluationRunState; closedAt: string | null } | undefined> {
-  try {
-    const d = await client.workflow.getHandle(evaluationId(unitCode, year)).describe();
-    return { runId: d.runId, state: runStates[d.status.name] ?? 'other', closedAt: d.closeTime?.toISOString() ?? null };
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) return undefined;
-    throw e;
-  }
+export function evaluationRun(client: Client, unitCode: string, year: number): Promise<{ runId: string; state: EvaluationRunState; closedAt: string | null } | undefined> {
+  return latestRun(client, evaluationId(unitCode, year));
 }
 
 /** A run that ended without issuing the report: it may be restarted. */
@@ -48,8 +39,8 @@ export async function stoppedEvaluations(client: Client, year: number, unitCodes
   // Bounded: stopped runs of other years and units are listed too (visibility cannot filter by the id's year).
   let listed = 0;
   for await (const w of client.workflow.list({ query })) {
-    const m = /^evaluation\/(.+)\/(\d{4})$/.exec(w.workflowId);
-    if (m && Number(m[2]) === year && unitCodes.has(m[1]!)) candidates.add(m[1]!);
+    const e = evaluationOfId(w.workflowId);
+    if (e && e.year === year && unitCodes.has(e.unitCode)) candidates.add(e.unitCode);
     if (candidates.size >= 500 || ++listed >= 5_000) break;
   }
   await Promise.all(

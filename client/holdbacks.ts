@@ -8,33 +8,26 @@
  * forgotten it) the new run starts from the ledger — refused when facts were recorded through
  * selfeval, which that would lose.
  */
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { audit } from '../db/evaluations.repository';
 import { unitIdOf } from '../db/notifications.repository';
 import { NO_STOP } from '../db/stops';
 import { AppError } from '../domain/errors';
 import type { HoldbackState } from '../domain/holdbacks/model';
+import { latestRun, type RunState } from './temporal';
 import { type HoldbackInput, holdbackStateQuery, holdbackWorkflowId, holdbackWorkflowType, taskQueue } from '../workflows/holdback/contract';
-
-export type HoldbackRunState = 'running' | 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed_out' | 'other';
-const runStates: Record<string, HoldbackRunState> = {
-  RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out',
-};
 
 export async function restartHoldback(
   client: Client,
   db: Db,
   input: { unitCode: string; year: number; holdbackCode: string; actor: string; reason: string; taskQueue?: string },
-): Promise<{ workflowId: string; runId: string; previous: { runId: string; state: HoldbackRunState }; carried: boolean }> {
+): Promise<{ workflowId: string; runId: string; previous: { runId: string; state: RunState }; carried: boolean }> {
   const workflowId = holdbackWorkflowId(input.unitCode, input.year, input.holdbackCode);
   const progress = await db.selectFrom('holdback_progress').select(['status', 'stopped_run_id']).where('workflow_id', '=', workflowId).executeTakeFirst();
   if (!progress) throw new AppError('not_found', `没有暂缓支付 ${input.holdbackCode}`, `no withheld amount ${input.holdbackCode}`);
-  const latest = await client.workflow.getHandle(workflowId).describe().catch((e: unknown) => {
-    if (e instanceof WorkflowNotFoundError) return undefined;
-    throw e;
-  });
-  const previous = latest ? { runId: latest.runId, state: runStates[latest.status.name] ?? 'other' } : { runId: progress.stopped_run_id ?? '', state: 'other' as const };
+  const latest = await latestRun(client, workflowId);
+  const previous: { runId: string; state: RunState } = latest ? { runId: latest.runId, state: latest.state } : { runId: progress.stopped_run_id ?? '', state: 'other' };
   if (previous.state === 'running') throw new AppError('conflict', '该款项的跟踪流程仍在运行，无需重新启动', 'the holdback is being tracked; there is nothing to restart');
   if (previous.state === 'completed' || progress.status === 'released' || progress.status === 'forfeited') {
     throw new AppError('conflict', '该款项已结清，跟踪已结束', 'the withheld amount is settled; its tracking has ended');

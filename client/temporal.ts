@@ -1,5 +1,5 @@
 /** Temporal client helpers for the API, the CLI and the launcher. */
-import { Client, Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, WorkflowNotFoundError } from '@temporalio/client';
 import type { Config } from '../domain/config';
 import { taskQueue } from '../workflows/task-queue';
 
@@ -53,4 +53,22 @@ export async function countPollers(client: Client, queue: string = taskQueue, ti
     }),
   );
   return response.pollers?.length ?? 0;
+}
+
+/** How a workflow's latest run stands (Temporal's execution status, in our words). */
+export type RunState = 'running' | 'completed' | 'failed' | 'terminated' | 'cancelled' | 'timed_out' | 'other';
+
+const runStates: Record<string, RunState> = {
+  RUNNING: 'running', COMPLETED: 'completed', FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out',
+};
+
+/** The workflow's latest run, or undefined when Temporal knows no such workflow (never started, or forgotten). */
+export async function latestRun(client: Client, workflowId: string): Promise<{ runId: string; state: RunState; closedAt: string | null } | undefined> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return { runId: d.runId, state: runStates[d.status.name] ?? 'other', closedAt: d.closeTime?.toISOString() ?? null };
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  }
 }

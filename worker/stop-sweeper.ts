@@ -13,12 +13,13 @@
  * the workflow's latest (restarted since) is not recorded. Several workers may sweep at once (the
  * record and the message are written once per run whoever writes them).
  */
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { latestRun } from '../client/temporal';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
 import { type StopInput, stopKey } from '../db/stops';
-import { annualEvaluationWorkflowType } from '../workflows/evaluation/contract';
+import { annualEvaluationWorkflowType, evaluationOfId } from '../workflows/evaluation/contract';
 import { campaignWorkflowType } from '../workflows/campaign/contract';
 import { holdbackWorkflowType } from '../workflows/holdback/contract';
 import { type Periodic, startPeriodic } from './periodic';
@@ -42,7 +43,12 @@ const MAX_LISTED = 1_000;
 
 const stateOf: Record<string, StoppedState> = { FAILED: 'failed', TERMINATED: 'terminated', CANCELLED: 'cancelled', TIMED_OUT: 'timed_out' };
 
-export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date()): Promise<StopSweep> {
+/**
+ * One sweep. `handled`, kept by the periodic sweeper across sweeps: runs already looked at (a run
+ * whose stop there was nothing to record for — no progress row, a campaign that had ended — is
+ * not described and read again every minute).
+ */
+export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date(), handled = new Set<string>()): Promise<StopSweep> {
   const since = new Date(now.getTime() - STOP_LOOKBACK_MS).toISOString();
   // Evaluations: failed and cancelled runs record themselves. Holdbacks and campaigns: none does.
   const query = `CloseTime > '${since}' AND ((WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'))`
@@ -59,24 +65,25 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
   );
   let recorded = 0;
   for (const run of runs) {
-    if (known.has(stopKey(run.workflowId, run.runId))) continue;
-    const evaluation = run.type === annualEvaluationWorkflowType ? /^evaluation\/(.+)\/(\d{4})$/.exec(run.workflowId) : null;
-    if (run.type === annualEvaluationWorkflowType && !evaluation) continue;
+    const key = stopKey(run.workflowId, run.runId);
+    if (known.has(key) || handled.has(key)) continue;
     // Restarted since: the stop is history, the workflow runs again.
-    const latest = await deps.client.workflow.getHandle(run.workflowId).describe().catch((e: unknown) => {
-      if (e instanceof WorkflowNotFoundError) return undefined;
-      throw e;
-    });
-    if (!latest || latest.runId !== run.runId) continue;
-    const input = { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(deps.client, run) };
-    const r = evaluation
-      ? await deps.recorder.recordEvaluationStopped({ ...input, unitCode: evaluation[1]!, year: Number(evaluation[2]) })
-      : run.type === campaignWorkflowType
-        ? await deps.recorder.recordCampaignStopped(input)
-        : await deps.recorder.recordHoldbackStopped(input);
-    if (r.recorded || r.notified > 0) recorded += 1;
+    const latest = await latestRun(deps.client, run.workflowId);
+    if (latest?.runId === run.runId) {
+      const input = { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(deps.client, run) };
+      const r = await record(deps.recorder, run.type, input);
+      if (r.recorded || r.notified > 0) recorded += 1;
+    }
+    handled.add(key);
   }
   return { listed: runs.length, recorded };
+}
+
+function record(recorder: StopRecorder, type: string, input: StopInput): Promise<{ recorded: boolean; notified: number }> {
+  if (type === campaignWorkflowType) return recorder.recordCampaignStopped(input);
+  if (type === holdbackWorkflowType) return recorder.recordHoldbackStopped(input);
+  const evaluation = evaluationOfId(input.workflowId);
+  return evaluation ? recorder.recordEvaluationStopped({ ...input, ...evaluation }) : Promise.resolve({ recorded: false, notified: 0 });
 }
 
 /** Why the run stopped, from its close event. */
@@ -108,10 +115,11 @@ export function reasonOf(state: StoppedState, close: temporal.api.history.v1.IHi
 
 /** Sweeps every `everyMs` (the first soon after the worker starts: stops while it was down are told at once). */
 export function startStopSweeper(deps: { client: Client; db: Db; recorder: StopRecorder }, logger: { info(obj: object, msg: string): void; warn(msg: string): void }, everyMs = 60_000): Periodic {
+  const handled = new Set<string>();
   return startPeriodic(
     async () => {
       try {
-        const r = await deps.client.connection.withDeadline(Date.now() + 30_000, () => sweepStoppedRuns(deps));
+        const r = await deps.client.connection.withDeadline(Date.now() + 30_000, () => sweepStoppedRuns(deps, new Date(), handled));
         if (r.recorded) logger.info({ ...r }, 'stopped evaluations and holdbacks recorded');
       } catch (e) {
         logger.warn(`stopped runs: this sweep failed and the next will try again (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);

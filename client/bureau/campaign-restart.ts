@@ -8,11 +8,12 @@
  * again (their keys). When Temporal has forgotten the stopped run, the notice is rebuilt from the
  * campaign's row. Either way the notice lists the units the campaign has, so none joins unasked.
  */
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type Campaign, campaignOf, campaignUnitCodes, clearCampaignStop } from '../../db/campaigns.repository';
 import type { Db } from '../../db/connection';
 import { audit } from '../../db/evaluations.repository';
 import { AppError } from '../../domain/errors';
+import { latestRun } from '../temporal';
 import { type CampaignInput, campaignWorkflowType, taskQueue } from '../../workflows/campaign/contract';
 
 export async function restartCampaign(
@@ -24,13 +25,10 @@ export async function restartCampaign(
   if (!campaign) throw new AppError('not_found', `${input.year}年度自评工作尚未部署`, `no campaign for ${input.year}`);
   if (campaign.closedAt) throw new AppError('conflict', '本年度自评工作已结束，无需重新启动', 'the campaign has ended; there is nothing to restart');
   const workflowId = campaign.workflowId;
-  const latest = await client.workflow.getHandle(workflowId).describe().catch((e: unknown) => {
-    if (e instanceof WorkflowNotFoundError) return undefined;
-    throw e;
-  });
-  if (latest?.status.name === 'RUNNING') throw new AppError('conflict', '自评工作的督办流程仍在运行，无需重新启动', 'the campaign is running; there is nothing to restart');
-  if (latest?.status.name === 'COMPLETED') throw new AppError('conflict', '本年度自评工作已结束，无需重新启动', 'the campaign has ended; there is nothing to restart');
-  const previous = { runId: latest?.runId ?? campaign.stopped?.runId ?? '', state: latest ? latest.status.name.toLowerCase() : (campaign.stopped?.state ?? 'unknown') };
+  const latest = await latestRun(client, workflowId);
+  if (latest?.state === 'running') throw new AppError('conflict', '自评工作的督办流程仍在运行，无需重新启动', 'the campaign is running; there is nothing to restart');
+  if (latest?.state === 'completed') throw new AppError('conflict', '本年度自评工作已结束，无需重新启动', 'the campaign has ended; there is nothing to restart');
+  const previous = { runId: latest?.runId ?? campaign.stopped?.runId ?? '', state: latest?.state ?? campaign.stopped?.state ?? 'other' };
   const started = latest ? await inputOf(client, workflowId, latest.runId) : undefined;
   // Its units as they are (a notice without a list would bring in every unit under the bureau now).
   const units = await campaignUnitCodes(db, campaign.id);

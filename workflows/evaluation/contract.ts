@@ -20,6 +20,11 @@ export const selfAssessmentTaskWorkflowType = 'selfAssessmentTask';
 export const yearlyEvaluationStarterWorkflowType = 'yearlyEvaluationStarter';
 
 export const evaluationId = (unitCode: string, year: number): string => `evaluation/${unitCode}/${year}`;
+/** The unit and year an evaluation's workflow id names, or undefined for another id. */
+export function evaluationOfId(workflowId: string): { unitCode: string; year: number } | undefined {
+  const m = /^evaluation\/(.+)\/(\d{4})$/.exec(workflowId);
+  return m ? { unitCode: m[1]!, year: Number(m[2]) } : undefined;
+}
 export const sectionTaskId = (unitCode: string, year: number, section: string): string => `evaluation/${unitCode}/${year}/task/${section}`;
 export const yearlyScheduleId = (unitCode: string): string => `evaluation-schedule/${unitCode}`;
 /** The finance officer's self-assessment (自评) task of an evaluation. */
