@@ -35,6 +35,8 @@ import type { ActivityDeps } from '.';
 
 const yuan = (fen: number) => `${formatYuan(fen, { grouping: true })}元`;
 const kindZh = { retention: '质保金', om_assessment: '运维服务费（考核后支付）', acceptance: '验收后支付的尾款', milestone: '里程碑后支付的款项' } as const;
+/** Each kind's short name, as the pages name it (kind.* in client/web/i18n.ts). */
+const kindNameZh = { retention: '质保金', om_assessment: '运维考核款', acceptance: '验收尾款', milestone: '里程碑款' } as const;
 
 /** The task queue of the running activity (so workflows start where this worker listens), else the default. */
 function currentTaskQueue(): string {
@@ -146,7 +148,7 @@ export function createHoldbackActivities(deps: ActivityDeps) {
     async recordHoldbackStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }> {
       const h = await recordHoldbackStoppedRow(db, input);
       if (!h) return { recorded: false, notified: 0 };
-      const what = { retention: '质保金', om_assessment: '运维考核款', acceptance: '验收尾款', milestone: '里程碑款' }[h.kind];
+      const what = kindNameZh[h.kind];
       const sent = await deps.notifier.notify({
         dedupeKey: stopKey(input.workflowId, input.runId),
         unitCode: h.unitCode,

@@ -7,10 +7,9 @@
 import ExcelJS from 'exceljs';
 import type { OpenHoldback } from '../../db/holdbacks.repository';
 import { formatYuan } from '../../domain/money';
+// The labels the pages use (the same words on the sheet as on the dashboard).
+import { t } from '../web/i18n';
 
-const KIND_ZH = { retention: '质保金', om_assessment: '运维考核款', acceptance: '验收尾款', milestone: '里程碑款' } as const;
-const STATUS_ZH = { waiting: '暂缓中', payable: '可支付', partially_released: '部分支付', released: '已支付', forfeited: '不再支付' } as const;
-const STOPPED_ZH = { failed: '运行失败', terminated: '被终止', cancelled: '被取消', timed_out: '运行超时' } as const;
 
 /** 分 → a number of 元 that displays exactly with two decimals. */
 const yuan = (fen: number) => Number(formatYuan(fen));
@@ -25,10 +24,10 @@ export async function holdbacksWorkbook(input: { unitName: string; unitCode: str
   const rows = [...input.holdbacks].sort((a, b) => (a.nextDueOn ?? '9999').localeCompare(b.nextDueOn ?? '9999') || a.year - b.year || a.holdbackCode.localeCompare(b.holdbackCode));
   for (const h of rows) {
     ws.addRow([
-      h.year, h.projectName, h.contractCode ?? '', h.holdbackCode, KIND_ZH[h.kind], h.condition, STATUS_ZH[h.status],
+      h.year, h.projectName, h.contractCode ?? '', h.holdbackCode, t('zh', `kind.${h.kind}`), h.condition, t('zh', `hbStatus.${h.status}`),
       yuan(h.amountFen), yuan(h.releasedFen), yuan(h.payableFen), yuan(h.outstandingFen),
       h.nextDueOn ?? '', h.nextDueOn && h.nextDueOn < input.today ? '是' : '', h.awaitingText.zh,
-      h.stopped ? `已停止（${STOPPED_ZH[h.stopped]}），不再提醒` : h.tracked ? '跟踪中' : '尚未开始跟踪',
+      h.stopped ? `已停止（${t('zh', `rst.state.${h.stopped}`)}），不再提醒` : h.tracked ? '跟踪中' : '尚未开始跟踪',
     ]);
   }
   const sum = (pick: (h: OpenHoldback) => number) => yuan(rows.reduce((total, h) => total + pick(h), 0));
