@@ -18,12 +18,12 @@ import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import { unitIdOf } from '../db/notifications.repository';
 import {
-  audit, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
+  audit, auditStop, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage, StoppedState } from '../db/schema';
 import { campaignOfUnitYear, setCampaignUnitState } from '../db/campaigns.repository';
-import type { EvaluationOptions, EvaluationReminderTopic, ReturnedReason } from '../workflows/evaluation/contract';
+import { type EvaluationOptions, type EvaluationReminderTopic, evaluationId, type ReturnedReason } from '../workflows/evaluation/contract';
 import { type StopInput, stopKey } from '../db/stops';
 import type { ActivityDeps } from '.';
 import { createHash } from 'node:crypto';
@@ -162,6 +162,41 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         workflowId: input.workflowId,
       });
       return { recorded, notified: sent.recipients };
+    },
+
+    /**
+     * A yearly starter (a unit's Schedule, or a bureau's campaign) stopped before it started the
+     * year's evaluation — typically while it waited for the ledger, after telling the finance
+     * officer that the evaluation would begin by itself once the ledger is imported. That is no
+     * longer so: audited once per run, and the finance officers are told to start it themselves.
+     * Nothing to record when the evaluation has its row (started by hand, or by another starter;
+     * the sweeper also asks Temporal when it knows the year).
+     * `year` is the starter's (given, or carried by a long wait); absent, the year just closed
+     * when the run started, as the starter works it out. Called by the worker's stop sweeper.
+     */
+    async recordStarterStopped(input: StopInput & { unitCode: string; year?: number; startedAt: string }): Promise<{ recorded: boolean; notified: number }> {
+      const unitId = await unitIdOf(db, input.unitCode);
+      if (unitId === undefined) return { recorded: false, notified: 0 };
+      const year = input.year ?? Number(civilDateOf(business(input.startedAt)).slice(0, 4)) - 1;
+      const evaluation = evaluationId(input.unitCode, year);
+      if (await evaluationByWorkflow(db, evaluation)) return { recorded: false, notified: 0 };
+      const present = (await unitYearKeys(db, input.unitCode, year)) !== undefined;
+      await auditStop(db, 'evaluation_start', input, unitId);
+      const sent = await deps.notifier.notify({
+        dedupeKey: stopKey(input.workflowId, input.runId),
+        unitCode: input.unitCode,
+        kind: 'evaluation_start_stopped',
+        audience: { roles: ['finance_officer'] },
+        subject: `${year}年度绩效自评没有自动开始，请手动启动`,
+        body:
+          `按计划启动本单位${year}年度部门整体支出绩效自评的流程${STOPPED_WORDS[input.state]}：${input.reason}\n` +
+          (present
+            ? `${year}年度账套已导入，但评价没有开始。请在本年度页面启动评价。`
+            : `此前“导入账套后评价会自动开始”的通知不再适用：导入${year}年度账套后，请在本年度页面启动评价（或用命令 selfeval start）。`),
+        link: present ? dashboardLink(input.unitCode, year) : `/units/${encodeURIComponent(input.unitCode)}`,
+        workflowId: input.workflowId,
+      });
+      return { recorded: true, notified: sent.recipients };
     },
 
     async setEvaluationStage(input: { workflowId: string; stage: EvaluationStage }) {

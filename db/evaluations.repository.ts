@@ -82,7 +82,7 @@ export async function recordStopped(db: Db, input: StopInput & { unitId: number 
 }
 
 /** The audit entry of a stopped run (`evaluation.stopped`, `holdback.stopped`, `campaign.stopped`), once per run. */
-export async function auditStop(db: Db, what: 'evaluation' | 'holdback' | 'campaign', input: StopInput, unitId: number | null): Promise<void> {
+export async function auditStop(db: Db, what: 'evaluation' | 'evaluation_start' | 'holdback' | 'campaign', input: StopInput, unitId: number | null): Promise<void> {
   await audit(db, { actor: 'selfeval', unitId, action: `${what}.stopped`, subject: input.workflowId, details: { state: input.state, reason: input.reason, runId: input.runId }, dedupeKey: stopKey(input.workflowId, input.runId) });
 }
 

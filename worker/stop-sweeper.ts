@@ -7,7 +7,10 @@
  * evaluation as it records itself (the row, the audit, the message to the finance officer and the
  * unit head), a holdback that still withholds money on its progress row, audited, with a message
  * to the finance officers, a bureau's campaign that had not ended on its row, with a message to
- * the bureau's officers. Each is then shown with its restart.
+ * the bureau's officers. Each is then shown with its restart. A yearly starter (a Schedule's or
+ * a campaign's) that stopped before the year's evaluation existed — usually while it waited for
+ * the ledger, having told the finance officer the evaluation would start by itself after the
+ * import — is audited, and the finance officers are told to start it themselves.
  *
  * Once per run: a run whose stop is in the audit log already is skipped, and one that is no longer
  * the workflow's latest (restarted since) is not recorded. Several workers may sweep at once (the
@@ -19,7 +22,9 @@ import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
 import { type StopInput, stopKey } from '../db/stops';
-import { annualEvaluationWorkflowType, evaluationOfId } from '../workflows/evaluation/contract';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { annualEvaluationWorkflowType, evaluationId, evaluationOfId, yearlyEvaluationStarterWorkflowType } from '../workflows/evaluation/contract';
+import type { YearlyStarterInput } from '../workflows/evaluation/yearly-starter.workflow';
 import { campaignWorkflowType } from '../workflows/campaign/contract';
 import { holdbackWorkflowType } from '../workflows/holdback/contract';
 import { type Periodic, startPeriodic } from './periodic';
@@ -28,6 +33,7 @@ export interface StopRecorder {
   recordEvaluationStopped(input: StopInput & { unitCode: string; year: number }): Promise<{ recorded: boolean; notified: number }>;
   recordHoldbackStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }>;
   recordCampaignStopped(input: StopInput): Promise<{ recorded: boolean; notified: number }>;
+  recordStarterStopped(input: StopInput & { unitCode: string; year?: number; startedAt: string }): Promise<{ recorded: boolean; notified: number }>;
 }
 
 export interface StopSweep {
@@ -50,13 +56,14 @@ const stateOf: Record<string, StoppedState> = { FAILED: 'failed', TERMINATED: 't
  */
 export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder: StopRecorder }, now = new Date(), handled = new Set<string>()): Promise<StopSweep> {
   const since = new Date(now.getTime() - STOP_LOOKBACK_MS).toISOString();
-  // Evaluations: failed and cancelled runs record themselves. Holdbacks and campaigns: none does.
+  // Evaluations: failed and cancelled runs record themselves. Holdbacks, campaigns and yearly starters: none does.
   const query = `CloseTime > '${since}' AND ((WorkflowType = '${annualEvaluationWorkflowType}' AND (ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut'))`
-    + ` OR ((WorkflowType = '${holdbackWorkflowType}' OR WorkflowType = '${campaignWorkflowType}') AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')))`;
-  const runs: Array<{ workflowId: string; runId: string; type: string; state: StoppedState }> = [];
+    + ` OR ((WorkflowType = '${holdbackWorkflowType}' OR WorkflowType = '${campaignWorkflowType}' OR WorkflowType = '${yearlyEvaluationStarterWorkflowType}')`
+    + ` AND (ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'Canceled' OR ExecutionStatus = 'TimedOut')))`;
+  const runs: Run[] = [];
   for await (const w of deps.client.workflow.list({ query })) {
     const state = stateOf[w.status.name];
-    if (state) runs.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, state });
+    if (state) runs.push({ workflowId: w.workflowId, runId: w.runId, type: w.type, state, startedAt: w.startTime.toISOString() });
     if (runs.length >= MAX_LISTED) break;
   }
   if (runs.length === 0) return { listed: 0, recorded: 0 };
@@ -70,8 +77,7 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
     // Restarted since: the stop is history, the workflow runs again.
     const latest = await latestRun(deps.client, run.workflowId);
     if (latest?.runId === run.runId) {
-      const input = { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(deps.client, run) };
-      const r = await record(deps.recorder, run.type, input);
+      const r = await record(deps, run);
       if (r.recorded || r.notified > 0) recorded += 1;
     }
     handled.add(key);
@@ -79,11 +85,39 @@ export async function sweepStoppedRuns(deps: { client: Client; db: Db; recorder:
   return { listed: runs.length, recorded };
 }
 
-function record(recorder: StopRecorder, type: string, input: StopInput): Promise<{ recorded: boolean; notified: number }> {
-  if (type === campaignWorkflowType) return recorder.recordCampaignStopped(input);
-  if (type === holdbackWorkflowType) return recorder.recordHoldbackStopped(input);
-  const evaluation = evaluationOfId(input.workflowId);
-  return evaluation ? recorder.recordEvaluationStopped({ ...input, ...evaluation }) : Promise.resolve({ recorded: false, notified: 0 });
+interface Run {
+  workflowId: string;
+  runId: string;
+  type: string;
+  state: StoppedState;
+  startedAt: string;
+}
+
+const NOTHING = { recorded: false, notified: 0 };
+
+async function record(deps: { client: Client; recorder: StopRecorder }, run: Run): Promise<{ recorded: boolean; notified: number }> {
+  const { recorder } = deps;
+  if (run.type === yearlyEvaluationStarterWorkflowType) {
+    // Which unit and year it was to start: its input (a campaign's names the year; a long wait carries it).
+    const started = await deps.client.workflowService.getWorkflowExecutionHistory({
+      namespace: deps.client.options.namespace, execution: { workflowId: run.workflowId, runId: run.runId }, maximumPageSize: 1,
+    });
+    const attributes = started.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const input = await decodeFromPayloadsAtIndex<YearlyStarterInput | undefined>(deps.client.options.loadedDataConverter, 0, attributes?.input?.payloads);
+    if (!input?.unitCode) return NOTHING;
+    const year = input.year ?? input.waiting?.year;
+    // The evaluation runs or ran (started by hand, or the starter got that far): nothing was missed.
+    if (year !== undefined && (await latestRun(deps.client, evaluationId(input.unitCode, year)))) return NOTHING;
+    return recorder.recordStarterStopped({ ...(await stopInput(deps.client, run)), unitCode: input.unitCode, ...(year !== undefined ? { year } : {}), startedAt: run.startedAt });
+  }
+  if (run.type === campaignWorkflowType) return recorder.recordCampaignStopped(await stopInput(deps.client, run));
+  if (run.type === holdbackWorkflowType) return recorder.recordHoldbackStopped(await stopInput(deps.client, run));
+  const evaluation = evaluationOfId(run.workflowId);
+  return evaluation ? recorder.recordEvaluationStopped({ ...(await stopInput(deps.client, run)), ...evaluation }) : NOTHING;
+}
+
+async function stopInput(client: Client, run: Run): Promise<StopInput> {
+  return { workflowId: run.workflowId, runId: run.runId, state: run.state, reason: await stopReason(client, run) };
 }
 
 /** Why the run stopped, from its close event. */
@@ -120,7 +154,7 @@ export function startStopSweeper(deps: { client: Client; db: Db; recorder: StopR
     async () => {
       try {
         const r = await deps.client.connection.withDeadline(Date.now() + 30_000, () => sweepStoppedRuns(deps, new Date(), handled));
-        if (r.recorded) logger.info({ ...r }, 'stopped evaluations and holdbacks recorded');
+        if (r.recorded) logger.info({ ...r }, 'stopped runs recorded');
       } catch (e) {
         logger.warn(`stopped runs: this sweep failed and the next will try again (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
       }

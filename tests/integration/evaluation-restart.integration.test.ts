@@ -21,7 +21,8 @@ import { importUnitYear } from '../../db/ledger.repository';
 import { ensureEvaluation, recordStopped, stoppedRuns } from '../../db/evaluations.repository';
 import { createWorker } from '../../worker/create-worker';
 import { sweepStoppedRuns } from '../../worker/stop-sweeper';
-import { evaluationId, evaluationStatusQuery, sectionTaskId } from '../../workflows/evaluation/contract';
+import { evaluationId, evaluationStatusQuery, sectionTaskId, yearlyEvaluationStarterWorkflowType, yearlyStarterStatusQuery } from '../../workflows/evaluation/contract';
+import { stopKey } from '../../db/stops';
 import { addUser, as, PASSWORD, type Persona, signIn } from '../helpers/api';
 import { hashPassword } from '../../client/auth/passwords';
 import { ensureOrganisation, grantOrganisationRole, importUnitList } from '../../db/organisations.repository';
@@ -74,7 +75,7 @@ describe('restarting a failed evaluation', () => {
     officer = await signIn(app, `officer@${bureau}.test`);
   });
   afterAll(async () => {
-    for (const year of [2018, 2019, 2020]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
+    for (const year of [2018, 2019, 2020, 2024]) await client?.workflow.getHandle(evaluationId(unit, year)).terminate('test done').catch(() => undefined);
     await app?.close();
     worker?.shutdown();
     await running;
@@ -230,5 +231,55 @@ describe('restarting a failed evaluation', () => {
     expect((await overviewOf(2018)).stopped).toEqual([]);
     expect((await app.inject({ method: 'GET', url: url(2018, ''), ...as(finance) })).json()).toMatchObject({ run: { state: 'running', restartable: false } });
     await client.workflow.getHandle(workflowId).terminate('test done');
+  });
+
+  it('tells the finance officer when a yearly start stopped while it waited for the ledger, unless the evaluation was started by hand', async () => {
+    const recorder = createActivities(testActivityDeps(database.db, { temporal: client }));
+    const handled = new Set<string>();
+    const sweep = () => sweepStoppedRuns({ client, db: database.db, recorder }, new Date(), handled);
+    // A start for 2023 (as a campaign's names its year) with no 2023 ledger: it asks for the ledger,
+    // promising the evaluation will begin by itself after the import, and waits.
+    const waitingStarter = async (year: number) => {
+      const handle = await client.workflow.start(yearlyEvaluationStarterWorkflowType, { workflowId: `starter-${unit}-${year}`, taskQueue, args: [{ unitCode: unit, year, startedBy: 'schedule' }] });
+      await until(() => handle.query(yearlyStarterStatusQuery), (s) => s.waitingForLedger !== null, `the ${year} starter waiting for the ledger`);
+      const asked = await until(
+        () => database.db.selectFrom('notifications').select('body').where('kind', '=', 'evaluation_ledger_missing').where('channel', '=', 'in_app').where('subject', 'like', `%${year}年度账套%`).execute(),
+        (rows) => rows.length > 0,
+        `the ${year} ledger asked for`,
+      );
+      expect(asked[0]!.body).toContain('导入后评价会自动开始');
+      const runId = (await handle.describe()).runId;
+      await handle.terminate('年度计划调整');
+      await until(async () => { for await (const w of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'Terminated'` })) return w.runId; return undefined; }, (id) => id === runId, 'the terminated starter in visibility');
+      return { workflowId: handle.workflowId, runId };
+    };
+    const toldOf = (workflowId: string) => database.db.selectFrom('notifications').select(['subject', 'body', 'link']).where('kind', '=', 'evaluation_start_stopped').where('workflow_id', '=', workflowId).where('channel', '=', 'in_app').execute();
+
+    const a = await waitingStarter(2023);
+    // (The sweep may record the 2018 evaluation the test before terminated, too.)
+    await until(sweep, (r) => r.recorded >= 1, 'the sweeper recording the stopped start');
+    const told = await toldOf(a.workflowId);
+    expect(told).toHaveLength(2); // the unit's finance officers (the test's and the seed's), not its heads
+    expect(told[0]).toMatchObject({ subject: '2023年度绩效自评没有自动开始，请手动启动', link: `/units/${unit}` });
+    expect(told[0]!.body).toContain('已被终止：由 ');
+    expect(told[0]!.body).toContain('年度计划调整');
+    expect(told[0]!.body).toContain('此前“导入账套后评价会自动开始”的通知不再适用');
+    const audited = await database.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'evaluation_start.stopped').where('subject', '=', a.workflowId).execute();
+    expect(audited).toEqual([{ actor: 'selfeval', details: expect.objectContaining({ state: 'terminated', runId: a.runId }) }]);
+    expect(handled.has(stopKey(a.workflowId, a.runId))).toBe(true);
+    // Once: a sweep with a fresh memory finds the audit entry and sends nothing more.
+    expect((await sweepStoppedRuns({ client, db: database.db, recorder })).recorded).toBe(0);
+    expect(await toldOf(a.workflowId)).toHaveLength(2);
+
+    // A start for 2024 stopped too, but the finance officer imported the ledger and started the
+    // evaluation by hand before the sweep: nothing was missed, nobody is told.
+    const b = await waitingStarter(2024);
+    await importUnitYear(database.db, unitYear(2024), { actor: 'test' });
+    expect((await app.inject({ method: 'POST', url: url(2024, ''), ...as(finance), payload: {} })).statusCode).toBe(201);
+    const after = await sweep();
+    expect(after.recorded).toBe(0);
+    expect(handled.has(stopKey(b.workflowId, b.runId))).toBe(true);
+    expect(await toldOf(b.workflowId)).toEqual([]);
+    expect(await database.db.selectFrom('audit_log').select('id').where('action', '=', 'evaluation_start.stopped').where('subject', '=', b.workflowId).execute()).toEqual([]);
   });
 });

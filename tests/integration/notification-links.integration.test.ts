@@ -97,6 +97,8 @@ describe('notification links lead to a page for their recipient', () => {
     for (const topic of ['approval', 'acknowledgement', 'correction'] as const) await run('remindEvaluation', { workflowId: ev, unitCode: UNIT, year: YEAR, topic, key: 'after-1', since: due, reportVersion: 1, blocking: 2 });
     for (const kind of ['sent_back', 'changed_after_approval'] as const) await run('notifyReturned', { workflowId: ev, unitCode: UNIT, year: YEAR, returned: { kind, by: 'head@example.org', reason: '请核对', at: due, reportVersion: 1 } });
     await run('remindLedgerImport', { unitCode: UNIT, year: 2021, key: 'started', since: due });
+    // That scheduled start stopped while it waited for the 2021 ledger (the sweeper's record).
+    await run('recordStarterStopped', { workflowId: `evaluation-schedule/${UNIT}-2021`, runId: 'run-1', state: 'terminated', reason: '由 admin 终止：误操作', unitCode: UNIT, year: 2021, startedAt: due });
     await run('recordEvaluationStopped', { workflowId: ev, unitCode: UNIT, year: YEAR, runId: 'run-1', state: 'failed', reason: '账套无法读取' });
     const code = 'one-thing-once-retention';
     await run('sendHoldbackReminder', {
@@ -143,7 +145,7 @@ describe('notification links lead to a page for their recipient', () => {
     // Every variety produced a message for someone.
     expect([...kinds].sort()).toEqual(
       [
-      'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back', 'evaluation_stopped',
+      'evaluation_approval', 'evaluation_findings', 'evaluation_issue_stopped', 'evaluation_issued', 'evaluation_ledger_missing', 'evaluation_reminder', 'evaluation_sent_back', 'evaluation_start_stopped', 'evaluation_stopped',
       'campaign_escalated', 'campaign_notice', 'campaign_overdue', 'campaign_reminder', 'campaign_stopped',
       'holdback.retention.due', 'holdback_stopped', 'review_accepted', 'review_arrived', 'review_reminder', 'review_returned', 'task_assigned', 'task_due_changed', 'task_escalated', 'task_reminder', 'task_returned',
     ].sort(),
