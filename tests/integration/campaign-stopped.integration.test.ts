@@ -4,7 +4,8 @@
  * and tells the bureau's officers; the campaign page says so and offers the restart; the bureau
  * officer restarts it with a reason (audited), and the new run goes on from the database — every
  * unit's evaluation started once (the same starter per unit, no second evaluation run), a unit
- * accepted meanwhile counted as accepted, the notice not sent twice — and units may join again.
+ * accepted meanwhile (its review completing although the campaign it tells has stopped) counted as
+ * accepted, the notice not sent twice — and units may join again.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -21,6 +22,7 @@ import { createWorker } from '../../worker/create-worker';
 import { sweepStoppedRuns } from '../../worker/stop-sweeper';
 import { campaignId, campaignStatusQuery } from '../../workflows/campaign/contract';
 import { evaluationId } from '../../workflows/evaluation/contract';
+import { acceptReviewUpdate, reviewId, reviewStatusQuery, unitReviewWorkflowType } from '../../workflows/review/contract';
 import { variedUnitYear } from '../fixtures/campaign-units';
 import { testActivityDeps } from '../helpers/activities';
 import { as, PASSWORD, type Persona, signIn } from '../helpers/api';
@@ -61,6 +63,7 @@ describe('a campaign whose workflow stopped', () => {
   afterAll(async () => {
     await client?.workflow.getHandle(workflowId).terminate('test done').catch(() => undefined);
     for (const code of UNITS) await client?.workflow.getHandle(evaluationId(code, 2020)).terminate('test done').catch(() => undefined);
+    await client?.workflow.getHandle(reviewId(UNITS[0]!, 2020)).terminate('test done').catch(() => undefined);
     await app?.close();
     worker?.shutdown();
     await running;
@@ -84,10 +87,20 @@ describe('a campaign whose workflow stopped', () => {
     const notices = async () => (await db.selectFrom('notifications').select('dedupe_key').where('kind', '=', 'campaign_notice').execute()).map((r) => r.dedupe_key).sort();
     const noticesBefore = await until(notices, (n) => n.length > 0, 'the notices');
 
-    // An operator terminates it; meanwhile the first unit's report is accepted (the review writes that to the campaign's units).
+    // An operator terminates it.
     const stoppedRun = (await handle.describe()).runId;
     await handle.terminate('maintenance script hit the wrong workflow');
-    await db.updateTable('campaign_units').set({ state: 'accepted' }).where('unit_id', '=', db.selectFrom('units').select('id').where('code', '=', UNITS[0]!)).execute();
+    // Meanwhile the first unit's issued report is accepted by the bureau: its review (started here
+    // on its own, as its evaluation starts it) completes — the campaign it would tell has stopped,
+    // which does not fail the review — and writes the acceptance to the campaign's units.
+    const review = await client.workflow.start(unitReviewWorkflowType, {
+      workflowId: reviewId(UNITS[0]!, 2020), taskQueue, args: [{ unitCode: UNITS[0]!, year: 2020, evaluationWorkflowId: evaluationId(UNITS[0]!, 2020), reportVersion: 1 }],
+    });
+    await until(() => review.query(reviewStatusQuery), (st) => st.state === 'awaiting' && st.level === 'bureau', 'the review awaiting the bureau');
+    expect(await review.executeUpdate(acceptReviewUpdate, { args: [{ actor: `bureau@${BUREAU}.test`, level: 'bureau', reportVersion: 1 }] })).toEqual({ ok: true, state: 'accepted', level: null });
+    expect(await review.result()).toMatchObject({ acceptedVersion: 1, acceptedBy: `bureau@${BUREAU}.test` });
+    const unitRow = await db.selectFrom('campaign_units').innerJoin('units', 'units.id', 'campaign_units.unit_id').select('campaign_units.state').where('units.code', '=', UNITS[0]!).executeTakeFirstOrThrow();
+    expect(unitRow.state).toBe('accepted');
 
     const recorder = createActivities(testActivityDeps(db, { temporal: client }));
     await until(() => sweepStoppedRuns({ client, db, recorder }), (r) => r.recorded === 1, 'the sweeper recording the stopped campaign');
