@@ -4,7 +4,7 @@
  * Schedule that exists updates it. Restarting a failed evaluation starts a new run of it, audited.
  */
 import { type Client, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { latestRun, type RunState } from './temporal';
+import { latestRun, type RunState, startOverStoppedRun } from './temporal';
 import type { Db } from '../db/connection';
 import { audit, stoppedRuns, unitYearKeys } from '../db/evaluations.repository';
 import { AppError } from '../domain/errors';
@@ -93,19 +93,13 @@ export async function restartEvaluation(
   if (!previous) throw new AppError('not_found', '本年度评价尚未开始，请直接开始评价', 'the evaluation has not been started; start it instead');
   if (previous.state === 'running') throw new AppError('conflict', '评价仍在进行，无需重新启动', 'the evaluation is running; there is nothing to restart');
   if (!restartable(previous.state)) throw new AppError('conflict', '评价已完成，报告已签发，不能重新启动', 'the evaluation completed and its report was issued; it cannot be restarted');
-  let runId: string;
-  try {
-    ({ firstExecutionRunId: runId } = await client.workflow.start<typeof annualEvaluation>(annualEvaluationWorkflowType, {
-      workflowId,
-      taskQueue: input.taskQueue ?? taskQueue,
-      args: [{ unitCode: input.unitCode, year: input.year, startedBy: input.actor, ...(input.options ? { options: input.options } : {}) }],
-      // Only over a run that did not complete: an issued evaluation is never started again.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    }));
-  } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', '评价已被重新启动', 'the evaluation was restarted meanwhile');
-    throw e;
-  }
+  // Only over a run that did not complete: an issued evaluation is never started again.
+  const runId = await startOverStoppedRun(
+    client,
+    annualEvaluationWorkflowType,
+    { workflowId, taskQueue: input.taskQueue ?? taskQueue, args: [{ unitCode: input.unitCode, year: input.year, startedBy: input.actor, ...(input.options ? { options: input.options } : {}) } satisfies Parameters<typeof annualEvaluation>[0]] },
+    { zh: '评价已被重新启动', en: 'the evaluation was restarted meanwhile' },
+  );
   await audit(db, {
     actor: input.actor, unitId: keys.unitId, action: 'evaluation.restart', subject: workflowId,
     details: { reason: input.reason, previousRunId: previous.runId, previousState: previous.state, previousClosedAt: previous.closedAt, runId },

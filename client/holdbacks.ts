@@ -8,14 +8,14 @@
  * forgotten it) the new run starts from the ledger — refused when facts were recorded through
  * selfeval, which that would lose.
  */
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Db } from '../db/connection';
 import { audit } from '../db/evaluations.repository';
 import { unitIdOf } from '../db/notifications.repository';
 import { NO_STOP } from '../db/stops';
 import { AppError } from '../domain/errors';
 import type { HoldbackState } from '../domain/holdbacks/model';
-import { latestRun, type RunState } from './temporal';
+import { latestRun, type RunState, startOverStoppedRun } from './temporal';
 import { type HoldbackInput, holdbackStateQuery, holdbackWorkflowId, holdbackWorkflowType, taskQueue } from '../workflows/holdback/contract';
 
 export async function restartHoldback(
@@ -52,19 +52,10 @@ export async function restartHoldback(
     await db.updateTable('holdback_progress').set({ version: 0 }).where('workflow_id', '=', workflowId).execute();
   }
   const args: HoldbackInput = { unitCode: input.unitCode, year: input.year, holdbackCode: input.holdbackCode, ...(carried ? { carried } : {}) };
-  let runId: string;
-  try {
-    ({ firstExecutionRunId: runId } = await client.workflow.start(holdbackWorkflowType, {
-      workflowId,
-      taskQueue: input.taskQueue ?? taskQueue,
-      args: [args],
-      // Only over a run that did not complete: a settled holdback is never tracked again.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    }));
-  } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', '该款项的跟踪流程已被重新启动', 'the holdback was restarted meanwhile');
-    throw e;
-  }
+  // Only over a run that did not complete: a settled holdback is never tracked again.
+  const runId = await startOverStoppedRun(client, holdbackWorkflowType, { workflowId, taskQueue: input.taskQueue ?? taskQueue, args: [args] }, {
+    zh: '该款项的跟踪流程已被重新启动', en: 'the holdback was restarted meanwhile',
+  });
   await db.updateTable('holdback_progress').set(NO_STOP).where('workflow_id', '=', workflowId).execute();
   await audit(db, {
     actor: input.actor, unitId: (await unitIdOf(db, input.unitCode)) ?? null, action: 'holdback.restart', subject: workflowId,

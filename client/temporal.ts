@@ -1,6 +1,8 @@
 /** Temporal client helpers for the API, the CLI and the launcher. */
-import { Client, Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, type ConnectionOptions, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Config } from '../domain/config';
+import { AppError } from '../domain/errors';
 import { taskQueue } from '../workflows/task-queue';
 
 /**
@@ -69,6 +71,33 @@ export async function latestRun(client: Client, workflowId: string): Promise<{ r
     return { runId: d.runId, state: runStates[d.status.name] ?? 'other', closedAt: d.closeTime?.toISOString() ?? null };
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) return undefined;
+    throw e;
+  }
+}
+
+/** The input a run started with (its first event's first argument); undefined when it had none. Errors (Temporal away) are thrown. */
+export async function startInputOf<T>(client: Client, workflowId: string, runId: string): Promise<T | undefined> {
+  const history = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
+  const attributes = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  return decodeFromPayloadsAtIndex<T | undefined>(client.options.loadedDataConverter, 0, attributes?.input?.payloads);
+}
+
+/**
+ * Starts a new run of a workflow whose last run stopped without completing (failed, terminated,
+ * cancelled, timed out) — never over a completed one — and returns its run id. Someone else's
+ * restart that got there first is a conflict, said with `meanwhile`.
+ */
+export async function startOverStoppedRun(
+  client: Client,
+  workflowType: string,
+  options: { workflowId: string; taskQueue: string; args: unknown[] },
+  meanwhile: { zh: string; en: string },
+): Promise<string> {
+  try {
+    const handle = await client.workflow.start(workflowType, { ...options, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    return handle.firstExecutionRunId;
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', meanwhile.zh, meanwhile.en);
     throw e;
   }
 }

@@ -17,12 +17,11 @@
  * record and the message are written once per run whoever writes them).
  */
 import type { Client } from '@temporalio/client';
-import { latestRun } from '../client/temporal';
+import { latestRun, startInputOf } from '../client/temporal';
 import { temporal } from '@temporalio/proto';
 import type { Db } from '../db/connection';
 import type { StoppedState } from '../db/schema';
 import { type StopInput, stopKey } from '../db/stops';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { annualEvaluationWorkflowType, evaluationId, evaluationOfId, yearlyEvaluationStarterWorkflowType } from '../workflows/evaluation/contract';
 import type { YearlyStarterInput } from '../workflows/evaluation/yearly-starter.workflow';
 import { campaignWorkflowType } from '../workflows/campaign/contract';
@@ -99,11 +98,7 @@ async function record(deps: { client: Client; recorder: StopRecorder }, run: Run
   const { recorder } = deps;
   if (run.type === yearlyEvaluationStarterWorkflowType) {
     // Which unit and year it was to start: its input (a campaign's names the year; a long wait carries it).
-    const started = await deps.client.workflowService.getWorkflowExecutionHistory({
-      namespace: deps.client.options.namespace, execution: { workflowId: run.workflowId, runId: run.runId }, maximumPageSize: 1,
-    });
-    const attributes = started.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const input = await decodeFromPayloadsAtIndex<YearlyStarterInput | undefined>(deps.client.options.loadedDataConverter, 0, attributes?.input?.payloads);
+    const input = await startInputOf<YearlyStarterInput>(deps.client, run.workflowId, run.runId);
     if (!input?.unitCode) return NOTHING;
     const year = input.year ?? input.waiting?.year;
     // The evaluation runs or ran (started by hand, or the starter got that far): nothing was missed.

@@ -8,12 +8,12 @@
  * again (their keys). When Temporal has forgotten the stopped run, the notice is rebuilt from the
  * campaign's row. Either way the notice lists the units the campaign has, so none joins unasked.
  */
-import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { type Campaign, campaignOf, campaignUnitCodes, clearCampaignStop } from '../../db/campaigns.repository';
 import type { Db } from '../../db/connection';
 import { audit } from '../../db/evaluations.repository';
 import { AppError } from '../../domain/errors';
-import { latestRun } from '../temporal';
+import { latestRun, startInputOf, startOverStoppedRun } from '../temporal';
 import { type CampaignInput, campaignWorkflowType, taskQueue } from '../../workflows/campaign/contract';
 
 export async function restartCampaign(
@@ -33,34 +33,19 @@ export async function restartCampaign(
   // Its units as they are (a notice without a list would bring in every unit under the bureau now).
   const units = await campaignUnitCodes(db, campaign.id);
   const args: CampaignInput = { ...(started ? withoutCarried(started) : fromRow(campaign)), units };
-  let runId: string;
-  try {
-    ({ firstExecutionRunId: runId } = await client.workflow.start(campaignWorkflowType, {
-      workflowId,
-      taskQueue: input.taskQueue ?? taskQueue,
-      args: [args],
-      // Only over a run that did not complete: an ended campaign is never run again.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-    }));
-  } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) throw new AppError('conflict', '自评工作已被重新启动', 'the campaign was restarted meanwhile');
-    throw e;
-  }
+  // Only over a run that did not complete: an ended campaign is never run again.
+  const runId = await startOverStoppedRun(client, campaignWorkflowType, { workflowId, taskQueue: input.taskQueue ?? taskQueue, args: [args] }, {
+    zh: '自评工作已被重新启动', en: 'the campaign was restarted meanwhile',
+  });
   await clearCampaignStop(db, workflowId);
   const notice = started ? ('as_started' as const) : ('from_the_row' as const);
   await audit(db, { actor: input.actor, unitId: null, action: 'campaign.restart', subject: workflowId, details: { reason: input.reason, previousRunId: previous.runId, previousState: previous.state, runId, notice }, dedupeKey: `${workflowId}|restart|${previous.runId}` });
   return { workflowId, runId, previous, notice };
 }
 
-/** The input the run started with (its first event), or undefined when it cannot be read. */
-async function inputOf(client: Client, workflowId: string, runId: string): Promise<CampaignInput | undefined> {
-  try {
-    const history = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
-    const payload = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    return payload ? client.options.loadedDataConverter.payloadConverter.fromPayload<CampaignInput>(payload) : undefined;
-  } catch {
-    return undefined;
-  }
+/** The input the run started with, or undefined when it cannot be read (the notice is then rebuilt from the row). */
+function inputOf(client: Client, workflowId: string, runId: string): Promise<CampaignInput | undefined> {
+  return startInputOf<CampaignInput>(client, workflowId, runId).catch(() => undefined);
 }
 
 function withoutCarried(i: CampaignInput): CampaignInput {
