@@ -18,7 +18,7 @@ import type { SectionSubmission } from '../domain/submission';
 import { loadUnitYear, unitYearContentHash } from '../db/ledger.repository';
 import { unitIdOf } from '../db/notifications.repository';
 import {
-  audit, auditStop, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionId, setStage,
+  audit, auditStop, ensureEvaluation, evaluationByWorkflow, openTaskRow, recordStopped, saveDecision, saveFindings, saveScore, saveTaskSubmission, sectionOf, evaluationIdOf, setStage,
   taskRow, taskRunsOfEvaluation, unitYearKeys, updateTaskRow,
 } from '../db/evaluations.repository';
 import type { EvaluationStage, StoppedState } from '../db/schema';
@@ -205,11 +205,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
 
     async openTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; section: string; run: number; dueAt: string; returnedReason?: string; restarted?: boolean }) {
       const k = await keys(input.unitCode, input.year);
-      const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
-      if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
-      const sid = await sectionId(db, k.unitId, input.section);
-      await openTaskRow(db, { evaluationId: evaluation.id, unitId: k.unitId, sectionId: sid, kind: 'section', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}), ...(input.restarted ? { restarted: true } : {}) });
-      const section = await db.selectFrom('sections').select('name').where('id', '=', sid).executeTakeFirstOrThrow();
+      const evaluationRowId = await evaluationIdOf(db, input.evaluationWorkflowId);
+      if (evaluationRowId === undefined) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
+      const section = await sectionOf(db, k.unitId, input.section);
+      await openTaskRow(db, { evaluationId: evaluationRowId, unitId: k.unitId, sectionId: section.id, kind: 'section', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt, ...(input.returnedReason ? { returnedReason: input.returnedReason } : {}), ...(input.restarted ? { restarted: true } : {}) });
       const returned = input.run > 1 && !input.restarted;
       await deps.notifier.notify({
         dedupeKey: `${input.taskWorkflowId}|run${input.run}|assigned`,
@@ -232,10 +231,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
      */
     async openAssessmentTask(input: { taskWorkflowId: string; evaluationWorkflowId: string; unitCode: string; year: number; run: number; dueAt: string; restarted?: boolean; returned?: { reason: string; indicators: string[] } }) {
       const k = await keys(input.unitCode, input.year);
-      const evaluation = await evaluationByWorkflow(db, input.evaluationWorkflowId);
-      if (!evaluation) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
+      const evaluationRowId = await evaluationIdOf(db, input.evaluationWorkflowId);
+      if (evaluationRowId === undefined) throw new Error(`evaluation ${input.evaluationWorkflowId} has no row yet`);
       await openTaskRow(db, {
-        evaluationId: evaluation.id, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt,
+        evaluationId: evaluationRowId, unitId: k.unitId, sectionId: null, kind: 'self_assessment', workflowId: input.taskWorkflowId, run: input.run, dueAt: input.dueAt,
         ...(input.restarted ? { restarted: true } : {}), ...(input.returned ? { returnedReason: input.returned.reason } : {}),
       });
       await deps.notifier.notify({
@@ -372,9 +371,8 @@ export function createEvaluationActivities(deps: ActivityDeps) {
 
     async recordSubmission(input: { taskWorkflowId: string; unitCode: string; year: number; section: string; run: number; actor: string; submission: SectionSubmission; at: string }) {
       const k = await keys(input.unitCode, input.year);
-      const sid = await sectionId(db, k.unitId, input.section);
-      const position = (await db.selectFrom('sections').select('position').where('id', '=', sid).executeTakeFirstOrThrow()).position;
-      await saveTaskSubmission(db, { unitYearId: k.unitYearId, sectionId: sid, position, content: { ...input.submission, section: input.section } });
+      const section = await sectionOf(db, k.unitId, input.section);
+      await saveTaskSubmission(db, { unitYearId: k.unitYearId, sectionId: section.id, position: section.position, content: { ...input.submission, section: input.section } });
       await updateTaskRow(db, input.taskWorkflowId, input.run, { state: 'submitted', submitted_by: input.actor, submitted_at: input.at });
       await audit(db, { actor: input.actor, unitId: k.unitId, action: 'task.submit', subject: input.taskWorkflowId, details: { run: input.run }, dedupeKey: `${input.taskWorkflowId}|run${input.run}|submit` });
     },
@@ -403,7 +401,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
     },
 
     async recordDecision(input: { workflowId: string; unitCode: string; action: string; actor: string; subject: string; details: Record<string, unknown>; dedupeKey: string | null }) {
-      const unitId = (await db.selectFrom('units').select('id').where('code', '=', input.unitCode).executeTakeFirst())?.id ?? null;
+      const unitId = (await unitIdOf(db, input.unitCode)) ?? null;
       await audit(db, { actor: input.actor, unitId, action: input.action, subject: input.subject, details: input.details, dedupeKey: input.dedupeKey });
       if (input.action === 'evaluation.acknowledge_findings') await saveDecision(db, input.workflowId, { acknowledgedBy: input.actor });
       if (input.action === 'evaluation.approve') await saveDecision(db, input.workflowId, { approvedBy: input.actor });

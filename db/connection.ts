@@ -37,6 +37,8 @@ export interface DbOptions {
    * crash the process.
    */
   onIdleError?: (error: Error) => void;
+  /** Told of every query kysely runs (its SQL and how long it took): for `npm run bench:cycle`'s query counts. */
+  onQuery?: (sql: string, ms: number) => void;
 }
 
 export type Db = Kysely<Database>;
@@ -54,7 +56,29 @@ export function createPool(url: string, options: DbOptions = {}): pg.Pool {
 }
 
 export function createDb(url: string, options: DbOptions = {}): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(url, options) }) });
+  const onQuery = options.onQuery;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPool(url, options) }),
+    ...(onQuery ? { log: (e) => onQuery(e.query.sql, e.queryDurationMillis) } : {}),
+  });
+}
+
+/** Queries counted by SQL text: what `onQuery` feeds when a process is asked for its query statistics. */
+export class QueryStats {
+  private readonly bySql = new Map<string, { count: number; ms: number }>();
+  readonly record = (sql: string, ms: number): void => {
+    const s = this.bySql.get(sql);
+    if (s) {
+      s.count++;
+      s.ms += ms;
+    } else this.bySql.set(sql, { count: 1, ms });
+  };
+  /** Every statement since the last reset, most frequent first. */
+  snapshot(reset = false): Array<{ sql: string; count: number; ms: number }> {
+    const out = [...this.bySql].map(([sql, s]) => ({ sql, ...s })).sort((a, b) => b.count - a.count);
+    if (reset) this.bySql.clear();
+    return out;
+  }
 }
 
 /** `SELECT 1` with a deadline: for health checks and start-up probes. */

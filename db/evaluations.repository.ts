@@ -9,21 +9,7 @@ import type { Db } from './connection';
 import type { EvaluationStage, StoppedState, TaskKind, TaskState } from './schema';
 import { NO_STOP, notRecordedFor, type StopInput, stopColumns, stopKey } from './stops';
 
-export interface UnitYearKeys {
-  unitId: number;
-  unitYearId: number;
-}
-
-export async function unitYearKeys(db: Db, unitCode: string, year: number): Promise<UnitYearKeys | undefined> {
-  const row = await db
-    .selectFrom('unit_years')
-    .innerJoin('units', 'units.id', 'unit_years.unit_id')
-    .select(['units.id as unitId', 'unit_years.id as unitYearId'])
-    .where('units.code', '=', unitCode)
-    .where('unit_years.year', '=', year)
-    .executeTakeFirst();
-  return row;
-}
+export { type UnitYearKeys, unitYearKeys } from './ids';
 
 export async function audit(db: Db, entry: { actor: string; unitId: number | null; action: string; subject: string; details?: unknown; dedupeKey?: string | null }): Promise<void> {
   await db
@@ -140,8 +126,14 @@ export async function taskRunsOfEvaluation(db: Db, evaluationId: number): Promis
   return rows.map((r) => ({ workflowId: r.workflow_id, run: r.run }));
 }
 
-export async function sectionId(db: Db, unitId: number, code: string): Promise<number> {
-  return (await db.selectFrom('sections').select('id').where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow()).id;
+/** The unit's section by code (its id, name and place in the report): one read, as a task opens or records. */
+export async function sectionOf(db: Db, unitId: number, code: string): Promise<{ id: number; name: string; position: number }> {
+  return db.selectFrom('sections').select(['id', 'name', 'position']).where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow();
+}
+
+/** The evaluation row's id (undefined before the row exists), without its findings and score. */
+export async function evaluationIdOf(db: Db, workflowId: string): Promise<number | undefined> {
+  return (await db.selectFrom('evaluations').select('id').where('workflow_id', '=', workflowId).executeTakeFirst())?.id;
 }
 
 /**

@@ -22,19 +22,12 @@ import { DEFAULT_PAYMENT_TERM_DAYS } from '../domain/holdbacks/schedule';
 import type { Contract, Holdback } from '../domain/ledger/unit-year.schema';
 import type { Db } from './connection';
 import { auditStop } from './evaluations.repository';
-import { unitIdOf } from './notifications.repository';
+import { unitIdOf, unitYearKeys } from './ids';
 import type { StoppedState } from './schema';
 import { NO_STOP, notRecordedFor, type StopInput, stopColumns, type StopRecord, stopRecordOf } from './stops';
 
 async function unitYearId(db: Db, unitCode: string, year: number): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('unit_years')
-    .innerJoin('units', 'units.id', 'unit_years.unit_id')
-    .select('unit_years.id')
-    .where('units.code', '=', unitCode)
-    .where('unit_years.year', '=', year)
-    .executeTakeFirst();
-  return row?.id;
+  return (await unitYearKeys(db, unitCode, year))?.unitYearId;
 }
 
 // ── Facts ───────────────────────────────────────────────────────────────────────────────────

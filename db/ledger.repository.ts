@@ -9,12 +9,15 @@
  * added by imports, never removed (an administrator may have granted more).
  */
 import { createHash } from 'node:crypto';
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { canonicalJson } from '../domain/canonical-json';
 import type { UnitYear } from '../domain/ledger/unit-year.schema';
 import { storedSubmission } from '../domain/submission';
 import type { Db } from './connection';
-import type { Database } from './schema';
+import type {
+  AllocationsTable, ContractsTable, Database, HoldbacksTable, IncomeSourcesTable, OmAssessmentsTable, PaymentsTable, ProjectsTable, SectionsTable, StatedFiguresTable,
+  UnitsTable, UnitYearsTable, UserRolesTable,
+} from './schema';
 
 export interface TableChanges {
   inserted: number;
@@ -388,65 +391,75 @@ export interface UnitYearRef {
   year: number;
 }
 
+/** What `loadUnitYear`'s statement returns: the rows as JSON (see there). */
+interface LoadedUnitYear {
+  unit: Selectable<UnitsTable> | null;
+  uy: Selectable<UnitYearsTable> | null;
+  sections: Array<Selectable<SectionsTable>>;
+  roles: Array<{ userId: number; name: string; email: string; role: Selectable<UserRolesTable>['role']; section: string | null }>;
+  stated: Array<Selectable<StatedFiguresTable>>;
+  incomes: Array<Selectable<IncomeSourcesTable>>;
+  projects: Array<Selectable<ProjectsTable>>;
+  allocations: Array<Selectable<AllocationsTable>>;
+  contracts: Array<Selectable<ContractsTable>>;
+  payments: Array<Selectable<PaymentsTable>>;
+  holdbacks: Array<Selectable<HoldbacksTable>>;
+  assessments: Array<Pick<Selectable<OmAssessmentsTable>, 'period' | 'assessed_on' | 'passed' | 'coefficient_bp' | 'note'> & { score: number | string | null; holdback: string; project_id: number }>;
+  submissions: unknown[];
+}
+
 /**
  * Loads a unit-year back into the document shape (what `parseUnitYear` returns for the same file).
  * Holdback rows the workflows derived (a retention opened by an acceptance) are left out.
  */
 export async function loadUnitYear(db: Db, ref: UnitYearRef): Promise<UnitYear | undefined> {
-  const unit = await db.selectFrom('units').selectAll().where('code', '=', ref.unitCode).executeTakeFirst();
-  if (!unit) return undefined;
-  const uy = await db.selectFrom('unit_years').selectAll().where('unit_id', '=', unit.id).where('year', '=', ref.year).executeTakeFirst();
-  if (!uy) return undefined;
-
-  const [sections, roles, stated, incomes, projects, allocations, contracts, payments, holdbacks, assessments, submissions] = await Promise.all([
-    db.selectFrom('sections').selectAll().where('unit_id', '=', unit.id).orderBy('position').execute(),
-    db
-      .selectFrom('user_roles')
-      .innerJoin('users', 'users.id', 'user_roles.user_id')
-      .leftJoin('sections', 'sections.id', 'user_roles.section_id')
-      .select(['users.id as userId', 'users.name', 'users.email', 'user_roles.role', 'sections.code as section'])
-      .where('user_roles.unit_id', '=', unit.id)
-      .orderBy('users.id')
-      .orderBy('user_roles.id')
-      .execute(),
-    db.selectFrom('stated_figures').selectAll().where('unit_year_id', '=', uy.id).execute(),
-    db.selectFrom('income_sources').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    db.selectFrom('projects').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    db.selectFrom('allocations').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    db.selectFrom('contracts').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    db.selectFrom('payments').selectAll().where('unit_year_id', '=', uy.id).orderBy('position').execute(),
-    // Retentions opened by an acceptance are process state, not file content: the workflows and
-    // the "what falls due when" view show them; the document (and so the reconciliation, which
-    // already counts their amount in the acceptance holdback) does not.
-    db
-      .selectFrom('holdbacks')
-      .selectAll()
-      .where('unit_year_id', '=', uy.id)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('holdback_progress')
-              .select('holdback_progress.workflow_id')
-              .where('holdback_progress.unit_code', '=', ref.unitCode)
-              .where('holdback_progress.year', '=', ref.year)
-              .where('holdback_progress.origin', '=', 'derived')
-              .whereRef('holdback_progress.holdback_code', '=', 'holdbacks.code'),
-          ),
-        ),
-      )
-      .orderBy('position')
-      .execute(),
-    db
-      .selectFrom('om_assessments')
-      .innerJoin('holdbacks', 'holdbacks.id', 'om_assessments.holdback_id')
-      .select(['om_assessments.period', 'om_assessments.assessed_on', 'om_assessments.score', 'om_assessments.passed', 'om_assessments.coefficient_bp', 'om_assessments.note', 'holdbacks.code as holdback', 'holdbacks.project_id'])
-      .where('holdbacks.unit_year_id', '=', uy.id)
-      .orderBy('holdbacks.position')
-      .orderBy('om_assessments.id')
-      .execute(),
-    db.selectFrom('section_submissions').select(['content']).where('unit_year_id', '=', uy.id).where('origin', '=', 'import').orderBy('position').execute(),
-  ]);
+  // One statement, one round trip: the unit, its year and every table under them, each as a JSON
+  // array in the order the document has (a load is a dozen queries otherwise, and an evaluation
+  // cycle loads the unit-year five times). In JSON, bigint columns arrive as numbers (checked to be
+  // exact below), dates as `YYYY-MM-DD` and jsonb as it is; the timestamps, which the document
+  // does not carry, would arrive as strings.
+  const { rows } = await sql<LoadedUnitYear>`
+    with u as (select * from units where code = ${ref.unitCode}),
+         uy as (select unit_years.* from unit_years join u on unit_years.unit_id = u.id where unit_years.year = ${ref.year})
+    select
+      (select row_to_json(u) from u) as unit,
+      (select row_to_json(uy) from uy) as uy,
+      (select coalesce(json_agg(s order by s.position), '[]') from sections s join u on s.unit_id = u.id) as sections,
+      (select coalesce(json_agg(r order by r."userId", r.role_id), '[]') from (
+         select users.id as "userId", users.name, users.email, user_roles.role, sections.code as section, user_roles.id as role_id
+         from user_roles join u on user_roles.unit_id = u.id join users on users.id = user_roles.user_id left join sections on sections.id = user_roles.section_id
+       ) r) as roles,
+      (select coalesce(json_agg(f), '[]') from stated_figures f join uy on f.unit_year_id = uy.id) as stated,
+      (select coalesce(json_agg(i order by i.position), '[]') from income_sources i join uy on i.unit_year_id = uy.id) as incomes,
+      (select coalesce(json_agg(p order by p.position), '[]') from projects p join uy on p.unit_year_id = uy.id) as projects,
+      (select coalesce(json_agg(a order by a.position), '[]') from allocations a join uy on a.unit_year_id = uy.id) as allocations,
+      (select coalesce(json_agg(c order by c.position), '[]') from contracts c join uy on c.unit_year_id = uy.id) as contracts,
+      (select coalesce(json_agg(x order by x.position), '[]') from payments x join uy on x.unit_year_id = uy.id) as payments,
+      -- Retentions opened by an acceptance are process state, not file content: the workflows and the
+      -- "what falls due when" view show them; the document (and so the reconciliation, which already
+      -- counts their amount in the acceptance holdback) does not.
+      (select coalesce(json_agg(h order by h.position), '[]') from holdbacks h join uy on h.unit_year_id = uy.id
+        where not exists (
+          select 1 from holdback_progress hp
+          where hp.unit_code = ${ref.unitCode} and hp.year = ${ref.year} and hp.origin = 'derived' and hp.holdback_code = h.code
+        )) as holdbacks,
+      (select coalesce(json_agg(o order by o.holdback_position, o.id), '[]') from (
+         select om.id, om.period, om.assessed_on, om.score, om.passed, om.coefficient_bp, om.note, h.code as holdback, h.project_id, h.position as holdback_position
+         from om_assessments om join holdbacks h on h.id = om.holdback_id join uy on h.unit_year_id = uy.id
+       ) o) as assessments,
+      (select coalesce(json_agg(ss.content order by ss.position), '[]') from section_submissions ss join uy on ss.unit_year_id = uy.id where ss.origin = 'import') as submissions
+  `.execute(db);
+  const loaded = rows[0];
+  const unit = loaded?.unit;
+  const uy = loaded?.uy;
+  if (!loaded || !unit || !uy) return undefined;
+  const { sections, roles, stated, incomes, projects, allocations, contracts, payments, holdbacks, assessments } = loaded;
+  const submissions = loaded.submissions.map((content) => ({ content }));
+  for (const rowsOf of [stated, incomes, allocations, contracts, payments, holdbacks] as Array<Array<{ amount_fen: number | null }>>) {
+    for (const r of rowsOf) {
+      if (r.amount_fen !== null && !Number.isSafeInteger(r.amount_fen)) throw new RangeError(`unit-year ${ref.unitCode}/${ref.year}: an amount of ${r.amount_fen} 分 is outside the exact integer range of JavaScript numbers`);
+    }
+  }
 
   const allocationCode = new Map(allocations.map((a) => [a.id, a.code]));
   const contractCode = new Map(contracts.map((c) => [c.id, c.code]));

@@ -23,9 +23,7 @@ export interface Audience {
   userIds?: number[];
 }
 
-export async function unitIdOf(db: Db, unitCode: string): Promise<number | undefined> {
-  return (await db.selectFrom('units').select('id').where('code', '=', unitCode).executeTakeFirst())?.id;
-}
+export { unitIdOf } from './ids';
 
 /**
  * Users of a unit with any of the roles (section heads only of `section` when given), plus the
@@ -116,10 +114,12 @@ export async function enqueue(db: Db, messages: NewNotification[]): Promise<{ ro
       })),
     )
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
+    .returning(rowColumns)
     .execute();
-  const rows = await db.selectFrom('notifications').select(rowColumns).where('dedupe_key', 'in', messages.map((m) => m.dedupeKey)).orderBy('id').execute();
-  return { rows: rows.map(toRow), created: inserted.length };
+  // All new (the usual case): what was inserted is every row. Otherwise (a retry, a message sent
+  // before) the rows that were there already are read as they are now.
+  const rows = inserted.length === messages.length ? inserted : await db.selectFrom('notifications').select(rowColumns).where('dedupe_key', 'in', messages.map((m) => m.dedupeKey)).execute();
+  return { rows: rows.map(toRow).sort((a, b) => a.id - b.id), created: inserted.length };
 }
 
 /** pending → sending, for exactly one caller. */

@@ -7,7 +7,8 @@
  * ratio to the floor; for the cycle, how long after its start a unit's tasks were open (the first,
  * and all seven: the task-assigned notices' times in Postgres, p50/p95); and for each half the
  * worker's event-loop delay (p50, p99, max: how late a 5 ms timer fired in its main thread, asked
- * over an IPC channel at each half's start and end).
+ * over an IPC channel at each half's start and end), and the worker's queries per unit (BENCH_QUERIES=n also
+ * lists the n most frequent statements).
  *
  * Everything runs here: its own embedded Postgres, its own dev server (in-memory SQLite), the worker
  * as a child process (`worker/main.ts`), the driver in this process. Stage changes are read from
@@ -231,6 +232,34 @@ function loopDelay(worker: ChildProcess, reset: boolean): Promise<LoopDelay> {
   });
 }
 
+interface Statement { sql: string; count: number; ms: number }
+
+/** The worker's queries since the last reset, by statement (worker/main.ts answers over the IPC channel). */
+function queryStats(worker: ChildProcess, reset: boolean): Promise<Statement[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the worker did not answer the query statistics request')), 10_000);
+    const onMessage = (m: unknown) => {
+      if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.query-stats') return;
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve((m as { statements: Statement[] }).statements);
+    };
+    worker.on('message', onMessage);
+    worker.send({ type: 'selfeval.query-stats', reset });
+  });
+}
+
+/** Queries per unit, and with BENCH_QUERIES=n the n most frequent statements (per unit, and their time). */
+function printQueries(name: string, statements: Statement[]): void {
+  const total = statements.reduce((a, s) => a + s.count, 0);
+  const ms = statements.reduce((a, s) => a + s.ms, 0);
+  console.log(`worker queries, ${name}: ${(total / N).toFixed(1)} per unit, ${statements.length} distinct statements, ${(ms / N).toFixed(1)} ms per unit waiting on them`);
+  const top = Number(process.env['BENCH_QUERIES'] ?? 0);
+  for (const s of statements.slice(0, top)) {
+    console.log(`  ${(s.count / N).toFixed(2).padStart(6)}/unit ${(s.ms / s.count).toFixed(2).padStart(6)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 220)}`);
+  }
+}
+
 /**
  * How long after its start each unit's tasks were open: the first and the last of its seven
  * task-assigned notices (sent by the task's first workflow task, right after its row is written),
@@ -377,6 +406,7 @@ async function main(): Promise<void> {
     const solo = await tasksOpen(db, new Map(soloUnits.map((u) => [u, starts.get(u)!])));
     peak = 0;
     await loopDelay(worker, true);
+    await queryStats(worker, true);
     const realStart = Date.now();
     const realCpu = cpuMark(worker.pid!, temporalServer.pid!, postmaster);
     if (ONLY !== 'floor') {
@@ -385,7 +415,7 @@ async function main(): Promise<void> {
       });
     }
     for (const u of soloUnits) starts.delete(u);
-    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true) };
+    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true), queries: await queryStats(worker, true) };
     failedAttempts = 0;
     const opened = await tasksOpen(db, starts);
 
@@ -407,7 +437,7 @@ async function main(): Promise<void> {
       await handle.result();
       floor.push(Date.now() - started);
     });
-    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true) };
+    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true), queries: await queryStats(worker, true) };
     clearInterval(sampler);
 
     console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}; render threads ${process.env['SELFEVAL_RENDER_THREADS'] ?? 'default'}, drafts' DOCX ${EAGER_DRAFT_DOCX ? 'eager' : 'on request'}), dev server with in-memory SQLite, ${os.cpus().length} cores, load average before the runs ${loadBefore}`);
@@ -434,6 +464,7 @@ async function main(): Promise<void> {
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && x.loop.samples > 0)) {
       console.log(`worker event-loop delay, ${s.name}: p50 ${s.loop.p50.toFixed(1)} ms, p99 ${s.loop.p99.toFixed(1)} ms, max ${s.loop.max.toFixed(1)} ms (${s.loop.samples} samples)`);
     }
+    for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0)) printQueries(s.name, s.queries);
     // The machine is shared: the wall-time ratio moves with other processes' load in either half; the CPU ratio of the benchmark's own processes does not.
     const own = (c: CpuMark) => c.worker + c.temporal + c.postgres + c.driver;
     console.log(`CPU of the benchmark's own processes (worker, Temporal, Postgres, driver): cycle ${own(realSummary.cpu).toFixed(0)} s, floor ${own(floorSummary.cpu).toFixed(0)} s, ratio ${(own(realSummary.cpu) / own(floorSummary.cpu)).toFixed(2)}; other processes used ${(realSummary.cpu.machine - own(realSummary.cpu)).toFixed(0)} and ${(floorSummary.cpu.machine - own(floorSummary.cpu)).toFixed(0)} CPU s of the machine during the two halves`);

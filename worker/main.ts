@@ -17,7 +17,7 @@ import { createRenderPool, defaultRenderThreads } from '../activities/report/ren
 import fs from 'node:fs';
 import { createWorkingDayCalendar, nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';
 import { databaseUrlOf, parseConfig, redactUrl } from '../domain/config';
-import { createDb, pingDb } from '../db/connection';
+import { createDb, pingDb, QueryStats } from '../db/connection';
 import { isAppError } from '../domain/errors';
 import { formatProblems } from '../domain/validation';
 import { createWorker, loadWorkflowBundle } from './create-worker';
@@ -31,8 +31,11 @@ async function main(): Promise<void> {
   const logger = createWorkerLogger(config);
   installRuntimeLogger(logger, config.log.level);
   const url = databaseUrlOf(config);
+  // Under a parent with an IPC channel (`npm run bench:cycle`), the queries are counted by statement.
+  const queryStats = process.send ? new QueryStats() : undefined;
   const db = createDb(url, {
     applicationName: 'selfeval-worker',
+    ...(queryStats ? { onQuery: queryStats.record } : {}),
     onIdleError: (e) => logger.warn(`idle database connection lost: ${e.message}`),
   });
   try {
@@ -108,7 +111,7 @@ async function main(): Promise<void> {
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace, renderThreads: renderPool.stats().size, draftDocx: config.draftDocx }, 'worker running');
     traceMemory(process.env['SELFEVAL_MEMORY_TRACE']);
-    answerLoopDelayRequests();
+    answerLoopDelayRequests(queryStats);
     // What could not be sent at once (mail or a robot away) is sent from the outbox later.
     relay = startOutboxRelay(notifier, logger);
     // Evaluations terminated or timed out (they record nothing themselves) are recorded and told.
@@ -147,9 +150,10 @@ function traceMemory(file: string | undefined): void {
  * For a parent that runs the worker with an IPC channel (`npm run bench:cycle`): the event loop's
  * delay, measured from the first request on. `{ type: 'selfeval.loop-delay', reset?: true }` is
  * answered with the delay since the last reset in ms — how late a 5 ms timer fired (p50, p99, max) —
- * and resets it if asked. Without an IPC channel (npm start, docker) nothing listens.
+ * and resets it if asked; `{ type: 'selfeval.query-stats', reset?: true }` with the queries run since
+ * the last reset, by statement. Without an IPC channel (npm start, docker) nothing listens.
  */
-function answerLoopDelayRequests(): void {
+function answerLoopDelayRequests(queryStats: QueryStats | undefined): void {
   const send = process.send?.bind(process);
   if (!send) return;
   process.channel?.unref(); // the channel alone never keeps the worker alive
@@ -158,6 +162,10 @@ function answerLoopDelayRequests(): void {
   process.on('message', (m: unknown) => {
     if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selfeval.bench-marks') {
       send({ type: 'selfeval.bench-marks', marks: benchMarks() });
+      return;
+    }
+    if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selfeval.query-stats') {
+      send({ type: 'selfeval.query-stats', statements: queryStats?.snapshot((m as { reset?: unknown }).reset === true) ?? [] });
       return;
     }
     if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
