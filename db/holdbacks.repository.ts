@@ -11,7 +11,7 @@
  * on the workflow's next write), and the process record (progress, events, reminders) never
  * depends on it.
  */
-import { sql } from 'kysely';
+import { type QueryCreator, sql } from 'kysely';
 import { nationalCalendar, type WorkingDayCalendar } from '../domain/calendar/working-days';
 import { holdbackDue } from '../domain/holdbacks/due';
 import type {
@@ -23,7 +23,7 @@ import type { Contract, Holdback } from '../domain/ledger/unit-year.schema';
 import type { Db } from './connection';
 import { auditStop } from './evaluations.repository';
 import { unitIdOf, unitYearKeys } from './ids';
-import type { StoppedState } from './schema';
+import type { Database, StoppedState } from './schema';
 import { NO_STOP, notRecordedFor, type StopInput, stopColumns, type StopRecord, stopRecordOf } from './stops';
 
 async function unitYearId(db: Db, unitCode: string, year: number): Promise<number | undefined> {
@@ -62,6 +62,7 @@ export async function loadHoldbackFacts(db: Db, ref: HoldbackRef, workflowId: st
   }
   const uy = await unitYearId(db, ref.unitCode, ref.year);
   if (uy === undefined) return undefined;
+  // The holdback with its project and contract, what was paid on the contract and its O&M assessments: one statement.
   const h = await db
     .selectFrom('holdbacks')
     .innerJoin('projects', 'projects.id', 'holdbacks.project_id')
@@ -73,25 +74,18 @@ export async function loadHoldbackFacts(db: Db, ref: HoldbackRef, workflowId: st
       'contracts.id as contract_id', 'contracts.code as contract_code', 'contracts.name as contract_name', 'contracts.amount_fen as contract_amount_fen',
       'contracts.accepted_on', 'contracts.warranty_months', 'contracts.retention_rate_bp', 'contracts.payment_term_days', 'contracts.om_coefficient_applies',
     ])
+    .select((eb) => [
+      eb.selectFrom('payments').select(sql<number>`coalesce(sum(payments.amount_fen), 0)::bigint`.as('total')).whereRef('payments.contract_id', '=', 'contracts.id').as('paid_on_contract'),
+      sql<Array<{ period: string; passed: boolean; assessed_on: string | null; coefficient_bp: number | null; score: number | null }>>`(
+        select coalesce(json_agg(json_build_object('period', om.period, 'passed', om.passed, 'assessed_on', om.assessed_on, 'coefficient_bp', om.coefficient_bp, 'score', om.score) order by om.id), '[]')
+        from om_assessments om where om.holdback_id = holdbacks.id)`.as('assessments'),
+    ])
     .where('holdbacks.unit_year_id', '=', uy)
     .where('holdbacks.code', '=', ref.holdbackCode)
     .executeTakeFirst();
   if (!h) return undefined;
-  let paidOnContract = 0;
-  if (h.contract_id !== null) {
-    const paid = await db
-      .selectFrom('payments')
-      .select(sql<number>`coalesce(sum(amount_fen), 0)::bigint`.as('total'))
-      .where('contract_id', '=', h.contract_id)
-      .executeTakeFirstOrThrow();
-    paidOnContract = Number(paid.total);
-  }
-  const assessments = await db
-    .selectFrom('om_assessments')
-    .select(['period', 'passed', 'assessed_on', 'coefficient_bp', 'score'])
-    .where('holdback_id', '=', h.id)
-    .orderBy('id')
-    .execute();
+  const paidOnContract = h.contract_id !== null ? Number(h.paid_on_contract ?? 0) : 0;
+  const assessments = h.assessments;
   const facts: HoldbackFacts = {
     workflowId,
     ref,
@@ -178,10 +172,10 @@ function progressValues(p: HoldbackProgress) {
  * for a derived holdback the whole row (re-created if an import removed it).
  */
 export async function writeHoldbackProgress(db: Db, p: HoldbackProgress): Promise<{ written: boolean }> {
-  return db.transaction().execute(async (trx) => {
-    const values = progressValues(p);
-    const { workflow_id: _id, ...updates } = values;
-    const written = await trx
+  const values = progressValues(p);
+  const { workflow_id: _id, ...updates } = values;
+  const upsert = (qb: QueryCreator<Database>) =>
+    qb
       .insertInto('holdback_progress')
       .values(values)
       .onConflict((oc) =>
@@ -190,15 +184,34 @@ export async function writeHoldbackProgress(db: Db, p: HoldbackProgress): Promis
           .doUpdateSet({ ...updates, written_at: sql`now()` })
           .where('holdback_progress.version', '<', p.version),
       )
-      .returning('workflow_id')
-      .executeTakeFirst();
+      .returning('workflow_id');
+  const uy = await unitYearId(db, p.ref.unitCode, p.ref.year);
+  if (p.origin === 'ledger' || uy === undefined) {
+    // One statement: the progress, and the ledger row's status when the progress was written
+    // (a holdback's status is the one column of its row the workflow keeps).
+    const written =
+      uy === undefined
+        ? await upsert(db).executeTakeFirst()
+        : await db
+            .with('written', (qb) => upsert(qb))
+            .with('synced', (qb) =>
+              qb
+                .updateTable('holdbacks')
+                .set({ status: p.status })
+                .where('unit_year_id', '=', uy)
+                .where('code', '=', p.ref.holdbackCode)
+                .where('status', '<>', p.status)
+                .where((eb) => eb.exists(eb.selectFrom('written').select('written.workflow_id')))
+                .returning('holdbacks.id'),
+            )
+            .selectFrom('written')
+            .select('written.workflow_id')
+            .executeTakeFirst();
+    return { written: written !== undefined };
+  }
+  return db.transaction().execute(async (trx) => {
+    const written = await upsert(trx).executeTakeFirst();
     if (!written) return { written: false };
-    const uy = await unitYearId(trx, p.ref.unitCode, p.ref.year);
-    if (uy === undefined) return { written: true };
-    if (p.origin === 'ledger') {
-      await trx.updateTable('holdbacks').set({ status: p.status }).where('unit_year_id', '=', uy).where('code', '=', p.ref.holdbackCode).where('status', '<>', p.status).execute();
-      return { written: true };
-    }
     await upsertDerivedHoldbackRow(trx, uy, p);
     return { written: true };
   });
