@@ -435,6 +435,24 @@ describe('retention holdback reminders (calendar days)', () => {
     expect(brief(w)).toEqual(['before-7 2026-09-21', 'due 2026-10-08']);
   });
 
+  it('puts the i-th reminder after due exactly i × every working days after the due date, whatever the due date and interval', () => {
+    // Counted on from the previous reminder, as the schedule does, must give what counting from the
+    // due date gives — across the Spring Festival and National Day weeks and the make-up Saturdays.
+    fc.assert(
+      fc.property(fc.integer({ min: epochDay(d('2019-12-01')), max: epochDay(d('2026-11-30')) }), fc.integer({ min: 1, max: 5 }), fc.boolean(), (day, every, move) => {
+        const due = fromEpochDay(day);
+        const s = reminderSchedule(cal, { due, timeOfDay: '09:00', unit: 'working_days', before: [], every, afterCount: 40, moveDueToWorkingDay: move });
+        const after = s.reminders.filter((r) => r.kind === 'after');
+        expect(after.length + s.merged.length).toBe(40);
+        for (const r of after) {
+          const i = Number(r.key.slice('after-'.length));
+          expect(r.nominalDate).toBe(addWorkingDays(cal, s.due, i * every).date);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('with moveDueToWorkingDay off, the due reminder stays on the rest day', () => {
     const s = reminderSchedule(cal, {
       due: d('2026-10-03'),

@@ -498,13 +498,16 @@ export function reminderSchedule(cal: WorkingDayCalendar, plan: ReminderPlan): R
     candidates.push({ key: `before-${n}`, kind: 'before', date, nominalDate: nominal, moved: date !== nominal });
   }
   candidates.push({ key: 'due', kind: 'due', date: due, nominalDate: plan.due, moved: due !== plan.due });
+  // In working days, the i-th reminder is `every` working days after the (i−1)-th (counting on from
+  // the last one, not from the due date again: the same day, and linear rather than quadratic).
+  let lastWorking = due;
   for (let i = 1; plan.afterCount === undefined || i <= plan.afterCount; i++) {
     if (i > MAX_AFTER_REMINDERS) {
       throw planError(`逾期提醒超过 ${MAX_AFTER_REMINDERS} 次`, `more than ${MAX_AFTER_REMINDERS} reminders after due`);
     }
     // Dates past `afterUntil` only tell us to stop; their years must not raise warnings.
     const stepTouched: Touched = new Set();
-    const nominal = working ? addWorkingDaysTouching(cal, due, i * plan.every, stepTouched) : addDays(due, i * plan.every);
+    const nominal = working ? (lastWorking = addWorkingDaysTouching(cal, lastWorking, plan.every, stepTouched)) : addDays(due, i * plan.every);
     const date = working ? nominal : step(cal, nominal, 1, true, stepTouched);
     const until = plan.afterUntil;
     if (until !== undefined && date > until) {
