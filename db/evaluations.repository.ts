@@ -9,7 +9,7 @@ import type { Db } from './connection';
 import type { EvaluationStage, StoppedState, TaskKind, TaskState } from './schema';
 import { NO_STOP, notRecordedFor, type StopInput, stopColumns, stopKey } from './stops';
 
-export { type UnitYearKeys, unitYearKeys } from './ids';
+export { evaluationIdOf, type UnitYearKeys, unitYearKeys } from './ids';
 
 export async function audit(db: Db, entry: { actor: string; unitId: number | null; action: string; subject: string; details?: unknown; dedupeKey?: string | null }): Promise<void> {
   await db
@@ -131,10 +131,7 @@ export async function sectionOf(db: Db, unitId: number, code: string): Promise<{
   return db.selectFrom('sections').select(['id', 'name', 'position']).where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow();
 }
 
-/** The evaluation row's id (undefined before the row exists), without its findings and score. */
-export async function evaluationIdOf(db: Db, workflowId: string): Promise<number | undefined> {
-  return (await db.selectFrom('evaluations').select('id').where('workflow_id', '=', workflowId).executeTakeFirst())?.id;
-}
+
 
 /**
  * Opens (or reopens for a new run) the task row of a section. Idempotent per (workflow, run). A

@@ -1,6 +1,7 @@
 /**
- * Ids that never change once they exist, remembered per database: a unit's id by its code, and a
- * unit-year's by (unit code, year). Nothing deletes a unit or a unit-year — an import updates both
+ * Ids that never change once they exist, remembered per database: a unit's id by its code, a
+ * unit-year's by (unit code, year), an evaluation row's by its workflow id. Nothing deletes an
+ * evaluation row (its workflow id is unique; a restart reuses the row), a unit or a unit-year — an import updates both
  * in place, keyed by code and year (ledger.repository's `sync` never drops the one row it is given),
  * and no other code deletes them — so a remembered id is never stale. What is not found is not
  * remembered: a ledger imported later is found then. What a transaction reads is not remembered
@@ -22,6 +23,7 @@ export interface UnitYearKeys {
 interface Remembered {
   units: Map<string, number>;
   unitYears: Map<string, UnitYearKeys>;
+  evaluations: Map<string, number>;
 }
 
 /** Far more units than a deployment has; past it the memory starts over rather than grow. */
@@ -37,7 +39,7 @@ function rememberedOf(db: Kysely<Database>): Remembered {
   const key = db.getExecutor().adapter;
   let r = memory.get(key);
   if (!r) {
-    r = { units: new Map(), unitYears: new Map() };
+    r = { units: new Map(), unitYears: new Map(), evaluations: new Map() };
     memory.set(key, r);
   }
   return r;
@@ -77,4 +79,14 @@ export async function unitYearKeys(db: Db, unitCode: string, year: number): Prom
     remember(db, r.units, unitCode, row.unitId);
   }
   return row;
+}
+
+/** The evaluation row's id (undefined before the row exists). */
+export async function evaluationIdOf(db: Db, workflowId: string): Promise<number | undefined> {
+  const r = rememberedOf(db);
+  const known = r.evaluations.get(workflowId);
+  if (known !== undefined) return known;
+  const id = (await db.selectFrom('evaluations').select('id').where('workflow_id', '=', workflowId).executeTakeFirst())?.id;
+  if (id !== undefined) remember(db, r.evaluations, workflowId, id);
+  return id;
 }

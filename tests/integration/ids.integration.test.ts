@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../db/connection';
-import { unitIdOf, unitYearKeys } from '../../db/ids';
+import { evaluationIdOf, unitIdOf, unitYearKeys } from '../../db/ids';
 import { importUnitYear } from '../../db/ledger.repository';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { seedUnitYear } from '../fixtures/seed';
@@ -66,6 +66,17 @@ describe('remembered unit and unit-year ids', () => {
     const again = await db.insertInto('units').values({ code: 'gone-unit', name: '重新建立的单位', staff_quota: 1, leadership_posts: '[]', functions: '[]' }).returning('id').executeTakeFirstOrThrow();
     expect(again.id).not.toBe(idInside);
     expect(await unitIdOf(db, 'gone-unit')).toBe(again.id);
+  });
+
+  it('asks for an evaluation row until it exists, then once', async () => {
+    const workflowId = `evaluation/${code}/${seed.year}`;
+    const keys = (await unitYearKeys(db, code, seed.year))!;
+    queries = [];
+    expect(await evaluationIdOf(db, workflowId)).toBeUndefined();
+    const row = await db.insertInto('evaluations').values({ unit_year_id: keys.unitYearId, workflow_id: workflowId, stage: 'collecting', started_by: 'test', due_at: '2021-03-31T10:00:00Z', snapshot_sha256: '0'.repeat(64) }).returning('id').executeTakeFirstOrThrow();
+    expect(await evaluationIdOf(db, workflowId)).toBe(row.id);
+    expect(await evaluationIdOf(db, workflowId)).toBe(row.id);
+    expect(queries.filter((q) => q.startsWith('select'))).toHaveLength(2);
   });
 
   it('keeps each database’s ids apart', async () => {
