@@ -10,6 +10,12 @@
  * over an IPC channel at each half's start and end), and the worker's queries per unit (BENCH_QUERIES=n also
  * lists the n most frequent statements).
  *
+ * The two halves are timed fairly: first BENCH_WARMUP units of each (default: the concurrency) go
+ * through untimed, then the cycle and the floor run in blocks cycle, floor, floor, cycle over the
+ * two halves of the units (BENCH_ORDER=abba, the default), so neither pays for warming the worker
+ * and what drifts during a run falls on both. BENCH_ORDER=cycle-first or floor-first runs each
+ * half in one block, in that order (without BENCH_WARMUP=0, after the warm-up).
+ *
  * Everything runs here: its own embedded Postgres, its own dev server (in-memory SQLite), the worker
  * as a child process (`worker/main.ts`), the driver in this process. Stage changes are read from
  * Postgres (the projection), so the driver does not load the worker with queries.
@@ -54,6 +60,12 @@ const taskQueue = 'bench-cycle';
  * worker; the rest are the warm-stack figure). Not part of the timed half's figures.
  */
 const SOLO = Number(process.env['BENCH_SOLO'] ?? 3);
+/**
+ * BENCH_WARMUP=n (default: the concurrency): before the timed halves, n more units through the cycle
+ * and n through the floor at full concurrency, untimed — whichever half ran first used to pay for
+ * warming the worker (the same code measured 1.19× cycle first and 1.03× floor first at 100 × 50).
+ */
+const WARMUP = Number(process.env['BENCH_WARMUP'] ?? CONCURRENCY);
 
 /**
  * The real cycle's shape, counted from workflows/evaluation on the happy path (L: local activity,
@@ -321,8 +333,9 @@ async function main(): Promise<void> {
     const selfAssessment = seed.selfAssessment!.entries.map((e) => ({ ...e, evidence: [] }));
     const units = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
     const soloUnits = ONLY === 'floor' ? [] : Array.from({ length: SOLO }, (_, i) => `bench-solo-${i}`);
+    const warmUnits = ONLY ? [] : Array.from({ length: WARMUP }, (_, i) => `bench-warm-${String(i).padStart(4, '0')}`);
     const t0 = Date.now();
-    for (const code of [...units, ...soloUnits]) {
+    for (const code of [...units, ...soloUnits, ...warmUnits]) {
       const y = structuredClone(seed);
       y.unit.code = code;
       y.people = y.people.map((p) => ({ ...p, email: p.email.replace('@', `+${code}@`) }));
@@ -379,7 +392,6 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => (peak = Math.max(peak, rssOf(worker!.pid!))), 200);
 
     // ── The real cycle ───────────────────────────────────────────────────────────────────────
-    const real: number[] = [];
     const watcher = stageWatcher(db);
     stages = watcher;
     const starts = new Map<string, number>();
@@ -404,27 +416,9 @@ async function main(): Promise<void> {
     // Units alone on the idle worker first: start → tasks open on a warm stack.
     for (const unitCode of soloUnits) await cycle(unitCode);
     const solo = await tasksOpen(db, new Map(soloUnits.map((u) => [u, starts.get(u)!])));
-    peak = 0;
-    await loopDelay(worker, true);
-    await queryStats(worker, true);
-    const realStart = Date.now();
-    const realCpu = cpuMark(worker.pid!, temporalServer.pid!, postmaster);
-    if (ONLY !== 'floor') {
-      await pool(units, CONCURRENCY, async (unitCode) => {
-        real.push(await cycle(unitCode));
-      });
-    }
-    for (const u of soloUnits) starts.delete(u);
-    const realSummary = { ...summary('selfeval cycle', real, Date.now() - realStart, peak, cpuSince(realCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true), queries: await queryStats(worker, true) };
-    failedAttempts = 0;
-    const opened = await tasksOpen(db, starts);
-
-    // ── The floor ────────────────────────────────────────────────────────────────────────────
-    const floor: number[] = [];
-    peak = 0;
-    const floorStart = Date.now();
-    const floorCpu = cpuMark(worker.pid!, temporalServer.pid!, postmaster);
-    if (ONLY !== 'cycle') await pool(units, CONCURRENCY, async (unitCode) => {
+    // ── The timed halves ─────────────────────────────────────────────────────────────────────
+    // One floor unit: the bare workflow of the same shape (with the renders under BENCH_FLOOR_RENDERS=1).
+    const floorUnit = async (unitCode: string): Promise<number> => {
       const started = Date.now();
       const workflowId = `bench-floor/${unitCode}`;
       const shape: FloorShape = FLOOR_RENDERS ? { ...SHAPE, renders: { unitCode, year: 2020, draftFormats: EAGER_DRAFT_DOCX ? ['pdf', 'docx'] : ['pdf'] } } : SHAPE;
@@ -435,12 +429,74 @@ async function main(): Promise<void> {
       await handle.executeUpdate(floorAcknowledgeUpdate);
       await handle.executeUpdate(floorApproveUpdate);
       await handle.result();
-      floor.push(Date.now() - started);
-    });
-    const floorSummary = { ...summary(FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)', floor, Date.now() - floorStart, peak, cpuSince(floorCpu, cpuMark(worker.pid!, temporalServer.pid!, postmaster))), refused: failedAttempts, loop: await loopDelay(worker, true), queries: await queryStats(worker, true) };
+      return Date.now() - started;
+    };
+    type Kind = 'cycle' | 'floor';
+    const runUnit = (kind: Kind) => (kind === 'cycle' ? cycle : floorUnit);
+    // Untimed: both kinds through the worker at full concurrency, so neither timed half pays for warming it up.
+    if (warmUnits.length) {
+      const t = Date.now();
+      await pool(warmUnits, CONCURRENCY, async (u) => void (await cycle(u)));
+      await pool(warmUnits, CONCURRENCY, async (u) => void (await floorUnit(u)));
+      for (const u of warmUnits) starts.delete(u);
+      console.log(`warmed up with ${warmUnits.length} units of each in ${((Date.now() - t) / 1000).toFixed(1)} s (untimed)`);
+    }
+    for (const u of soloUnits) starts.delete(u);
+    interface Block { kind: Kind; times: number[]; wallMs: number; cpu: CpuMark; refused: number; loop: LoopDelay; queries: Statement[]; peak: number }
+    const runBlock = async (kind: Kind, codes: string[]): Promise<Block> => {
+      peak = 0;
+      failedAttempts = 0;
+      await loopDelay(worker!, true);
+      await queryStats(worker!, true);
+      const started = Date.now();
+      const cpuStart = cpuMark(worker!.pid!, temporalServer.pid!, postmaster);
+      const times: number[] = [];
+      await pool(codes, CONCURRENCY, async (unitCode) => {
+        times.push(await runUnit(kind)(unitCode));
+      });
+      const wallMs = Date.now() - started;
+      const cpu = cpuSince(cpuStart, cpuMark(worker!.pid!, temporalServer.pid!, postmaster));
+      return { kind, times, wallMs, cpu, refused: failedAttempts, loop: await loopDelay(worker!, true), queries: await queryStats(worker!, true), peak };
+    };
+    // The order of the blocks. abba (the default): the cycle on the first half of the units, the floor
+    // on the same half, the floor on the second half, the cycle on the second half — what drifts in
+    // the course of a run (the worker warming further, the dev server's store growing) falls on both
+    // alike. cycle-first / floor-first: each whole half in one block.
+    const order = ONLY ? 'single' : (process.env['BENCH_ORDER'] ?? 'abba');
+    const firstHalf = units.slice(0, Math.ceil(units.length / 2));
+    const secondHalf = units.slice(firstHalf.length);
+    const plan: Array<[Kind, string[]]> =
+      order === 'single' ? [[ONLY === 'floor' ? 'floor' : 'cycle', units]]
+      : order === 'cycle-first' ? [['cycle', units], ['floor', units]]
+      : order === 'floor-first' ? [['floor', units], ['cycle', units]]
+      : order === 'abba' ? [['cycle', firstHalf], ['floor', firstHalf], ['floor', secondHalf], ['cycle', secondHalf]]
+      : (() => { throw new Error(`BENCH_ORDER must be abba, cycle-first or floor-first, not ${order}`); })();
+    const blocks: Block[] = [];
+    for (const [kind, codes] of plan) if (codes.length) blocks.push(await runBlock(kind, codes));
+    /** A half's blocks together: times and CPU added up; event-loop delay and peak RSS of its worst block. */
+    const halfOf = (kind: Kind) => {
+      const bs = blocks.filter((x) => x.kind === kind);
+      const cpu = bs.reduce((acc, x) => ({ worker: acc.worker + x.cpu.worker, temporal: acc.temporal + x.cpu.temporal, postgres: acc.postgres + x.cpu.postgres, driver: acc.driver + x.cpu.driver, machine: acc.machine + x.cpu.machine }), { worker: 0, temporal: 0, postgres: 0, driver: 0, machine: 0 });
+      const bySql = new Map<string, Statement>();
+      for (const q of bs.flatMap((x) => x.queries)) {
+        const t = bySql.get(q.sql);
+        bySql.set(q.sql, t ? { sql: q.sql, count: t.count + q.count, ms: t.ms + q.ms } : { ...q });
+      }
+      const name = kind === 'cycle' ? 'selfeval cycle' : FLOOR_RENDERS ? 'floor + renders' : 'floor (no-op shape)';
+      return {
+        ...summary(name, bs.flatMap((x) => x.times), bs.reduce((a, x) => a + x.wallMs, 0), Math.max(0, ...bs.map((x) => x.peak)), cpu),
+        refused: bs.reduce((a, x) => a + x.refused, 0),
+        loop: { samples: bs.reduce((a, x) => a + x.loop.samples, 0), p50: Math.max(0, ...bs.map((x) => x.loop.p50)), p99: Math.max(0, ...bs.map((x) => x.loop.p99)), max: Math.max(0, ...bs.map((x) => x.loop.max)) },
+        queries: [...bySql.values()].sort((x, y) => y.count - x.count),
+        blocks: bs.length,
+      };
+    };
+    const realSummary = halfOf('cycle');
+    const floorSummary = halfOf('floor');
+    const opened = await tasksOpen(db, starts);
     clearInterval(sampler);
 
-    console.log(`\n${N} units, ${CONCURRENCY} at a time, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}; render threads ${process.env['SELFEVAL_RENDER_THREADS'] ?? 'default'}, drafts' DOCX ${EAGER_DRAFT_DOCX ? 'eager' : 'on request'}), dev server with in-memory SQLite, ${os.cpus().length} cores, load average before the runs ${loadBefore}`);
+    console.log(`\n${N} units, ${CONCURRENCY} at a time, ${{ abba: `blocks cycle, floor, floor, cycle (half the units each)${warmUnits.length ? ` after ${warmUnits.length} untimed units of each` : ''}`, 'cycle-first': 'the cycle first, then the floor', 'floor-first': 'the floor first, then the cycle', single: 'one half only' }[order]}, one worker (${fromSource ? 'worker/main.ts under tsx' : 'dist/worker/main.js'}; render threads ${process.env['SELFEVAL_RENDER_THREADS'] ?? 'default'}, drafts' DOCX ${EAGER_DRAFT_DOCX ? 'eager' : 'on request'}), dev server with in-memory SQLite, ${os.cpus().length} cores, load average before the runs ${loadBefore}`);
     console.log('run                     units/min   p50 s   p95 s   wall s   worker peak RSS   CPU s: worker  temporal  postgres  driver  machine');
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && !Number.isNaN(x.p50))) {
       const c = s.cpu;
@@ -462,7 +518,7 @@ async function main(): Promise<void> {
       console.log(`cycle, start → first task open: p50 ${ms(quantile(opened.first, 0.5))}, p95 ${ms(quantile(opened.first, 0.95))}; start → all ${SHAPE.sections} tasks open: p50 ${ms(quantile(opened.all, 0.5))}, p95 ${ms(quantile(opened.all, 0.95))} (${opened.all.length} units)`);
     }
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0 && x.loop.samples > 0)) {
-      console.log(`worker event-loop delay, ${s.name}: p50 ${s.loop.p50.toFixed(1)} ms, p99 ${s.loop.p99.toFixed(1)} ms, max ${s.loop.max.toFixed(1)} ms (${s.loop.samples} samples)`);
+      console.log(`worker event-loop delay, ${s.name}${s.blocks > 1 ? ' (its worst block)' : ''}: p50 ${s.loop.p50.toFixed(1)} ms, p99 ${s.loop.p99.toFixed(1)} ms, max ${s.loop.max.toFixed(1)} ms (${s.loop.samples} samples)`);
     }
     for (const s of [realSummary, floorSummary].filter((x) => x.wallMs > 0)) printQueries(s.name, s.queries);
     // The machine is shared: the wall-time ratio moves with other processes' load in either half; the CPU ratio of the benchmark's own processes does not.
