@@ -76,12 +76,21 @@ export async function benchFloorEvaluation(shape: FloorShape): Promise<void> {
   const id = workflowInfo().workflowId;
   let acknowledged = false;
   let approved = false;
+  let reviewed = false;
+  let drafted = false;
+  // As in the cycle, where the findings are acknowledged once they are there and the draft approved
+  // once it is: an Update that comes early waits, rather than run its activities beside the main
+  // path's. (Interleaved with the review's local activities, an accepted Update's replay after an
+  // eviction once failed with "Update machine does not handle this event: ActivityTaskScheduled",
+  // and the run never finished.)
   setHandler(floorAcknowledgeUpdate, async () => {
+    await condition(() => reviewed);
     await run(shape.parent.acknowledge, shape);
     acknowledged = true;
     return { ok: true as const };
   });
   setHandler(floorApproveUpdate, async () => {
+    await condition(() => drafted);
     await run(shape.parent.approve, shape);
     approved = true;
     return { ok: true as const };
@@ -94,8 +103,10 @@ export async function benchFloorEvaluation(shape: FloorShape): Promise<void> {
   for (let k = 0; k < shape.sections; k++) tasks.push(await startChild(benchFloorTask, { workflowId: `${id}/task/${k}`, args: [shape] }));
   await Promise.all(tasks.map((t) => t.result()));
   await run(shape.parent.review, shape);
+  reviewed = true;
   await condition(() => acknowledged);
   await run(shape.parent.draft, shape);
+  drafted = true;
   await condition(() => approved);
   await run(shape.parent.issue, shape);
 }
