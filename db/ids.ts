@@ -51,42 +51,37 @@ function remember<V>(db: Kysely<Database>, map: Map<string, V>, key: string, val
   map.set(key, value);
 }
 
+/** What `map` remembers under `key`, else what `find` finds (remembered when found). */
+async function recall<V>(db: Kysely<Database>, map: Map<string, V>, key: string, find: () => Promise<V | undefined>): Promise<V | undefined> {
+  const known = map.get(key);
+  if (known !== undefined) return known;
+  const found = await find();
+  if (found !== undefined) remember(db, map, key, found);
+  return found;
+}
+
 /** The unit's id, or undefined when no unit has the code. */
 export async function unitIdOf(db: Db, unitCode: string): Promise<number | undefined> {
-  const r = rememberedOf(db);
-  const known = r.units.get(unitCode);
-  if (known !== undefined) return known;
-  const id = (await db.selectFrom('units').select('id').where('code', '=', unitCode).executeTakeFirst())?.id;
-  if (id !== undefined) remember(db, r.units, unitCode, id);
-  return id;
+  return recall(db, rememberedOf(db).units, unitCode, async () => (await db.selectFrom('units').select('id').where('code', '=', unitCode).executeTakeFirst())?.id);
 }
 
 /** The unit's and the unit-year's ids, or undefined when the unit-year has not been imported. */
 export async function unitYearKeys(db: Db, unitCode: string, year: number): Promise<UnitYearKeys | undefined> {
   const r = rememberedOf(db);
-  const key = `${year}|${unitCode}`;
-  const known = r.unitYears.get(key);
-  if (known) return known;
-  const row = await db
-    .selectFrom('unit_years')
-    .innerJoin('units', 'units.id', 'unit_years.unit_id')
-    .select(['units.id as unitId', 'unit_years.id as unitYearId'])
-    .where('units.code', '=', unitCode)
-    .where('unit_years.year', '=', year)
-    .executeTakeFirst();
-  if (row) {
-    remember(db, r.unitYears, key, row);
-    remember(db, r.units, unitCode, row.unitId);
-  }
-  return row;
+  return recall(db, r.unitYears, `${year}|${unitCode}`, async () => {
+    const row = await db
+      .selectFrom('unit_years')
+      .innerJoin('units', 'units.id', 'unit_years.unit_id')
+      .select(['units.id as unitId', 'unit_years.id as unitYearId'])
+      .where('units.code', '=', unitCode)
+      .where('unit_years.year', '=', year)
+      .executeTakeFirst();
+    if (row) remember(db, r.units, unitCode, row.unitId);
+    return row;
+  });
 }
 
 /** The evaluation row's id (undefined before the row exists). */
 export async function evaluationIdOf(db: Db, workflowId: string): Promise<number | undefined> {
-  const r = rememberedOf(db);
-  const known = r.evaluations.get(workflowId);
-  if (known !== undefined) return known;
-  const id = (await db.selectFrom('evaluations').select('id').where('workflow_id', '=', workflowId).executeTakeFirst())?.id;
-  if (id !== undefined) remember(db, r.evaluations, workflowId, id);
-  return id;
+  return recall(db, rememberedOf(db).evaluations, workflowId, async () => (await db.selectFrom('evaluations').select('id').where('workflow_id', '=', workflowId).executeTakeFirst())?.id);
 }
