@@ -19,7 +19,7 @@ import { type ApprovalBasis, approvalBasis, BASIS_REPORT_DATE, type ContentChang
 import type { ReportDocument } from '../domain/report/content';
 import { composeReport, outlineFor } from '../domain/report/compose';
 import { gatherReport, type ScheduledHoldback } from '../domain/report/view-model';
-import { saveReportVersion, skippedSections } from '../db/evaluations.repository';
+import { evaluationReportChoices, saveReportVersion, skippedSections } from '../db/evaluations.repository';
 import { openHoldbacksOfUnit } from '../db/holdbacks.repository';
 import { unitYearKeys } from '../db/evaluations.repository';
 import { draftDocxSource, fillDraftDocx, listReports, previewFile, type ReportKind, storePreview, storeReport } from '../db/reports.repository';
@@ -84,8 +84,7 @@ export function createReportActivities(deps: ActivityDeps) {
     const unitYear = withSubmissions;
     const submissions = withSubmissions.submissions;
     const k = { unitYearId: stored.unitYearId };
-    // Only what the report reads of the row (not its findings and score, which it computes).
-    const evaluation = req.workflowId ? await db.selectFrom('evaluations').select(['id', 'outline']).where('workflow_id', '=', req.workflowId).executeTakeFirst() : undefined;
+    const evaluation = req.workflowId ? await evaluationReportChoices(db, req.workflowId) : undefined;
     // The withheld-payments schedule as the holdback workflows keep it (what is still owed, due dates moved by defects, retentions opened by acceptances).
     const termOf = new Map(unitYear.projects.flatMap((p) => p.holdbacks.map((h) => [h.code, p.contracts.find((c) => c.code === h.contract)?.paymentTermDays] as const)));
     const open = await openHoldbacksOfUnit(db, req.unitCode, { year: req.year, ...(deps.calendar ? { calendar: deps.calendar } : {}) });

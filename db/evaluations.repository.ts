@@ -45,6 +45,11 @@ export async function ensureEvaluation(
   });
 }
 
+/** What a report reads of its evaluation's row: its id and the outline it started with (not its findings and score). */
+export async function evaluationReportChoices(db: Db, workflowId: string): Promise<{ id: number; outline: string | null } | undefined> {
+  return db.selectFrom('evaluations').select(['id', 'outline']).where('workflow_id', '=', workflowId).executeTakeFirst();
+}
+
 export async function evaluationByWorkflow(db: Db, workflowId: string) {
   return db.selectFrom('evaluations').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
 }
@@ -130,8 +135,6 @@ export async function taskRunsOfEvaluation(db: Db, evaluationId: number): Promis
 export async function sectionOf(db: Db, unitId: number, code: string): Promise<{ id: number; name: string; position: number }> {
   return db.selectFrom('sections').select(['id', 'name', 'position']).where('unit_id', '=', unitId).where('code', '=', code).executeTakeFirstOrThrow();
 }
-
-
 
 /**
  * Opens (or reopens for a new run) the task row of a section. Idempotent per (workflow, run). A
