@@ -229,37 +229,28 @@ function stageWatcher(db: Db) {
 
 interface LoopDelay { samples: number; p50: number; p99: number; max: number }
 
-/** The worker's event-loop delay since the last reset (worker/main.ts answers over the IPC channel). */
-function loopDelay(worker: ChildProcess, reset: boolean): Promise<LoopDelay> {
+/** Asks the worker over its IPC channel (worker/main.ts answers each request type with a message of that type). */
+function askWorker<T>(worker: ChildProcess, type: string, reset: boolean): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the worker did not answer the event-loop delay request')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`the worker did not answer ${type}`)), 10_000);
     const onMessage = (m: unknown) => {
-      if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
+      if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== type) return;
       clearTimeout(timer);
       worker.off('message', onMessage);
-      resolve(m as LoopDelay);
+      resolve(m as T);
     };
     worker.on('message', onMessage);
-    worker.send({ type: 'selfeval.loop-delay', reset });
+    worker.send({ type, reset });
   });
 }
+
+/** The worker's event-loop delay since the last reset. */
+const loopDelay = (worker: ChildProcess, reset: boolean) => askWorker<LoopDelay>(worker, 'selfeval.loop-delay', reset);
 
 interface Statement { sql: string; count: number; ms: number }
 
-/** The worker's queries since the last reset, by statement (worker/main.ts answers over the IPC channel). */
-function queryStats(worker: ChildProcess, reset: boolean): Promise<Statement[]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the worker did not answer the query statistics request')), 10_000);
-    const onMessage = (m: unknown) => {
-      if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.query-stats') return;
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      resolve((m as { statements: Statement[] }).statements);
-    };
-    worker.on('message', onMessage);
-    worker.send({ type: 'selfeval.query-stats', reset });
-  });
-}
+/** The worker's queries since the last reset, by statement. */
+const queryStats = async (worker: ChildProcess, reset: boolean) => (await askWorker<{ statements: Statement[] }>(worker, 'selfeval.query-stats', reset)).statements;
 
 /** Queries per unit, and with BENCH_QUERIES=n the n most frequent statements (per unit, and their time). */
 function printQueries(name: string, statements: Statement[]): void {

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, activities, workflowBundle, maxCachedWorkflows: config.temporal.maxCachedWorkflows });
     logger.info({ taskQueue: worker.options.taskQueue, namespace: config.temporal.namespace, renderThreads: renderPool.stats().size, draftDocx: config.draftDocx }, 'worker running');
     traceMemory(process.env['SELFEVAL_MEMORY_TRACE']);
-    answerLoopDelayRequests(queryStats);
+    answerBenchRequests(queryStats);
     // What could not be sent at once (mail or a robot away) is sent from the outbox later.
     relay = startOutboxRelay(notifier, logger);
     // Evaluations terminated or timed out (they record nothing themselves) are recorded and told.
@@ -147,36 +147,33 @@ function traceMemory(file: string | undefined): void {
 }
 
 /**
- * For a parent that runs the worker with an IPC channel (`npm run bench:cycle`): the event loop's
- * delay, measured from the first request on. `{ type: 'selfeval.loop-delay', reset?: true }` is
- * answered with the delay since the last reset in ms — how late a 5 ms timer fired (p50, p99, max) —
- * and resets it if asked; `{ type: 'selfeval.query-stats', reset?: true }` with the queries run since
- * the last reset, by statement. Without an IPC channel (npm start, docker) nothing listens.
+ * For a parent that runs the worker with an IPC channel (`npm run bench:cycle`, `bench:campaign`),
+ * each request answered with a message of its own type. `{ type: 'selfeval.loop-delay', reset?: true }`:
+ * the event loop's delay since the last reset (measured from the first request on) in ms — how late
+ * a 5 ms timer fired (p50, p99, max). `{ type: 'selfeval.query-stats', reset?: true }`: the queries
+ * run since the last reset, by statement. `{ type: 'selfeval.bench-marks' }`: the floor's marks.
+ * Without an IPC channel (npm start, docker) nothing listens.
  */
-function answerLoopDelayRequests(queryStats: QueryStats | undefined): void {
+function answerBenchRequests(queryStats: QueryStats | undefined): void {
   const send = process.send?.bind(process);
   if (!send) return;
   process.channel?.unref(); // the channel alone never keeps the worker alive
   const resolution = 5;
   let histogram: ReturnType<typeof monitorEventLoopDelay> | undefined;
   process.on('message', (m: unknown) => {
-    if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selfeval.bench-marks') {
-      send({ type: 'selfeval.bench-marks', marks: benchMarks() });
-      return;
-    }
-    if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selfeval.query-stats') {
-      send({ type: 'selfeval.query-stats', statements: queryStats?.snapshot((m as { reset?: unknown }).reset === true) ?? [] });
-      return;
-    }
-    if (typeof m !== 'object' || m === null || (m as { type?: unknown }).type !== 'selfeval.loop-delay') return;
+    if (typeof m !== 'object' || m === null) return;
+    const { type, reset } = m as { type?: unknown; reset?: unknown };
+    if (type === 'selfeval.bench-marks') send({ type, marks: benchMarks() });
+    if (type === 'selfeval.query-stats') send({ type, statements: queryStats?.snapshot(reset === true) ?? [] });
+    if (type !== 'selfeval.loop-delay') return;
     if (!histogram) {
       histogram = monitorEventLoopDelay({ resolution });
       histogram.enable();
     }
     // The histogram records the time between the timer's runs: its interval plus the delay.
     const late = (ns: number) => (histogram!.count ? Math.max(0, ns / 1e6 - resolution) : 0);
-    send({ type: 'selfeval.loop-delay', samples: histogram.count, p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max) });
-    if ((m as { reset?: unknown }).reset === true) histogram.reset();
+    send({ type, samples: histogram.count, p50: late(histogram.percentile(50)), p99: late(histogram.percentile(99)), max: late(histogram.max) });
+    if (reset === true) histogram.reset();
   });
 }
 
